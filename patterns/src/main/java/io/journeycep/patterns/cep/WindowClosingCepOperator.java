@@ -1,0 +1,73 @@
+package io.journeycep.patterns.cep;
+
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.cep.EventComparator;
+import org.apache.flink.cep.functions.PatternProcessFunction;
+import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
+import org.apache.flink.cep.nfa.compiler.NFACompiler;
+import org.apache.flink.cep.operator.CepOperator;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
+
+import javax.annotation.Nullable;
+
+/**
+ * Flink's event-time {@link CepOperator}, plus one timer per buffered element at the moment the element's
+ * {@code PREVIOUS_AND_CURRENT} window closes.
+ *
+ * <p>Why: in Flink 2.2.1, {@code CepOperator} registers a window timer only for {@code FIRST_AND_LAST} windows and
+ * only when a partial match starts. A pattern that ends in {@code notFollowedBy(...).within(w, PREVIOUS_AND_CURRENT)}
+ * therefore times out only when some later event or timer of the same key happens to advance the NFA: a user who
+ * adds to cart and then goes quiet would never be reported. Registering {@code timestamp + window} for each buffered
+ * element makes {@link CepOperator#onEventTime} run (and advance the NFA to the watermark) exactly when such a
+ * window can close. Everything else — buffering, sorting, NFA, state — is Flink's own code.
+ *
+ * <p>Timers on the same key and timestamp are de-duplicated by Flink, and each fires once, so the cost is at most one
+ * extra timer per distinct element timestamp; the stage feeds CEP only the events its patterns use.
+ */
+public class WindowClosingCepOperator<IN, KEY, OUT> extends CepOperator<IN, KEY, OUT> {
+    private static final long serialVersionUID = 1L;
+
+    /** The same name {@link CepOperator} uses, so this is the operator's own timer service. */
+    private static final String TIMER_SERVICE_NAME = "watermark-callbacks";
+
+    private final long windowMillis;
+    private transient InternalTimerService<VoidNamespace> timers;
+
+    /**
+     * @param windowMillis the pattern's PREVIOUS_AND_CURRENT window in milliseconds (as given to {@code within})
+     */
+    public WindowClosingCepOperator(
+            TypeSerializer<IN> inputSerializer,
+            NFACompiler.NFAFactory<IN> nfaFactory,
+            @Nullable EventComparator<IN> comparator,
+            AfterMatchSkipStrategy afterMatchSkipStrategy,
+            PatternProcessFunction<IN, OUT> function,
+            @Nullable OutputTag<IN> lateDataOutputTag,
+            long windowMillis) {
+        super(inputSerializer, false, nfaFactory, comparator, afterMatchSkipStrategy, function, lateDataOutputTag);
+        if (windowMillis <= 0) {
+            throw new IllegalArgumentException("window must be positive, was " + windowMillis);
+        }
+        this.windowMillis = windowMillis;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        timers = getInternalTimerService(TIMER_SERVICE_NAME, VoidNamespaceSerializer.INSTANCE, this);
+    }
+
+    @Override
+    public void processElement(StreamRecord<IN> element) throws Exception {
+        long timestamp = element.getTimestamp();
+        boolean onTime = timestamp > timers.currentWatermark();
+        super.processElement(element);
+        if (onTime && timestamp <= Long.MAX_VALUE - windowMillis) {
+            timers.registerEventTimeTimer(VoidNamespace.INSTANCE, timestamp + windowMillis);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.journeycep.patterns.cart;
+
+import io.journeycep.model.EventType;
+import io.journeycep.patterns.cep.WindowClosingCepOperator;
+
+import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.cep.functions.PatternProcessFunction;
+import org.apache.flink.cep.nfa.compiler.NFACompiler;
+import org.apache.flink.cep.operator.CepOperator;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.Collector;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Runs {@link CartAbandonmentPattern} in {@link WindowClosingCepOperator} (Flink's CEP operator) under a keyed operator test harness. */
+final class CartAbandonmentHarness implements AutoCloseable {
+    static final long MIN = 60_000L;
+
+    private final KeyedOneInputStreamOperatorTestHarness<String, CartStep, String> harness;
+    private long seq;
+
+    CartAbandonmentHarness(Duration timeout, boolean rocksDb) throws Exception {
+        CartAbandonmentPattern pattern = new CartAbandonmentPattern(timeout);
+        TypeSerializer<CartStep> serializer =
+                TypeInformation.of(CartStep.class).createSerializer(new ExecutionConfig().getSerializerConfig());
+        CepOperator<CartStep, String, String> operator =
+                new WindowClosingCepOperator<>(
+                        serializer,
+                        NFACompiler.compileFactory(pattern.pattern(), false),
+                        new CartStepOrder(),
+                        pattern.skipStrategy(),
+                        new MatchToIds(),
+                        null,
+                        pattern.windowMillis());
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, s -> s.userKey, TypeInformation.of(String.class));
+        if (rocksDb) {
+            harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+        }
+        harness.open();
+    }
+
+    CartAbandonmentHarness cart(String id, long minute, boolean viewed) throws Exception {
+        CartStep s = step(id, EventType.CART_ADD, minute);
+        if (viewed) {
+            s.viewEventIds = new String[] {"v-" + id};
+            s.viewItemIds = new String[] {"item-v-" + id};
+            s.lastViewTime = s.timestamp - 1;
+        }
+        harness.processElement(new StreamRecord<>(s, s.timestamp));
+        return this;
+    }
+
+    CartAbandonmentHarness purchase(String id, long minute) throws Exception {
+        CartStep s = step(id, EventType.PURCHASE, minute);
+        harness.processElement(new StreamRecord<>(s, s.timestamp));
+        return this;
+    }
+
+    /** Feeds a step whose arrival order is given explicitly (to test ties fed out of arrival order). */
+    CartAbandonmentHarness stepWithSeq(String id, boolean purchase, long minute, long explicitSeq) throws Exception {
+        CartStep s = step(id, purchase ? EventType.PURCHASE : EventType.CART_ADD, minute);
+        s.seq = explicitSeq;
+        if (!purchase) {
+            s.viewEventIds = new String[] {"v-" + id};
+            s.viewItemIds = new String[] {"item-v-" + id};
+        }
+        harness.processElement(new StreamRecord<>(s, s.timestamp));
+        return this;
+    }
+
+    CartAbandonmentHarness purchaseAtMillis(String id, long millis) throws Exception {
+        CartStep s = step(id, EventType.PURCHASE, 0);
+        s.timestamp = millis;
+        harness.processElement(new StreamRecord<>(s, s.timestamp));
+        return this;
+    }
+
+    CartAbandonmentHarness watermarkMillis(long millis) throws Exception {
+        harness.processWatermark(new Watermark(millis));
+        return this;
+    }
+
+    CartAbandonmentHarness watermark(long minute) throws Exception {
+        return watermarkMillis(minute * MIN);
+    }
+
+    /** Matches so far, each as its event ids joined by commas. */
+    List<String> matches() {
+        List<String> out = new ArrayList<>();
+        for (Object o : harness.getOutput()) {
+            if (o instanceof StreamRecord) {
+                out.add((String) ((StreamRecord<?>) o).getValue());
+            }
+        }
+        return out;
+    }
+
+    int numKeyedStateEntries() {
+        return harness.numKeyedStateEntries();
+    }
+
+    int numEventTimeTimers() {
+        return harness.numEventTimeTimers();
+    }
+
+    private CartStep step(String id, EventType type, long minute) {
+        CartStep s = new CartStep();
+        s.eventId = id;
+        s.type = type;
+        s.userKey = "u";
+        s.timestamp = minute * MIN;
+        s.seq = seq++;
+        s.itemId = "item-" + id;
+        return s;
+    }
+
+    @Override
+    public void close() throws Exception {
+        harness.close();
+    }
+
+    private static final class MatchToIds extends PatternProcessFunction<CartStep, String> {
+        @Override
+        public void processMatch(Map<String, List<CartStep>> match, Context ctx, Collector<String> out) {
+            List<String> ids = new ArrayList<>();
+            for (String name : List.of(CartAbandonmentPattern.CARTS, CartAbandonmentPattern.LAST_CART)) {
+                for (CartStep s : match.getOrDefault(name, List.of())) {
+                    ids.add(s.eventId);
+                }
+            }
+            out.collect(String.join(",", ids));
+        }
+    }
+}
