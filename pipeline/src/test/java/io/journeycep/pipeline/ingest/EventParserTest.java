@@ -1,0 +1,436 @@
+package io.journeycep.pipeline.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.journeycep.model.EventType;
+import io.journeycep.model.JourneyEvent;
+import io.journeycep.sinks.RejectReason;
+import io.journeycep.sinks.RejectedEvent;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class EventParserTest {
+    static final long NOW = Instant.parse("2026-11-22T12:00:00Z").toEpochMilli();
+    static final EventParser PARSER =
+            new EventParser(ParserSettings.defaults().withClock(WallClock.fixed(NOW)));
+    static final String SRC = "kafka:events/3";
+
+    static IngestRecord parse(String json) {
+        return PARSER.parseJson(json.getBytes(StandardCharsets.UTF_8), SRC, 42);
+    }
+
+    static JourneyEvent accepted(String json) {
+        IngestRecord r = parse(json);
+        assertThat(r.rejected).as("rejection of %s", json).isNull();
+        assertThat(r.isAccepted()).isTrue();
+        return r.event;
+    }
+
+    static RejectedEvent rejected(String json, RejectReason reason, String... detailMentions) {
+        IngestRecord r = parse(json);
+        assertThat(r.event).as("accepted %s", json).isNull();
+        assertThat(r.rejected.reason).as(r.rejected.toString()).isEqualTo(reason.name());
+        assertThat(r.rejected.detail).isNotBlank();
+        if (detailMentions.length > 0) {
+            assertThat(r.rejected.detail).contains(detailMentions);
+        }
+        assertThat(r.rejected.source).isEqualTo(SRC);
+        assertThat(r.rejected.position).isEqualTo(42);
+        assertThat(r.rejected.raw).isEqualTo(json.getBytes(StandardCharsets.UTF_8));
+        assertThat(r.rejected.receivedAt).isEqualTo(NOW);
+        return r.rejected;
+    }
+
+    // ------------------------------------------------------------------ Segment / RudderStack shape
+
+    @Test
+    void segmentTrackWithAllFields() {
+        JourneyEvent e = accepted("{\"type\":\"track\",\"event\":\"Product Added\",\"messageId\":\"m-1\","
+                + "\"userId\":\"u-42\",\"anonymousId\":\"a-9\",\"timestamp\":\"2026-11-22T10:15:30.120Z\","
+                + "\"properties\":{\"product_id\":\"p-7\",\"price\":129.0,\"currency\":\"EUR\",\"quantity\":1,"
+                + "\"category\":\"Games\",\"card_id\":\"c-1\"},"
+                + "\"context\":{\"ip\":\"203.0.113.5\",\"userAgent\":\"x\",\"device\":{\"id\":\"d-3\"},"
+                + "\"sessionId\":\"s-1\"}}");
+        assertThat(e.eventId).isEqualTo("m-1");
+        assertThat(e.type).isEqualTo(EventType.CART_ADD);
+        assertThat(e.sourceEventName).isEqualTo("Product Added");
+        assertThat(e.userId).isEqualTo("u-42");
+        assertThat(e.anonymousId).isEqualTo("a-9");
+        assertThat(e.timestamp).isEqualTo(Instant.parse("2026-11-22T10:15:30.120Z").toEpochMilli());
+        assertThat(e.itemId).isEqualTo("p-7");
+        assertThat(e.price).isEqualTo(129.0);
+        assertThat(e.currency).isEqualTo("EUR");
+        assertThat(e.quantity).isEqualTo(1);
+        assertThat(e.categoryId).isEqualTo("Games");
+        assertThat(e.cardId).isEqualTo("c-1");
+        assertThat(e.ip).isEqualTo("203.0.113.5");
+        assertThat(e.deviceId).isEqualTo("d-3");
+        assertThat(e.sessionId).isEqualTo("s-1");
+        assertThat(e.source).isEqualTo(SRC);
+        assertThat(e.position).isEqualTo(42);
+    }
+
+    @Test
+    void segmentItemFallsBackToSkuThenIdAndSessionToProperties() {
+        JourneyEvent e = accepted("{\"type\":\"track\",\"event\":\"Product Viewed\",\"anonymousId\":\"a-1\","
+                + "\"timestamp\":\"2026-11-22T10:00:00Z\",\"properties\":{\"sku\":\"S-1\",\"id\":\"I-1\","
+                + "\"session_id\":\"s-9\"}}");
+        assertThat(e.itemId).isEqualTo("S-1");
+        assertThat(e.sessionId).isEqualTo("s-9");
+        assertThat(e.userId).isNull();
+        assertThat(e.type).isEqualTo(EventType.VIEW);
+        JourneyEvent f = accepted("{\"type\":\"track\",\"event\":\"Product Viewed\",\"anonymousId\":\"a-1\","
+                + "\"timestamp\":\"2026-11-22T10:00:00Z\",\"properties\":{\"id\":\"I-1\"}}");
+        assertThat(f.itemId).isEqualTo("I-1");
+    }
+
+    @Test
+    void segmentOrderCompletedPriceFallsBackToTotal() {
+        JourneyEvent e = accepted("{\"type\":\"track\",\"event\":\"Order Completed\",\"userId\":\"u\","
+                + "\"timestamp\":\"2026-11-22T10:00:00Z\",\"properties\":{\"total\":\"250.5\",\"revenue\":200}}");
+        assertThat(e.type).isEqualTo(EventType.PURCHASE);
+        assertThat(e.price).isEqualTo(250.5);
+    }
+
+    @Test
+    void segmentPageAndScreenArePageViews() {
+        JourneyEvent p = accepted("{\"type\":\"page\",\"name\":\"Home\",\"userId\":\"u\","
+                + "\"timestamp\":\"2026-11-22T10:00:00Z\"}");
+        assertThat(p.type).isEqualTo(EventType.PAGE);
+        assertThat(p.sourceEventName).isEqualTo("page");
+        JourneyEvent s = accepted("{\"type\":\"Screen\",\"userId\":\"u\",\"timestamp\":\"2026-11-22T10:00:00Z\"}");
+        assertThat(s.type).isEqualTo(EventType.PAGE);
+        assertThat(s.sourceEventName).isEqualTo("screen");
+    }
+
+    @Test
+    void segmentIdentifyKeepsBothIds() {
+        JourneyEvent e = accepted("{\"type\":\"identify\",\"messageId\":\"m-5\",\"userId\":\"u-42\","
+                + "\"anonymousId\":\"a-9\",\"timestamp\":\"2026-11-22T10:00:00Z\",\"traits\":{\"email\":\"x\"}}");
+        assertThat(e.type).isEqualTo(EventType.OTHER);
+        assertThat(e.sourceEventName).isEqualTo("identify");
+        assertThat(e.userId).isEqualTo("u-42");
+        assertThat(e.anonymousId).isEqualTo("a-9");
+    }
+
+    @Test
+    void segmentTimeFallsBackToOriginalTimestampButNeverToSentAt() {
+        JourneyEvent e = accepted("{\"type\":\"track\",\"event\":\"Signed In\",\"userId\":\"u\","
+                + "\"originalTimestamp\":\"2026-11-22T09:00:00+01:00\",\"sentAt\":\"2026-11-22T11:00:00Z\"}");
+        assertThat(e.timestamp).isEqualTo(Instant.parse("2026-11-22T08:00:00Z").toEpochMilli());
+        assertThat(e.type).isEqualTo(EventType.LOGIN);
+        rejected("{\"type\":\"track\",\"event\":\"Signed In\",\"userId\":\"u\","
+                + "\"sentAt\":\"2026-11-22T11:00:00Z\"}", RejectReason.MISSING_TIME, "timestamp");
+    }
+
+    @Test
+    void segmentWithoutTypeButWithEventIsTrack() {
+        JourneyEvent e = accepted("{\"event\":\"Products Searched\",\"userId\":7,"
+                + "\"timestamp\":1795000000000}");
+        assertThat(e.type).isEqualTo(EventType.SEARCH);
+        assertThat(e.userId).isEqualTo("7");
+        assertThat(e.timestamp).isEqualTo(1_795_000_000_000L);
+    }
+
+    @Test
+    void rudderStackNumericSessionIdIsText() {
+        JourneyEvent e = accepted("{\"type\":\"track\",\"event\":\"Product Viewed\",\"userId\":\"u\","
+                + "\"timestamp\":\"2026-11-22T10:00:00.000Z\",\"context\":{\"sessionId\":1763800000000}}");
+        assertThat(e.sessionId).isEqualTo("1763800000000");
+    }
+
+    // ------------------------------------------------------------------ flat shape
+
+    @Test
+    void flatWithIsoTime() {
+        JourneyEvent e = accepted("{\"event_id\":\"e-1\",\"event_type\":\"cart_add\",\"user_id\":\"u-42\","
+                + "\"session_id\":\"s-1\",\"ts\":\"2026-11-22T10:15:30.120Z\",\"item_id\":\"p-7\",\"price\":129.0,"
+                + "\"ip\":\"203.0.113.5\",\"device_id\":\"d-3\",\"card_id\":\"c-1\",\"category_id\":\"cat\","
+                + "\"currency\":\"EUR\",\"quantity\":\"2\",\"anonymous_id\":\"a-1\"}");
+        assertThat(e.eventId).isEqualTo("e-1");
+        assertThat(e.type).isEqualTo(EventType.CART_ADD);
+        assertThat(e.sourceEventName).isEqualTo("cart_add");
+        assertThat(e.userId).isEqualTo("u-42");
+        assertThat(e.anonymousId).isEqualTo("a-1");
+        assertThat(e.sessionId).isEqualTo("s-1");
+        assertThat(e.timestamp).isEqualTo(Instant.parse("2026-11-22T10:15:30.120Z").toEpochMilli());
+        assertThat(e.itemId).isEqualTo("p-7");
+        assertThat(e.categoryId).isEqualTo("cat");
+        assertThat(e.price).isEqualTo(129.0);
+        assertThat(e.currency).isEqualTo("EUR");
+        assertThat(e.quantity).isEqualTo(2);
+        assertThat(e.ip).isEqualTo("203.0.113.5");
+        assertThat(e.deviceId).isEqualTo("d-3");
+        assertThat(e.cardId).isEqualTo("c-1");
+    }
+
+    @Test
+    void flatWithEpochMillisNumberAndString() {
+        long ms = Instant.parse("2026-11-22T10:15:30.120Z").toEpochMilli();
+        assertThat(accepted("{\"event_type\":\"view\",\"user_id\":\"u\",\"ts\":" + ms + "}").timestamp)
+                .isEqualTo(ms);
+        assertThat(accepted("{\"event_type\":\"view\",\"user_id\":\"u\",\"ts\":\"" + ms + "\"}").timestamp)
+                .isEqualTo(ms);
+        assertThat(accepted("{\"event_type\":\"view\",\"user_id\":\"u\",\"ts\":1.7951e12}").timestamp)
+                .isEqualTo(1_795_100_000_000L);
+    }
+
+    @Test
+    void isoVariantsAreUtcUnlessAnOffsetIsGiven() {
+        long base = Instant.parse("2026-11-22T10:15:30Z").toEpochMilli();
+        for (String ts : new String[] {"2026-11-22T10:15:30Z", "2026-11-22T10:15:30", "2026-11-22 10:15:30",
+                "2026-11-22 10:15:30 UTC", "2026-11-22T12:15:30+02:00", "2026-11-22T10:15:30.000000Z"}) {
+            assertThat(accepted("{\"event_type\":\"view\",\"user_id\":\"u\",\"ts\":\"" + ts + "\"}").timestamp)
+                    .as(ts)
+                    .isEqualTo(base);
+        }
+    }
+
+    @Test
+    void flatRawNamesGoThroughTheMappingAndKeepTheSourceName() {
+        JourneyEvent e = accepted("{\"event_type\":\" addtocart \",\"anonymous_id\":\"a\",\"ts\":1}");
+        assertThat(e.type).isEqualTo(EventType.CART_ADD);
+        assertThat(e.sourceEventName).isEqualTo("addtocart");
+        assertThat(accepted("{\"event_type\":\"Wishlist Added\",\"user_id\":\"u\",\"ts\":1}").type)
+                .isEqualTo(EventType.OTHER);
+    }
+
+    @Test
+    void missingIdGetsStableSourcePositionId() {
+        JourneyEvent e = accepted("{\"event_type\":\"view\",\"user_id\":\"u\",\"ts\":1}");
+        assertThat(e.eventId).isEqualTo("kafka:events/3#42");
+        JourneyEvent again = accepted("{\"event_type\":\"view\",\"user_id\":\"u\",\"ts\":1}");
+        assertThat(again).isEqualTo(e);
+        JourneyEvent seg = accepted("{\"type\":\"track\",\"event\":\"x\",\"userId\":\"u\",\"timestamp\":1}");
+        assertThat(seg.eventId).isEqualTo("kafka:events/3#42");
+    }
+
+    @Test
+    void blankStringsCountAsAbsentAndValuesAreTrimmed() {
+        JourneyEvent e = accepted("{\"event_type\":\"view\",\"user_id\":\"  \",\"anonymous_id\":\" a-1 \","
+                + "\"ts\":1,\"item_id\":\"\",\"price\":\"\"}");
+        assertThat(e.userId).isNull();
+        assertThat(e.anonymousId).isEqualTo("a-1");
+        assertThat(e.itemId).isNull();
+        assertThat(e.price).isNull();
+    }
+
+    @Test
+    void futureBoundIsInclusive() {
+        long limit = NOW + Duration.ofHours(1).toMillis();
+        assertThat(accepted("{\"event_type\":\"view\",\"user_id\":\"u\",\"ts\":" + limit + "}").timestamp)
+                .isEqualTo(limit);
+    }
+
+    @Test
+    void parserIsSerializable() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        parse("{}"); // initialises the transient reader first
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(PARSER);
+        }
+        EventParser back;
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            back = (EventParser) in.readObject();
+        }
+        IngestRecord r = back.parseJson("{\"event_type\":\"view\",\"user_id\":\"u\",\"ts\":1}"
+                .getBytes(StandardCharsets.UTF_8), "s", 1);
+        assertThat(r.isAccepted()).isTrue();
+        assertThat(back.parseJson(new byte[] {'{'}, "s", 2).rejected.reason).isEqualTo("MALFORMED");
+    }
+
+    // ------------------------------------------------------------------ one test per reject reason
+
+    @Test
+    void tooLargeIsCheckedFirstWithoutParsing() {
+        EventParser small = new EventParser(ParserSettings.defaults().withClock(WallClock.fixed(NOW))
+                .withMaxRecordBytes(64));
+        byte[] raw = new byte[65];
+        raw[0] = (byte) 0xff; // also bad UTF-8 and not JSON: size wins
+        IngestRecord r = small.parseJson(raw, SRC, 1);
+        assertThat(r.rejected.reason).isEqualTo("TOO_LARGE");
+        assertThat(r.rejected.detail).contains("65 bytes").contains("limit of 64");
+        assertThat(r.rejected.raw).isEqualTo(raw);
+    }
+
+    @Test
+    void badEncoding() {
+        byte[] raw = "{\"event_type\":\"view\",\"user_id\":\"u\u00e9\",\"ts\":1}".getBytes(StandardCharsets.UTF_8);
+        raw[31] = (byte) 0xc3;
+        raw[32] = (byte) 0x28; // invalid continuation
+        IngestRecord r = PARSER.parseJson(raw, SRC, 42);
+        assertThat(r.rejected.reason).isEqualTo("BAD_ENCODING");
+        assertThat(r.rejected.detail).contains("UTF-8").contains("offset 31");
+        assertThat(r.rejected.raw).isEqualTo(raw);
+        // overlong encoding, lone surrogate, truncated sequence
+        for (byte[] bad : new byte[][] {{'"', (byte) 0xc0, (byte) 0xaf, '"'},
+                {'"', (byte) 0xed, (byte) 0xa0, (byte) 0x80, '"'}, {'"', (byte) 0xe2, (byte) 0x82}}) {
+            assertThat(PARSER.parseJson(bad, SRC, 1).rejected.reason).isEqualTo("BAD_ENCODING");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"not json", "{\"a\":1", "[1,2]", "\"text\"", "42", "null", "{\"a\":1} trailing",
+            "{\"a\":1}{\"b\":2}", "{\"a\":1,\"a\":2}", "  ", "{'a':1}", "{\"a\":\u0001}"})
+    void malformed(String json) {
+        rejected(json, RejectReason.MALFORMED);
+    }
+
+    @Test
+    void malformedDetailsSayWhat() {
+        rejected("[1]", RejectReason.MALFORMED, "expected a JSON object", "array");
+        rejected("{\"event_type\":\"view\"} x", RejectReason.MALFORMED, "not valid JSON", "line 1");
+        rejected("{\"user_id\":\"a\",\"user_id\":\"b\"}", RejectReason.MALFORMED, "user_id");
+        assertThat(PARSER.parseJson(new byte[0], SRC, 1).rejected.detail).contains("empty");
+        assertThat(PARSER.parseJson(null, SRC, 1).rejected.reason).isEqualTo("MALFORMED");
+    }
+
+    @Test
+    void deepNestingIsMalformedNotAStackOverflow() {
+        String deep = "{\"event_type\":\"view\",\"user_id\":\"u\",\"ts\":1,\"x\":" + "[".repeat(5000)
+                + "]".repeat(5000) + "}";
+        rejected(deep, RejectReason.MALFORMED, "limit");
+    }
+
+    @Test
+    void hugeNumbersAreHandled() {
+        rejected("{\"event_type\":\"view\",\"user_id\":\"u\",\"ts\":1,\"price\":" + "9".repeat(5000) + "}",
+                RejectReason.MALFORMED, "limit");
+        rejected("{\"event_type\":\"view\",\"user_id\":\"u\",\"ts\":1,\"price\":1e400}",
+                RejectReason.BAD_FIELD, "price");
+        rejected("{\"event_type\":\"view\",\"user_id\":\"u\",\"ts\":1,\"quantity\":99999999999999999999}",
+                RejectReason.BAD_FIELD, "quantity");
+        rejected("{\"event_type\":\"view\",\"user_id\":\"u\",\"ts\":99999999999999999999}",
+                RejectReason.BAD_TIME, "ts");
+        rejected("{\"event_type\":\"view\",\"user_id\":\"u\",\"ts\":\"99999999999999999999\"}",
+                RejectReason.BAD_TIME, "ts");
+    }
+
+    @Test
+    void unknownShape() {
+        rejected("{\"foo\":1,\"bar\":\"x\"}", RejectReason.UNKNOWN_SHAPE, "'type'", "'event_type'");
+        rejected("{\"type\":\"group\",\"groupId\":\"g\"}", RejectReason.UNKNOWN_SHAPE, "'type'", "group");
+        rejected("{}", RejectReason.UNKNOWN_SHAPE);
+    }
+
+    @Test
+    void missingUser() {
+        rejected("{\"type\":\"track\",\"event\":\"Product Viewed\",\"timestamp\":\"2026-11-22T10:00:00Z\"}",
+                RejectReason.MISSING_USER, "userId", "anonymousId");
+        rejected("{\"event_type\":\"view\",\"user_id\":\"\",\"ts\":1}", RejectReason.MISSING_USER, "user_id",
+                "anonymous_id");
+    }
+
+    @Test
+    void missingTime() {
+        rejected("{\"type\":\"track\",\"event\":\"Product Viewed\",\"userId\":\"u\"}", RejectReason.MISSING_TIME,
+                "timestamp");
+        rejected("{\"event_type\":\"view\",\"user_id\":\"u\",\"ts\":null}", RejectReason.MISSING_TIME, "'ts'");
+        rejected("{\"event_type\":\"view\",\"user_id\":\"u\",\"ts\":\" \"}", RejectReason.MISSING_TIME, "'ts'");
+    }
+
+    @Test
+    void badTime() {
+        rejected("{\"event_type\":\"view\",\"user_id\":\"u\",\"ts\":\"yesterday\"}", RejectReason.BAD_TIME, "'ts'",
+                "yesterday");
+        rejected("{\"type\":\"track\",\"event\":\"x\",\"userId\":\"u\",\"timestamp\":\"2026-13-45T99:00:00Z\"}",
+                RejectReason.BAD_TIME, "'timestamp'");
+        rejected("{\"event_type\":\"view\",\"user_id\":\"u\",\"ts\":{\"s\":1}}", RejectReason.BAD_TIME, "'ts'",
+                "object");
+        rejected("{\"event_type\":\"view\",\"user_id\":\"u\",\"ts\":-5}", RejectReason.BAD_TIME, "'ts'");
+        rejected("{\"event_type\":\"view\",\"user_id\":\"u\",\"ts\":1.5}", RejectReason.BAD_TIME, "'ts'");
+        // a present but bad timestamp does not fall back to originalTimestamp
+        rejected("{\"type\":\"track\",\"event\":\"x\",\"userId\":\"u\",\"timestamp\":\"bad\","
+                + "\"originalTimestamp\":\"2026-11-22T10:00:00Z\"}", RejectReason.BAD_TIME, "'timestamp'");
+    }
+
+    @Test
+    void futureTime() {
+        long tooFar = NOW + Duration.ofHours(1).toMillis() + 1;
+        rejected("{\"event_type\":\"view\",\"user_id\":\"u\",\"ts\":" + tooFar + "}", RejectReason.FUTURE_TIME,
+                "'ts'", "PT1H");
+        rejected("{\"type\":\"track\",\"event\":\"x\",\"userId\":\"u\",\"timestamp\":\"2030-01-01T00:00:00Z\"}",
+                RejectReason.FUTURE_TIME, "'timestamp'");
+        EventParser lenient = new EventParser(ParserSettings.defaults().withClock(WallClock.fixed(NOW))
+                .withMaxFutureSkew(Duration.ofDays(3650)));
+        assertThat(lenient.parseJson(("{\"event_type\":\"view\",\"user_id\":\"u\",\"ts\":\"2030-01-01T00:00:00Z\"}")
+                .getBytes(StandardCharsets.UTF_8), SRC, 1).isAccepted()).isTrue();
+    }
+
+    @Test
+    void missingType() {
+        rejected("{\"type\":\"track\",\"userId\":\"u\",\"timestamp\":\"2026-11-22T10:00:00Z\"}",
+                RejectReason.MISSING_TYPE, "'event'");
+        rejected("{\"type\":\"track\",\"event\":\" \",\"userId\":\"u\",\"timestamp\":\"2026-11-22T10:00:00Z\"}",
+                RejectReason.MISSING_TYPE, "'event'");
+        rejected("{\"user_id\":\"u\",\"ts\":1}", RejectReason.MISSING_TYPE, "'event_type'");
+    }
+
+    @Test
+    void badField() {
+        String base = "{\"event_type\":\"view\",\"user_id\":\"u\",\"ts\":1,";
+        rejected(base + "\"price\":\"abc\"}", RejectReason.BAD_FIELD, "'price'", "abc");
+        rejected(base + "\"price\":NaN}", RejectReason.BAD_FIELD, "'price'", "finite");
+        rejected(base + "\"price\":Infinity}", RejectReason.BAD_FIELD, "'price'", "finite");
+        rejected(base + "\"price\":\"NaN\"}", RejectReason.BAD_FIELD, "'price'");
+        rejected(base + "\"price\":-1}", RejectReason.BAD_FIELD, "'price'", "negative");
+        rejected(base + "\"price\":true}", RejectReason.BAD_FIELD, "'price'", "boolean");
+        rejected(base + "\"quantity\":-1}", RejectReason.BAD_FIELD, "'quantity'", "negative");
+        rejected(base + "\"quantity\":1.5}", RejectReason.BAD_FIELD, "'quantity'", "whole");
+        rejected(base + "\"quantity\":\"two\"}", RejectReason.BAD_FIELD, "'quantity'");
+        rejected(base + "\"item_id\":{\"a\":1}}", RejectReason.BAD_FIELD, "'item_id'", "object");
+        rejected(base + "\"item_id\":1.5}", RejectReason.BAD_FIELD, "'item_id'");
+        rejected(base + "\"item_id\":\"a\\u0000b\"}", RejectReason.BAD_FIELD, "'item_id'", "control");
+        rejected(base + "\"item_id\":\"a\\ud800b\"}", RejectReason.BAD_FIELD, "'item_id'", "surrogate");
+        rejected(base + "\"item_id\":\"" + "x".repeat(2000) + "\"}", RejectReason.BAD_FIELD, "'item_id'",
+                "longer");
+        rejected("{\"event_type\":\"view\",\"user_id\":[\"u\"],\"ts\":1}", RejectReason.BAD_FIELD, "'user_id'");
+        rejected("{\"type\":\"track\",\"event\":\"x\",\"userId\":\"u\",\"timestamp\":1,\"properties\":"
+                + "{\"price\":\"12,5\"}}", RejectReason.BAD_FIELD, "'properties.price'");
+        rejected("{\"type\":\"track\",\"event\":\"x\",\"userId\":\"u\",\"timestamp\":1,\"context\":\"web\"}",
+                RejectReason.BAD_FIELD, "'context'");
+        rejected("{\"type\":\"track\",\"event\":\"x\",\"userId\":\"u\",\"timestamp\":1,\"context\":"
+                + "{\"device\":{\"id\":true}}}", RejectReason.BAD_FIELD, "'context.device.id'");
+        rejected("{\"type\":\"track\",\"event\":\"x\",\"userId\":\"u\",\"timestamp\":1,\"properties\":"
+                + "{\"quantity\":-3}}", RejectReason.BAD_FIELD, "'properties.quantity'");
+    }
+
+    @Test
+    void unicodeIdsAndBomAreFine() {
+        byte[] body = "{\"event_type\":\"view\",\"user_id\":\"ü-😀\",\"ts\":1}".getBytes(StandardCharsets.UTF_8);
+        byte[] withBom = new byte[body.length + 3];
+        withBom[0] = (byte) 0xef;
+        withBom[1] = (byte) 0xbb;
+        withBom[2] = (byte) 0xbf;
+        System.arraycopy(body, 0, withBom, 3, body.length);
+        IngestRecord r = PARSER.parseJson(withBom, SRC, 1);
+        assertThat(r.isAccepted()).as(String.valueOf(r)).isTrue();
+        assertThat(r.event.userId).isEqualTo("ü-😀");
+    }
+
+    @Test
+    void randomGarbageNeverThrows() {
+        java.util.Random random = new java.util.Random(7);
+        String seed = "{\"type\":\"track\",\"event\":\"Product Added\",\"userId\":\"u\",\"timestamp\":"
+                + "\"2026-11-22T10:00:00Z\",\"properties\":{\"price\":1.5,\"quantity\":2},\"context\":{\"device\":"
+                + "{\"id\":\"d\"}}}";
+        byte[] base = seed.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < 20_000; i++) {
+            byte[] b = base.clone();
+            int flips = 1 + random.nextInt(4);
+            for (int k = 0; k < flips; k++) {
+                b[random.nextInt(b.length)] = (byte) random.nextInt(256);
+            }
+            IngestRecord r = PARSER.parseJson(b, SRC, i);
+            assertThat(r.isAccepted() ^ (r.rejected != null)).isTrue();
+        }
+    }
+}
