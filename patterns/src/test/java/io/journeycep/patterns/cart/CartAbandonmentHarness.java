@@ -9,6 +9,7 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.cep.nfa.compiler.NFACompiler;
 import org.apache.flink.cep.operator.CepOperator;
+import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -103,8 +104,17 @@ final class CartAbandonmentHarness implements AutoCloseable {
         return out;
     }
 
-    int numKeyedStateEntries() {
-        return harness.numKeyedStateEntries();
+    /** Keys holding any of Flink CEP's keyed state (NFA, element queue, shared buffer); heap and RocksDB alike. */
+    long keysWithCepState() throws Exception {
+        long n = 0;
+        for (String state : List.of("nfaStateName", "eventQueuesStateName", "sharedBuffer-entries-with-lockable-edges",
+                "sharedBuffer-events", "sharedBuffer-events-count")) {
+            try (java.util.stream.Stream<String> keys =
+                    harness.getOperator().<String>getKeyedStateBackend().getKeys(state, VoidNamespace.INSTANCE)) {
+                n += keys.count();
+            }
+        }
+        return n;
     }
 
     int numEventTimeTimers() {

@@ -130,6 +130,7 @@ class CartAbandonmentPatternTest {
             h.cart("c1", 10, true).cart("c2", 20, false).purchase("p1", 30).cart("c3", 100, true).watermark(500);
             assertThat(h.matches()).containsExactly("c3");
             assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(h.keysWithCepState()).isZero();
         }
     }
 
