@@ -1,0 +1,122 @@
+package io.journeycep.pipeline.cli;
+
+import io.journeycep.model.EventTypeMapping;
+import io.journeycep.pipeline.config.JobConfig;
+import io.journeycep.pipeline.ingest.CsvMapping;
+import io.journeycep.pipeline.ingest.EventParser;
+import io.journeycep.pipeline.ingest.EventSources;
+import io.journeycep.pipeline.ingest.IngestRecord;
+import io.journeycep.pipeline.ingest.InputFormat;
+import io.journeycep.pipeline.ingest.ParserSettings;
+import io.journeycep.pipeline.workflow.WorkflowSinks;
+import io.journeycep.sinks.jdbc.JdbcSettings;
+import io.journeycep.sinks.jdbc.JdbcSinks;
+import io.journeycep.sinks.jdbc.SchemaMigrator;
+import io.journeycep.sinks.kafka.KafkaOutputSettings;
+import io.journeycep.sinks.kafka.KafkaSinks;
+
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/** Turns a {@link JobConfig} into the job's environment, source and sinks; shared by the verbs. */
+final class JobRunner {
+    private JobRunner() {}
+
+    /** Job-level Flink settings from the config, on top of {@code base} (the cluster's config.yaml wins otherwise). */
+    static Configuration flinkConfiguration(JobConfig config, Configuration base) {
+        Configuration conf = new Configuration(base);
+        conf.set(StateBackendOptions.STATE_BACKEND, config.runtime.stateBackend.name().toLowerCase());
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.runtime.checkpointInterval);
+        return conf;
+    }
+
+    static StreamExecutionEnvironment environment(JobConfig config, Configuration base) {
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(config, base));
+        if (config.runtime.parallelism != null) {
+            env.setParallelism(config.runtime.parallelism);
+        }
+        return env;
+    }
+
+    static EventParser parser(JobConfig config) {
+        ParserSettings settings = ParserSettings.defaults()
+                .withMaxRecordBytes(config.parser.maxRecordBytes)
+                .withMaxFutureSkew(config.parser.maxFutureSkew)
+                .withMapping(EventTypeMapping.defaults().withOverrides(config.parser.eventTypes));
+        return new EventParser(settings);
+    }
+
+    static Source<IngestRecord, ?, ?> source(JobConfig config) {
+        EventParser parser = parser(config);
+        if (config.source.type == JobConfig.SourceType.KAFKA) {
+            JobConfig.KafkaSource k = config.source.kafka;
+            return EventSources.kafka(
+                    k.bootstrapServers, k.topic, k.groupId, parser, kafkaProperties(k.properties, k.saslJaasConfigEnv));
+        }
+        JobConfig.Files f = config.source.files;
+        List<Path> paths = new ArrayList<>();
+        f.paths.forEach(p -> paths.add(Path.of(p)));
+        boolean csv = f.format == JobConfig.FileFormat.CSV;
+        return EventSources.files(
+                paths,
+                csv ? InputFormat.CSV : InputFormat.JSONL,
+                csv ? CsvMapping.namedOrFile(f.mapping) : null,
+                parser);
+    }
+
+    /**
+     * The configured sinks: alerts, dead letters and late events to Kafka (exactly-once) and PostgreSQL (idempotent
+     * upserts). Applies the schema migrations first, so the tables exist before the first write.
+     */
+    static WorkflowSinks sinks(JobConfig config, String jdbcPassword) {
+        WorkflowSinks sinks = new WorkflowSinks();
+        if (config.outputs.kafka.enabled) {
+            JobConfig.KafkaOutput k = config.outputs.kafka;
+            KafkaOutputSettings settings = new KafkaOutputSettings(
+                    config.outputBootstrapServers(),
+                    k.triggersTopic,
+                    k.riskTopic,
+                    k.deadLetterTopic,
+                    k.lateTopic,
+                    k.transactionalIdPrefix,
+                    DeliveryGuarantee.EXACTLY_ONCE,
+                    kafkaProperties(k.properties, k.saslJaasConfigEnv));
+            sinks.alerts("kafka-alerts", KafkaSinks.alerts(settings))
+                    .deadLetters("kafka-dead-letters", KafkaSinks.deadLetters(settings))
+                    .lateEvents("kafka-late-events", KafkaSinks.late(settings));
+        }
+        if (config.outputs.jdbc.enabled) {
+            JobConfig.Jdbc j = config.outputs.jdbc;
+            SchemaMigrator.migrate(j.url, j.user, jdbcPassword);
+            JdbcSettings settings = JdbcSettings.of(j.url, j.user, jdbcPassword)
+                    .withBatchSize(j.batchSize)
+                    .withBatchIntervalMs(j.batchInterval.toMillis())
+                    .withMaxRetries(j.maxRetries);
+            sinks.alerts("jdbc-alerts", JdbcSinks.alerts(settings))
+                    .deadLetters("jdbc-rejected-events", JdbcSinks.rejectedEvents(settings))
+                    .lateEvents("jdbc-late-events", JdbcSinks.rejectedEvents(settings));
+        }
+        return sinks;
+    }
+
+    private static Properties kafkaProperties(Map<String, String> configured, String saslJaasConfigEnv) {
+        Properties p = new Properties();
+        p.putAll(configured);
+        String jaas = io.journeycep.pipeline.config.Secrets.resolve("kafka", saslJaasConfigEnv, null);
+        if (jaas != null) {
+            p.setProperty("sasl.jaas.config", jaas);
+        }
+        return p;
+    }
+}

@@ -1,0 +1,54 @@
+package io.journeycep.pipeline.cli;
+
+import io.journeycep.sinks.AlertKind;
+
+import org.apache.flink.api.common.JobExecutionResult;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/** What a replay read and found, from the job's accumulators. */
+public final class ReplaySummary {
+    public final long accepted;
+    public final long rejected;
+    public final long duplicates;
+    public final long late;
+    public final Map<AlertKind, Long> alerts = new EnumMap<>(AlertKind.class);
+    public final long runtimeMillis;
+
+    ReplaySummary(JobExecutionResult result) {
+        accepted = count(result, "eventsAccepted");
+        rejected = count(result, "eventsRejected");
+        duplicates = count(result, "duplicates");
+        late = count(result, "lateEvents");
+        for (AlertKind kind : AlertKind.values()) {
+            alerts.put(kind, count(result, "alerts." + kind.name()));
+        }
+        runtimeMillis = result.getNetRuntime();
+    }
+
+    private static long count(JobExecutionResult result, String name) {
+        Object v = result.getAllAccumulatorResults().get(name);
+        return v instanceof Number ? ((Number) v).longValue() : 0L;
+    }
+
+    public long read() {
+        return accepted + rejected;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format("  records read     %,10d%n", read()));
+        sb.append(String.format("    accepted       %,10d%n", accepted));
+        sb.append(String.format("    rejected       %,10d   (dead-letter output, with reason and raw bytes)%n", rejected));
+        sb.append(String.format("  duplicates       %,10d   (dropped)%n", duplicates));
+        sb.append(String.format("  late             %,10d   (late-events output)%n", late));
+        sb.append("  alerts by kind\n");
+        for (Map.Entry<AlertKind, Long> e : alerts.entrySet()) {
+            sb.append(String.format("    %-20s %,6d%n", e.getKey().name(), e.getValue()));
+        }
+        sb.append(String.format("  job runtime      %,10d ms%n", runtimeMillis));
+        return sb.toString();
+    }
+}

@@ -1,0 +1,325 @@
+package io.journeycep.pipeline.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The whole job's configuration, in one place (a YAML file, {@code flink-conf/job.yaml} documents every field).
+ * Loaded by {@link #load(Path)}, which fails fast with the file, line and field at fault. Secrets are never in the
+ * file: only the names of environment variables or files that hold them.
+ */
+public final class JobConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public enum SourceType { KAFKA, FILES }
+
+    public enum FileFormat { JSONL, CSV }
+
+    public enum StateBackend { ROCKSDB, HASHMAP }
+
+    public Source source = new Source();
+    public EventTime eventTime = new EventTime();
+    public Parser parser = new Parser();
+    public Dedupe dedupe = new Dedupe();
+    public CartAbandonment cartAbandonment = new CartAbandonment();
+    public Outputs outputs = new Outputs();
+    public Runtime runtime = new Runtime();
+
+    /** Where events come from. */
+    public static final class Source implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public SourceType type = SourceType.KAFKA;
+        public KafkaSource kafka = new KafkaSource();
+        public Files files = new Files();
+    }
+
+    public static final class KafkaSource implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public String bootstrapServers;
+        public String topic = "events";
+        public String groupId = "journey-cep";
+        /** Extra Kafka client properties (security protocol, SASL mechanism…); secrets via {@link #saslJaasConfigEnv}. */
+        public Map<String, String> properties = new LinkedHashMap<>();
+        /** Name of an environment variable holding {@code sasl.jaas.config}. */
+        public String saslJaasConfigEnv;
+    }
+
+    public static final class Files implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public List<String> paths = new ArrayList<>();
+        public FileFormat format = FileFormat.JSONL;
+        /** A named CSV mapping ({@code rees46}, {@code taobao}, {@code retailrocket}) or the path of a mapping file. */
+        public String mapping;
+    }
+
+    public static final class EventTime implements Serializable {
+        private static final long serialVersionUID = 1L;
+        /** Allowed lateness: how far out of order events may arrive and still count. */
+        public Duration maxOutOfOrderness = Duration.ofSeconds(5);
+        /** A source partition silent this long stops holding back the watermark; null = never. */
+        public Duration idleTimeout = Duration.ofSeconds(30);
+        /** After this much wall-clock quiet, event time advances with the wall clock so timeouts fire; null = off. */
+        public Duration quietPeriod = Duration.ofSeconds(30);
+    }
+
+    public static final class Parser implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public int maxRecordBytes = 65_536;
+        public Duration maxFutureSkew = Duration.ofHours(1);
+        /** Extra source event names mapped to canonical types ({@code "Added To Basket": cart_add}). */
+        public Map<String, String> eventTypes = new LinkedHashMap<>();
+    }
+
+    public static final class Dedupe implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public Duration horizon = Duration.ofHours(24);
+    }
+
+    public static final class CartAbandonment implements Serializable {
+        private static final long serialVersionUID = 1L;
+        /** How long before an episode's first cart add a view still counts. */
+        public Duration viewLookback = Duration.ofMinutes(30);
+        /** How long after the last cart add a purchase (or another cart add) still counts. */
+        public Duration timeout = Duration.ofMinutes(30);
+    }
+
+    public static final class Outputs implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public KafkaOutput kafka = new KafkaOutput();
+        public Jdbc jdbc = new Jdbc();
+    }
+
+    public static final class KafkaOutput implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public boolean enabled = true;
+        /** Defaults to the source's bootstrap servers. */
+        public String bootstrapServers;
+        public String triggersTopic = "journey.triggers";
+        public String riskTopic = "risk.alerts";
+        public String deadLetterTopic = "events.dlq";
+        public String lateTopic = "events.late";
+        public String transactionalIdPrefix = "journey-cep";
+        public Map<String, String> properties = new LinkedHashMap<>();
+        public String saslJaasConfigEnv;
+    }
+
+    public static final class Jdbc implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public boolean enabled = true;
+        public String url;
+        public String user;
+        /** Name of the environment variable that holds the password. */
+        public String passwordEnv;
+        /** Path of a file that holds the password (first line). */
+        public String passwordFile;
+        public int batchSize = 500;
+        public Duration batchInterval = Duration.ofSeconds(1);
+        public int maxRetries = 5;
+    }
+
+    public static final class Runtime implements Serializable {
+        private static final long serialVersionUID = 1L;
+        /** Null = the cluster's default. */
+        public Integer parallelism;
+        public StateBackend stateBackend = StateBackend.ROCKSDB;
+        /** Exactly-once Kafka output becomes visible at checkpoints: this bounds trigger latency. */
+        public Duration checkpointInterval = Duration.ofSeconds(10);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    /** Loads and validates a config file. */
+    public static JobConfig load(Path file) {
+        String text;
+        try {
+            text = java.nio.file.Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read config file: " + e.getMessage(), e);
+        }
+        return parse(text, file.toString());
+    }
+
+    /** Parses and validates config text; {@code origin} names it in error messages. */
+    public static JobConfig parse(String yaml, String origin) {
+        JobConfig config;
+        try {
+            config = yaml.isBlank() ? new JobConfig() : MAPPER.readValue(yaml, JobConfig.class);
+            if (config == null) {
+                config = new JobConfig();
+            }
+        } catch (JsonMappingException e) {
+            String field = fieldPath(e);
+            int line = e.getLocation() != null ? e.getLocation().getLineNr() : 0;
+            throw new ConfigException(origin + " line " + line + (field.isEmpty() ? "" : ", field " + field) + ": "
+                    + e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            int line = e.getLocation() != null ? e.getLocation().getLineNr() : 0;
+            throw new ConfigException(origin + " line " + line + ": " + e.getOriginalMessage());
+        }
+        List<String> errors = config.validate();
+        if (!errors.isEmpty()) {
+            YamlLocations where = new YamlLocations(yaml);
+            StringBuilder sb = new StringBuilder();
+            for (String error : errors) {
+                String field = error.substring(0, error.indexOf(':'));
+                if (sb.length() > 0) {
+                    sb.append('\n');
+                }
+                sb.append(origin).append(" line ").append(where.lineOf(field)).append(", field ").append(error);
+            }
+            throw new ConfigException(sb.toString());
+        }
+        return config;
+    }
+
+    /** Every problem, each as {@code "dotted.field: message"}; empty when the config is usable. */
+    public List<String> validate() {
+        List<String> e = new ArrayList<>();
+        if (source.type == SourceType.KAFKA) {
+            require(e, "source.kafka.bootstrap-servers", source.kafka.bootstrapServers);
+            require(e, "source.kafka.topic", source.kafka.topic);
+            require(e, "source.kafka.group-id", source.kafka.groupId);
+            noSecrets(e, "source.kafka.properties", source.kafka.properties);
+        } else if (source.files.paths.isEmpty()) {
+            e.add("source.files.paths: at least one input file is needed");
+        } else if (source.files.format == FileFormat.CSV && isBlank(source.files.mapping)) {
+            e.add("source.files.mapping: CSV input needs a mapping (rees46, taobao, retailrocket or a mapping file)");
+        }
+        positive(e, "event-time.max-out-of-orderness", eventTime.maxOutOfOrderness, true);
+        positive(e, "event-time.idle-timeout", eventTime.idleTimeout, false);
+        positive(e, "event-time.quiet-period", eventTime.quietPeriod, false);
+        if (parser.maxRecordBytes < 256) {
+            e.add("parser.max-record-bytes: must be at least 256, was " + parser.maxRecordBytes);
+        }
+        positive(e, "parser.max-future-skew", parser.maxFutureSkew, true);
+        positive(e, "dedupe.horizon", dedupe.horizon, true);
+        positive(e, "cart-abandonment.view-lookback", cartAbandonment.viewLookback, true);
+        positive(e, "cart-abandonment.timeout", cartAbandonment.timeout, true);
+        if (outputs.kafka.enabled) {
+            if (isBlank(outputs.kafka.bootstrapServers) && source.type != SourceType.KAFKA) {
+                e.add("outputs.kafka.bootstrap-servers: needed when the source is not Kafka (or set enabled: false)");
+            }
+            require(e, "outputs.kafka.triggers-topic", outputs.kafka.triggersTopic);
+            require(e, "outputs.kafka.risk-topic", outputs.kafka.riskTopic);
+            require(e, "outputs.kafka.dead-letter-topic", outputs.kafka.deadLetterTopic);
+            require(e, "outputs.kafka.late-topic", outputs.kafka.lateTopic);
+            require(e, "outputs.kafka.transactional-id-prefix", outputs.kafka.transactionalIdPrefix);
+            noSecrets(e, "outputs.kafka.properties", outputs.kafka.properties);
+        }
+        if (outputs.jdbc.enabled) {
+            if (isBlank(outputs.jdbc.url)) {
+                e.add("outputs.jdbc.url: required (or set enabled: false)");
+            } else if (outputs.jdbc.url.toLowerCase(Locale.ROOT).contains("password")) {
+                e.add("outputs.jdbc.url: must not carry a password; use password-env or password-file");
+            } else if (!outputs.jdbc.url.startsWith("jdbc:postgresql:")) {
+                e.add("outputs.jdbc.url: must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), was "
+                        + outputs.jdbc.url);
+            }
+            if (outputs.jdbc.batchSize < 1) {
+                e.add("outputs.jdbc.batch-size: must be at least 1, was " + outputs.jdbc.batchSize);
+            }
+            positive(e, "outputs.jdbc.batch-interval", outputs.jdbc.batchInterval, true);
+        }
+        if (runtime.parallelism != null && runtime.parallelism < 1) {
+            e.add("runtime.parallelism: must be at least 1, was " + runtime.parallelism);
+        }
+        positive(e, "runtime.checkpoint-interval", runtime.checkpointInterval, true);
+        return e;
+    }
+
+    /** The JDBC password from the environment variable or file the config names; null when neither is set. */
+    public String jdbcPassword() {
+        return Secrets.resolve("outputs.jdbc", outputs.jdbc.passwordEnv, outputs.jdbc.passwordFile);
+    }
+
+    /** Kafka output bootstrap servers, defaulting to the source's. */
+    public String outputBootstrapServers() {
+        return isBlank(outputs.kafka.bootstrapServers) ? source.kafka.bootstrapServers : outputs.kafka.bootstrapServers;
+    }
+
+    private static void require(List<String> errors, String field, String value) {
+        if (isBlank(value)) {
+            errors.add(field + ": required");
+        }
+    }
+
+    private static void positive(List<String> errors, String field, Duration d, boolean required) {
+        if (d == null) {
+            if (required) {
+                errors.add(field + ": required");
+            }
+        } else if (d.isZero() || d.isNegative()) {
+            errors.add(field + ": must be positive, was " + Durations.format(d));
+        }
+    }
+
+    private static void noSecrets(List<String> errors, String field, Map<String, String> properties) {
+        for (String key : properties.keySet()) {
+            String k = key.toLowerCase(Locale.ROOT);
+            if (k.contains("password") || k.contains("jaas") || k.contains("secret")) {
+                errors.add(field + ": '" + key + "' looks like a secret; secrets come from the environment or a"
+                        + " file (sasl-jaas-config-env), never from the config file");
+            }
+        }
+    }
+
+    static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    private static String fieldPath(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (sb.length() > 0) {
+                    sb.append('.');
+                }
+                sb.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder(new YAMLFactory())
+            .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+            .addModule(new SimpleModule().addDeserializer(Duration.class, new DurationDeserializer()))
+            .build();
+
+    private static final class DurationDeserializer extends JsonDeserializer<Duration> {
+        @Override
+        public Duration deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+            String text = p.getValueAsString();
+            try {
+                return Durations.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw JsonMappingException.from(p, e.getMessage());
+            }
+        }
+    }
+}

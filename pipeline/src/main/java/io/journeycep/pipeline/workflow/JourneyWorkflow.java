@@ -1,0 +1,99 @@
+package io.journeycep.pipeline.workflow;
+
+import io.journeycep.model.JourneyEvent;
+import io.journeycep.pipeline.config.JobConfig;
+import io.journeycep.pipeline.ingest.IngestRecord;
+import io.journeycep.pipeline.stages.abandonment.CartAbandonmentStage;
+import io.journeycep.pipeline.stages.dedupe.DedupeAndLateFilter;
+import io.journeycep.pipeline.stages.time.EventTimeWatermarks;
+import io.journeycep.sinks.Alert;
+import io.journeycep.sinks.RejectedEvent;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The job's dataflow (DESIGN §1), with its source and sinks passed in: {@code main} gives it Kafka or files and the
+ * Kafka/JDBC sinks; tests give it their own. Every stateful operator has a stable uid.
+ *
+ * <pre>
+ * source (parse inside, watermarks per split) → route rejected ─► dead letters
+ *   → keyBy(user) dedupe + late filter ─► late events
+ *   → cart look-back → CEP cart abandonment → alerts
+ * </pre>
+ */
+public final class JourneyWorkflow {
+    public static final String SOURCE_UID = "source-events";
+    public static final String DEDUPE_UID = "dedupe-late-filter";
+
+    private static final OutputTag<RejectedEvent> REJECTED =
+            new OutputTag<>("rejected-records", TypeInformation.of(RejectedEvent.class));
+
+    private JourneyWorkflow() {}
+
+    /** Output streams of the workflow, for callers that attach more. */
+    public static final class Streams {
+        public final DataStream<Alert> alerts;
+        public final DataStream<RejectedEvent> deadLetters;
+        public final DataStream<RejectedEvent> lateEvents;
+
+        Streams(DataStream<Alert> alerts, DataStream<RejectedEvent> deadLetters, DataStream<RejectedEvent> lateEvents) {
+            this.alerts = alerts;
+            this.deadLetters = deadLetters;
+            this.lateEvents = lateEvents;
+        }
+    }
+
+    public static Streams define(
+            StreamExecutionEnvironment env,
+            Source<IngestRecord, ?, ?> source,
+            WorkflowSinks sinks,
+            JobConfig config) {
+        JobConfig.EventTime time = config.eventTime;
+        SingleOutputStreamOperator<IngestRecord> records = env
+                .fromSource(
+                        source,
+                        EventTimeWatermarks.strategy(time.maxOutOfOrderness, time.idleTimeout, time.quietPeriod),
+                        "events",
+                        TypeInformation.of(IngestRecord.class))
+                .uid(SOURCE_UID);
+
+        SingleOutputStreamOperator<JourneyEvent> events = records
+                .process(new RouteRejected(REJECTED), TypeInformation.of(JourneyEvent.class))
+                .name("route rejected records")
+                .uid("route-rejected");
+        DataStream<RejectedEvent> deadLetters = events.getSideOutput(REJECTED);
+
+        SingleOutputStreamOperator<JourneyEvent> onTime = events
+                .keyBy(new CartAbandonmentStage.UserKey())
+                .process(new DedupeAndLateFilter(config.dedupe.horizon), TypeInformation.of(JourneyEvent.class))
+                .name("dedupe and late filter")
+                .uid(DEDUPE_UID);
+        DataStream<RejectedEvent> late = onTime
+                .getSideOutput(DedupeAndLateFilter.LATE_EVENTS)
+                .map(new LateToRejected(), TypeInformation.of(RejectedEvent.class))
+                .name("late events as dead letters")
+                .uid("late-to-rejected");
+
+        DataStream<Alert> alerts = CartAbandonmentStage
+                .apply(onTime, config.cartAbandonment.viewLookback, config.cartAbandonment.timeout)
+                .map(new AlertCounter(), TypeInformation.of(Alert.class))
+                .name("count alerts")
+                .uid("alert-counter");
+
+        for (NamedSink<Alert> sink : sinks.alerts()) {
+            alerts.sinkTo(sink.sink()).name(sink.name()).uid("sink-" + sink.name());
+        }
+        for (NamedSink<RejectedEvent> sink : sinks.deadLetters()) {
+            deadLetters.sinkTo(sink.sink()).name(sink.name()).uid("sink-" + sink.name());
+        }
+        for (NamedSink<RejectedEvent> sink : sinks.lateEvents()) {
+            late.sinkTo(sink.sink()).name(sink.name()).uid("sink-" + sink.name());
+        }
+        return new Streams(alerts, deadLetters, late);
+    }
+}

@@ -1,0 +1,52 @@
+package io.journeycep.pipeline.workflow;
+
+import io.journeycep.model.JourneyEvent;
+import io.journeycep.pipeline.ingest.IngestRecord;
+import io.journeycep.sinks.RejectedEvent;
+
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/** Splits the source's parse results: events go on, rejections go to the dead-letter side output. */
+final class RouteRejected extends ProcessFunction<IngestRecord, JourneyEvent> {
+    private static final long serialVersionUID = 1L;
+    static final String EVENTS_ACCEPTED = "eventsAccepted";
+    static final String EVENTS_REJECTED = "eventsRejected";
+
+    private final OutputTag<RejectedEvent> rejectedTag;
+    private transient LongCounter acceptedTotal;
+    private transient LongCounter rejectedTotal;
+    private transient Counter acceptedMetric;
+    private transient Counter rejectedMetric;
+
+    RouteRejected(OutputTag<RejectedEvent> rejectedTag) {
+        this.rejectedTag = rejectedTag;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        acceptedTotal = new LongCounter();
+        rejectedTotal = new LongCounter();
+        getRuntimeContext().addAccumulator(EVENTS_ACCEPTED, acceptedTotal);
+        getRuntimeContext().addAccumulator(EVENTS_REJECTED, rejectedTotal);
+        acceptedMetric = getRuntimeContext().getMetricGroup().counter(EVENTS_ACCEPTED);
+        rejectedMetric = getRuntimeContext().getMetricGroup().counter(EVENTS_REJECTED);
+    }
+
+    @Override
+    public void processElement(IngestRecord record, Context ctx, Collector<JourneyEvent> out) {
+        if (record.isAccepted()) {
+            acceptedTotal.add(1);
+            acceptedMetric.inc();
+            out.collect(record.event);
+        } else {
+            rejectedTotal.add(1);
+            rejectedMetric.inc();
+            ctx.output(rejectedTag, record.rejected);
+        }
+    }
+}

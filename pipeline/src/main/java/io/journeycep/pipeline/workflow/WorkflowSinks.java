@@ -1,0 +1,50 @@
+package io.journeycep.pipeline.workflow;
+
+import io.journeycep.sinks.Alert;
+import io.journeycep.sinks.RejectedEvent;
+
+import org.apache.flink.api.connector.sink2.Sink;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Where the workflow's outputs go. {@code main} fills it with Kafka and JDBC sinks from the config; tests fill it with
+ * their own. Several sinks per output are fine (Kafka and PostgreSQL both get every alert).
+ */
+public final class WorkflowSinks {
+    private final List<NamedSink<Alert>> alerts = new ArrayList<>();
+    private final List<NamedSink<RejectedEvent>> deadLetters = new ArrayList<>();
+    private final List<NamedSink<RejectedEvent>> lateEvents = new ArrayList<>();
+
+    /** Alerts of every kind (the Kafka alert sink routes marketing and risk kinds to their topics). */
+    public WorkflowSinks alerts(String name, Sink<Alert> sink) {
+        alerts.add(new NamedSink<>(name, sink));
+        return this;
+    }
+
+    /** Records rejected at ingestion, with reason and raw bytes. */
+    public WorkflowSinks deadLetters(String name, Sink<RejectedEvent> sink) {
+        deadLetters.add(new NamedSink<>(name, sink));
+        return this;
+    }
+
+    /** Valid events that came later than the allowed lateness (reason LATE, raw = the event as flat JSON). */
+    public WorkflowSinks lateEvents(String name, Sink<RejectedEvent> sink) {
+        lateEvents.add(new NamedSink<>(name, sink));
+        return this;
+    }
+
+    List<NamedSink<Alert>> alerts() {
+        return Collections.unmodifiableList(alerts);
+    }
+
+    List<NamedSink<RejectedEvent>> deadLetters() {
+        return Collections.unmodifiableList(deadLetters);
+    }
+
+    List<NamedSink<RejectedEvent>> lateEvents() {
+        return Collections.unmodifiableList(lateEvents);
+    }
+}

@@ -1,0 +1,147 @@
+package io.journeycep.pipeline.bench;
+
+import io.journeycep.model.EventType;
+import io.journeycep.model.JourneyEvent;
+import io.journeycep.pipeline.stages.abandonment.CartAbandonmentStage;
+
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.cep.CEP;
+import org.apache.flink.cep.functions.PatternProcessFunction;
+import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
+import org.apache.flink.cep.pattern.Pattern;
+import org.apache.flink.cep.pattern.conditions.SimpleCondition;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.util.Collector;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Events/s of the cart-abandonment stage on heap and RocksDB, same input, same match count; with a pass-through job
+ * as the ceiling and vanilla Flink CEP (a {@code view} step inside the pattern) as the reference. Not a test: run
+ * it with the command in docs/BENCHMARKS.md. Arguments: {@code variant backend events [users]}, where variant is
+ * {@code passthrough | stage | vanilla-cep} and backend {@code hashmap | rocksdb}.
+ */
+public final class CartAbandonmentBenchmark {
+    private static final Duration TIMEOUT = Duration.ofMinutes(30);
+
+    private CartAbandonmentBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        String variant = args[0];
+        String backend = args[1];
+        long events = Long.parseLong(args[2]);
+        int users = args.length > 3 ? Integer.parseInt(args[3]) : 100_000;
+
+        Configuration conf = new Configuration();
+        conf.set(StateBackendOptions.STATE_BACKEND, backend);
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(10));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(1);
+
+        DataStream<JourneyEvent> input = env.fromSource(
+                new DataGeneratorSource<>(new SyntheticClickstream(users, 3), events,
+                        TypeInformation.of(JourneyEvent.class)),
+                WatermarkStrategy.<JourneyEvent>forMonotonousTimestamps()
+                        .withTimestampAssigner((e, t) -> e.timestamp),
+                "synthetic clickstream");
+        KeyedStream<JourneyEvent, String> byUser = input.keyBy(new CartAbandonmentStage.UserKey());
+
+        DataStream<?> out;
+        switch (variant) {
+            case "passthrough":
+                out = byUser.process(new PassThrough(), TypeInformation.of(JourneyEvent.class)).name("pass-through");
+                break;
+            case "stage":
+                out = CartAbandonmentStage.apply(
+                        byUser.process(new PassThrough(), TypeInformation.of(JourneyEvent.class)), TIMEOUT, TIMEOUT);
+                break;
+            case "vanilla-cep":
+                out = CEP.pattern(byUser, vanillaPattern())
+                        .inEventTime()
+                        .process(new CountMatch(), TypeInformation.of(String.class));
+                break;
+            default:
+                throw new IllegalArgumentException("variant: passthrough | stage | vanilla-cep");
+        }
+        out.map(new CountOutput<>()).sinkTo(new DiscardingSink<>());
+
+        long start = System.nanoTime();
+        JobExecutionResult result = env.execute("bench " + variant + " " + backend);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Object matches = result.getAllAccumulatorResults().get("outputs");
+        System.out.printf("RESULT variant=%s backend=%s events=%d users=%d seconds=%.1f events_per_s=%.0f outputs=%s%n",
+                variant, backend, events, users, seconds, events / seconds, matches);
+    }
+
+    /**
+     * The pattern most CEP users would write for DESIGN §3's abandonment: view → cart → no purchase within 30 min
+     * (the one measured in shared/notes). It keeps a partial match per view, which is what costs on RocksDB.
+     */
+    static Pattern<JourneyEvent, ?> vanillaPattern() {
+        return Pattern.<JourneyEvent>begin("view", AfterMatchSkipStrategy.skipPastLastEvent())
+                .where(new OfType(EventType.VIEW))
+                .followedBy("cart")
+                .where(new OfType(EventType.CART_ADD))
+                .notFollowedBy("purchase")
+                .where(new OfType(EventType.PURCHASE))
+                .within(TIMEOUT);
+    }
+
+    static final class OfType extends SimpleCondition<JourneyEvent> {
+        private final EventType type;
+
+        OfType(EventType type) {
+            this.type = type;
+        }
+
+        @Override
+        public boolean filter(JourneyEvent e) {
+            return e.type == type;
+        }
+    }
+
+    static final class CountMatch extends PatternProcessFunction<JourneyEvent, String> {
+        @Override
+        public void processMatch(Map<String, List<JourneyEvent>> match, Context ctx, Collector<String> out) {
+            out.collect(match.get("cart").get(0).eventId);
+        }
+    }
+
+    /** Keeps the keyed partitioning for the stage, as the dedupe operator does in the job. */
+    static final class PassThrough extends KeyedProcessFunction<String, JourneyEvent, JourneyEvent> {
+        @Override
+        public void processElement(JourneyEvent e, Context ctx, Collector<JourneyEvent> out) {
+            out.collect(e);
+        }
+    }
+
+    static final class CountOutput<T> extends RichMapFunction<T, T> {
+        private transient LongCounter outputs;
+
+        @Override
+        public void open(OpenContext ctx) {
+            outputs = getRuntimeContext().getLongCounter("outputs");
+        }
+
+        @Override
+        public T map(T value) {
+            outputs.add(1);
+            return value;
+        }
+    }
+}
