@@ -118,7 +118,9 @@ final class DemoVerb {
             if (stopping.compareAndSet(false, true)) {
                 stop(job, generator, printer, services, dir);
                 System.out.printf("%nscripted abandonments due by now: %d, CART_ABANDONED alerts printed: %d,"
-                        + " dead letters: %d%n", abandonmentsDue.get(), triggers.get(), deadLetters.get());
+                        + " dead letters: %d%n(an alert is committed to Kafka at the first checkpoint after its"
+                        + " deadline, so the last few may still have been in flight)%n",
+                        abandonmentsDue.get(), triggers.get(), deadLetters.get());
             }
             stopped.countDown();
         }, "demo-shutdown");
