@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * restarted demo keeps its bootstrap address). Internal topics have one replica, transactions work with one
  * broker, and topics are never created automatically.
  */
-public final class EmbeddedKafka implements AutoCloseable {
+public final class EmbeddedKafka extends RestartableService {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
     private static final int NODE_ID = 1;
     private static final String STATE_FILE = "embedded-kafka.properties";
@@ -59,7 +59,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Short transactionVersion;
 
     private KafkaRaftServer server; // guarded by this
-    private boolean closed;         // guarded by this
 
     private EmbeddedKafka(Path dataDir, Path logDir, int brokerPort, int controllerPort, String clusterId,
                           Short transactionVersion) {
@@ -140,6 +139,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /** Stops the broker; data, cluster id and ports are kept for {@link #restart()}. Idempotent. */
+    @Override
     public synchronized void stop() {
         if (server == null) {
             return;
@@ -156,23 +156,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         LOG.info("Embedded Kafka on {} stopped in {} ms", bootstrapServers(), millisSince(t0));
     }
 
-    /** Starts the broker again on the same ports with the same data. A running broker is stopped first. */
-    public synchronized void restart() throws Exception {
-        if (closed) {
-            throw new IllegalStateException("closed");
-        }
-        stop();
-        startServer();
-    }
 
-    /** Stops the broker. The data directory is not deleted. */
-    @Override
-    public synchronized void close() {
-        closed = true;
-        stop();
-    }
 
     /** Whether the broker is currently running. */
+    @Override
     public synchronized boolean isRunning() {
         return server != null;
     }
@@ -241,7 +228,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         LOG.info("Formatted embedded Kafka storage {} (cluster {}) in {} ms", logDir, clusterId, millisSince(t0));
     }
 
-    private synchronized void startServer() throws Exception {
+    @Override
+    protected synchronized void startServer() throws Exception {
         if (server != null) {
             return;
         }
@@ -317,7 +305,4 @@ public final class EmbeddedKafka implements AutoCloseable {
         return Admin.create(p);
     }
 
-    private static long millisSince(long t0) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-    }
 }

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * i.e. in a new user namespace where the process is the unmapped "nobody" while the kernel still checks file access
  * as the real root. Without user namespaces (some hardened containers) a root JVM cannot start PostgreSQL.
  */
-public final class EmbeddedPostgresServer implements AutoCloseable {
+public final class EmbeddedPostgresServer extends RestartableService {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
     static final String DATABASE = "journey";
     private static final String USER = "postgres";
@@ -46,7 +46,6 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private final boolean stopOnJvmExit;
 
     private EmbeddedPostgres postgres; // guarded by this
-    private boolean closed;            // guarded by this
 
     private EmbeddedPostgresServer(Path dataDir, Path pgData, int port, boolean stopOnJvmExit) {
         this.stopOnJvmExit = stopOnJvmExit;
@@ -109,6 +108,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     /** Stops PostgreSQL (fast shutdown); data and port are kept for {@link #restart()}. Idempotent. */
+    @Override
     public synchronized void stop() {
         if (postgres == null) {
             return;
@@ -124,29 +124,17 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         LOG.info("Embedded PostgreSQL on port {} stopped in {} ms", port, millisSince(t0));
     }
 
-    /** Starts PostgreSQL again on the same port with the same data. A running server is stopped first. */
-    public synchronized void restart() throws Exception {
-        if (closed) {
-            throw new IllegalStateException("closed");
-        }
-        stop();
-        startServer();
-    }
 
-    /** Stops PostgreSQL. The data directory is not deleted. */
+
     @Override
-    public synchronized void close() {
-        closed = true;
-        stop();
-    }
-
     public synchronized boolean isRunning() {
         return postgres != null;
     }
 
     // ------------------------------------------------------------------------------------------------------------
 
-    private synchronized void startServer() throws Exception {
+    @Override
+    protected synchronized void startServer() throws Exception {
         if (postgres != null) {
             return;
         }
@@ -227,7 +215,4 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         }
     }
 
-    private static long millisSince(long t0) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-    }
 }
