@@ -19,7 +19,8 @@ FLAGS=(--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.ut
        -Dlog4j2.configurationFile=pipeline/src/test/resources/log4j2-test.properties)
 
 run() {
-  java "${FLAGS[@]}" -cp "$CP" io.journeycep.pipeline.bench.CartAbandonmentBenchmark "$@" 2>&1 | grep '^RESULT' || true
+  java "${FLAGS[@]}" -cp "$CP" io.journeycep.pipeline.bench.CartAbandonmentBenchmark "$@" > target/bench-last.log 2>&1 \
+    && grep "^RESULT" target/bench-last.log || { echo "FAILED: $* (see target/bench-last.log)"; tail -5 target/bench-last.log; }
 }
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(java -version 2>&1 | head -1), $(date -u +%F)"

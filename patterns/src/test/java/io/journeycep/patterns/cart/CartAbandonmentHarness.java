@@ -107,8 +107,8 @@ final class CartAbandonmentHarness implements AutoCloseable {
     /** Keys holding any of Flink CEP's keyed state (NFA, element queue, shared buffer); heap and RocksDB alike. */
     long keysWithCepState() throws Exception {
         long n = 0;
-        for (String state : List.of("nfaStateName", "eventQueuesStateName", "sharedBuffer-entries-with-lockable-edges",
-                "sharedBuffer-events", "sharedBuffer-events-count")) {
+        for (String state : List.of("nfaStateName", "sharedBuffer-entries-with-lockable-edges",
+                "sharedBuffer-events", "sharedBuffer-events-count-per-key-value", "eventQueuesStateName-per-key-value")) {
             try (java.util.stream.Stream<String> keys =
                     harness.getOperator().<String>getKeyedStateBackend().getKeys(state, VoidNamespace.INSTANCE)) {
                 n += keys.count();

@@ -80,6 +80,7 @@ final class DemoVerb {
         services.kafka().createTopics(1, "journey.triggers", "risk.alerts", "events.dlq", "events.late");
 
         JobConfig config = demoConfig(bootstrap, services.postgres().jdbcUrl(), services.postgres().user(), timeout);
+        config.runtime.checkpointDir = dir.resolve("checkpoints").toUri().toString();
         int webPort = freePort();
         Configuration flinkConf = JobRunner.flinkConfiguration(config, new Configuration());
         flinkConf.set(RestOptions.PORT, webPort);

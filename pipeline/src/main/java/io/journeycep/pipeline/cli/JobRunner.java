@@ -37,7 +37,36 @@ final class JobRunner {
         Configuration conf = new Configuration(base);
         conf.set(StateBackendOptions.STATE_BACKEND, config.runtime.stateBackend.name().toLowerCase());
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.runtime.checkpointInterval);
+        if (config.runtime.checkpointDir != null) {
+            conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.runtime.checkpointDir);
+            conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        }
         return conf;
+    }
+
+    /**
+     * For local verbs: a temporary checkpoint directory when the config names none (Flink's in-memory default
+     * refuses state over 5 MB, which a real replay exceeds). Returns the directory to delete afterwards, or null.
+     */
+    static Path useTemporaryCheckpointDirIfUnset(JobConfig config) throws java.io.IOException {
+        if (config.runtime.checkpointDir != null) {
+            return null;
+        }
+        Path dir = java.nio.file.Files.createTempDirectory("journey-cep-checkpoints");
+        config.runtime.checkpointDir = dir.toUri().toString();
+        return dir;
+    }
+
+    static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (java.io.IOException e) {
+            System.err.println("could not delete " + dir + ": " + e.getMessage());
+        }
     }
 
     static StreamExecutionEnvironment environment(JobConfig config, Configuration base) {

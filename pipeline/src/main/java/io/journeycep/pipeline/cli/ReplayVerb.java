@@ -103,8 +103,13 @@ public final class ReplayVerb {
         }
         Configuration base = new Configuration();
         base.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env = JobRunner.environment(config, base);
-        JourneyWorkflow.define(env, JobRunner.source(config), JobRunner.sinks(config, jdbcPassword), config);
-        return new ReplaySummary(env.execute("journey-cep replay"));
+        Path checkpoints = JobRunner.useTemporaryCheckpointDirIfUnset(config);
+        try {
+            StreamExecutionEnvironment env = JobRunner.environment(config, base);
+            JourneyWorkflow.define(env, JobRunner.source(config), JobRunner.sinks(config, jdbcPassword), config);
+            return new ReplaySummary(env.execute("journey-cep replay"));
+        } finally {
+            JobRunner.deleteQuietly(checkpoints);
+        }
     }
 }

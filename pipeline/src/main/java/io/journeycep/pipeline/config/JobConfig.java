@@ -146,6 +146,11 @@ public final class JobConfig implements Serializable {
         public StateBackend stateBackend = StateBackend.ROCKSDB;
         /** Exactly-once Kafka output becomes visible at checkpoints: this bounds trigger latency. */
         public Duration checkpointInterval = Duration.ofSeconds(10);
+        /**
+         * Where checkpoints go ({@code file:///…}, {@code s3://…}); null = the cluster's config.yaml. The local verbs
+         * (demo, replay) use a temporary directory when this is not set: Flink's in-memory default caps state at 5 MB.
+         */
+        public String checkpointDir;
     }
 
     // ---------------------------------------------------------------------------------------------------------
