@@ -104,6 +104,14 @@ final class CartAbandonmentHarness implements AutoCloseable {
         return out;
     }
 
+    /** Keys that hold state under the given state name (heap and RocksDB alike). */
+    long keysWithState(String stateName) throws Exception {
+        try (java.util.stream.Stream<String> keys =
+                harness.getOperator().<String>getKeyedStateBackend().getKeys(stateName, VoidNamespace.INSTANCE)) {
+            return keys.count();
+        }
+    }
+
     /** Keys holding any of Flink CEP's keyed state (NFA, element queue, shared buffer); heap and RocksDB alike. */
     long keysWithCepState() throws Exception {
         long n = 0;

@@ -161,4 +161,22 @@ class CartAbandonmentPatternTest {
             assertThat(h.matches()).containsExactly("c1,c2", "c3");
         }
     }
+
+    /**
+     * Guards the RocksDB speed-up against a Flink upgrade: while a cart waits for its deadline, Flink CEP's element
+     * counter and element queue must live in the per-key value states of CompactCepStateStore, not in CEP's own
+     * MapStates (whose names it matches by flink-cep 2.2.1's constants).
+     */
+    @ParameterizedTest(name = "rocksDb={0}")
+    @ValueSource(booleans = {false, true})
+    void cepHotMapsAreKeptAsOneValuePerKey(boolean rocksDb) throws Exception {
+        try (CartAbandonmentHarness h = harness(rocksDb)) {
+            h.cart("c1", 10, true);
+            assertThat(h.keysWithState("eventQueuesStateName-per-key-value")).as("element queue").isEqualTo(1);
+            assertThat(h.keysWithState("eventQueuesStateName")).as("CEP's own map state unused").isZero();
+            h.watermark(10); // the cart is now in the NFA; its counter entry lives until time passes its timestamp
+            assertThat(h.keysWithState("sharedBuffer-events-count-per-key-value")).as("event counter").isEqualTo(1);
+            assertThat(h.keysWithState("sharedBuffer-events-count")).as("CEP's own map state unused").isZero();
+        }
+    }
 }
