@@ -226,7 +226,8 @@ public class SlidingWindowAggregate {
 
     /**
      * Evidence for the window ending at {@code t}: event ids in event-time order (ids of one timestamp in id
-     * order), the latest {@link #MAX_EVIDENCE} when there are more.
+     * order), the latest {@link #MAX_EVIDENCE} when there are more. For {@code DISTINCT_COUNT}: the ids of the latest
+     * occurrence of each distinct value in the window.
      */
     public List<String> evidenceAt(long t) {
         requireQueryable(t);
@@ -236,6 +237,15 @@ public class SlidingWindowAggregate {
             if (in(b.timestamp, from, t, true)) {
                 in.add(b);
             }
+        }
+        if (aggregate == VelocityRule.Aggregate.DISTINCT_COUNT) {
+            // only the latest occurrence of each value: what settling keeps, so the answer does not depend on when
+            // (or whether) earlier occurrences were compacted away
+            Map<String, WindowBucket> latest = new HashMap<>();
+            for (WindowBucket b : in) {
+                latest.put(b.distinctValue, b);
+            }
+            in.removeIf(b -> latest.get(b.distinctValue) != b);
         }
         // buckets are sorted by (timestamp, value); re-sort ids within one timestamp across values
         List<long[]> order = new ArrayList<>();

@@ -15,7 +15,8 @@ import java.util.List;
  * @param windowEnd       last instant of the window, the crossing's event time, inclusive (epoch ms)
  * @param eventTime       the event time at which the aggregate crossed (= {@code windowEnd})
  * @param evidenceEventIds the ids of the events in the window, event-time order, the latest
- *                        {@value SlidingWindowAggregate#MAX_EVIDENCE} at most
+ *                        {@value SlidingWindowAggregate#MAX_EVIDENCE} at most (distinct counts: the latest
+ *                        occurrence of each value)
  * @param distinctValues  {@code DISTINCT_COUNT}: the distinct values in the window (sorted, at most
  *                        {@value VelocityDetector#MAX_DISTINCT_VALUES}); empty otherwise
  */

@@ -79,6 +79,11 @@ class SlidingWindowAggregateTest {
         assertThat(w.valueAt(T0 + 2 * MIN)).isEqualByComparingTo("2");
         assertThat(w.size()).isEqualTo(3);
         assertThat(w.distinctValuesAt(T0 + 2 * MIN, 10)).containsExactly("u-1", "u-2");
+        // evidence: the latest occurrence of each value, whether or not the earlier ones were compacted yet
+        assertThat(w.evidenceAt(T0 + 2 * MIN + 1)).containsExactly("b", "c", "d");
+        w.settle(T0 + 2 * MIN);
+        assertThat(w.size()).isEqualTo(2);
+        assertThat(w.evidenceAt(T0 + 2 * MIN + 1)).containsExactly("b", "c", "d");
         // u-1's earlier occurrence leaves, its later one keeps it in the window
         assertThat(w.valueAt(T0 + W + MIN)).isEqualByComparingTo("2");
         assertThat(w.valueAt(T0 + W + MIN + 1)).isEqualByComparingTo("1");
