@@ -1,0 +1,164 @@
+package io.journeycep.patterns.browsing;
+
+import io.journeycep.model.EventType;
+import io.journeycep.model.JourneyEvent;
+import io.journeycep.patterns.cep.WindowClosingCepOperator;
+
+import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.cep.functions.PatternProcessFunction;
+import org.apache.flink.cep.nfa.compiler.NFACompiler;
+import org.apache.flink.cep.operator.CepOperator;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.Collector;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs events through {@link HighValueBrowsingInput} (as the stage does) and then {@link HighValueBrowsingPattern}
+ * in {@link WindowClosingCepOperator} (Flink's CEP operator) under a keyed operator test harness.
+ */
+final class HighValueBrowsingHarness implements AutoCloseable {
+    static final long MIN = 60_000L;
+
+    private final KeyedOneInputStreamOperatorTestHarness<String, BrowsingStep, String> harness;
+    private final HighValueBrowsingInput input;
+    private long seq;
+
+    HighValueBrowsingHarness(int minViews, double minPrice, Duration window, boolean rocksDb) throws Exception {
+        HighValueBrowsingPattern pattern = new HighValueBrowsingPattern(minViews, minPrice, window);
+        input = new HighValueBrowsingInput(minPrice);
+        TypeSerializer<BrowsingStep> serializer =
+                TypeInformation.of(BrowsingStep.class).createSerializer(new ExecutionConfig().getSerializerConfig());
+        CepOperator<BrowsingStep, String, String> operator =
+                new WindowClosingCepOperator<>(
+                        serializer,
+                        NFACompiler.compileFactory(pattern.pattern(), false),
+                        new BrowsingStepOrder(),
+                        pattern.skipStrategy(),
+                        new MatchToIds(),
+                        null,
+                        pattern.windowMillis());
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, s -> s.userKey, TypeInformation.of(String.class));
+        if (rocksDb) {
+            harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+        }
+        harness.open();
+    }
+
+    HighValueBrowsingHarness view(String id, long minute, Double price) throws Exception {
+        return viewAtMillis(id, minute * MIN, price);
+    }
+
+    HighValueBrowsingHarness viewAtMillis(String id, long millis, Double price) throws Exception {
+        return feed(event(id, EventType.VIEW, millis, price, seq++));
+    }
+
+    HighValueBrowsingHarness purchase(String id, long minute) throws Exception {
+        return feed(event(id, EventType.PURCHASE, minute * MIN, 10.0, seq++));
+    }
+
+    HighValueBrowsingHarness cartAdd(String id, long minute, double price) throws Exception {
+        return feed(event(id, EventType.CART_ADD, minute * MIN, price, seq++));
+    }
+
+    /** Feeds an event whose arrival order is given explicitly (to test ties fed out of arrival order). */
+    HighValueBrowsingHarness withSeq(String id, EventType type, long minute, double price, long explicitSeq)
+            throws Exception {
+        return feed(event(id, type, minute * MIN, price, explicitSeq));
+    }
+
+    HighValueBrowsingHarness watermarkMillis(long millis) throws Exception {
+        harness.processWatermark(new Watermark(millis));
+        return this;
+    }
+
+    HighValueBrowsingHarness watermark(long minute) throws Exception {
+        return watermarkMillis(minute * MIN);
+    }
+
+    /** Matches so far, each as its event ids joined by commas. */
+    List<String> matches() {
+        List<String> out = new ArrayList<>();
+        for (Object o : harness.getOutput()) {
+            if (o instanceof StreamRecord) {
+                out.add((String) ((StreamRecord<?>) o).getValue());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Keys holding any of Flink CEP's keyed state (NFA, element queue, shared buffer); heap and RocksDB alike. Two of
+     * them are kept by {@link WindowClosingCepOperator} under the suffix {@code -per-key-value}.
+     */
+    long keysWithCepState() throws Exception {
+        long n = 0;
+        for (String state : List.of("nfaStateName", "sharedBuffer-entries-with-lockable-edges",
+                "sharedBuffer-events", "sharedBuffer-events-count-per-key-value", "eventQueuesStateName-per-key-value")) {
+            try (java.util.stream.Stream<String> keys =
+                    harness.getOperator().<String>getKeyedStateBackend().getKeys(state, VoidNamespace.INSTANCE)) {
+                n += keys.count();
+            }
+        }
+        return n;
+    }
+
+    int numEventTimeTimers() {
+        return harness.numEventTimeTimers();
+    }
+
+    private HighValueBrowsingHarness feed(JourneyEvent event) throws Exception {
+        List<BrowsingStep> steps = new ArrayList<>();
+        input.flatMap(event, new Collector<>() {
+            @Override
+            public void collect(BrowsingStep step) {
+                steps.add(step);
+            }
+
+            @Override
+            public void close() {}
+        });
+        for (BrowsingStep step : steps) {
+            harness.processElement(new StreamRecord<>(step, step.timestamp));
+        }
+        return this;
+    }
+
+    private static JourneyEvent event(String id, EventType type, long millis, Double price, long position) {
+        JourneyEvent e = new JourneyEvent();
+        e.eventId = id;
+        e.type = type;
+        e.userId = "u";
+        e.timestamp = millis;
+        e.itemId = "item-" + id;
+        e.price = price;
+        e.source = "test";
+        e.position = position;
+        return e;
+    }
+
+    @Override
+    public void close() throws Exception {
+        harness.close();
+    }
+
+    private static final class MatchToIds extends PatternProcessFunction<BrowsingStep, String> {
+        @Override
+        public void processMatch(Map<String, List<BrowsingStep>> match, Context ctx, Collector<String> out) {
+            List<String> ids = new ArrayList<>();
+            for (BrowsingStep s : match.get(HighValueBrowsingPattern.VIEWS)) {
+                ids.add(s.eventId);
+            }
+            out.collect(String.join(",", ids));
+        }
+    }
+}
