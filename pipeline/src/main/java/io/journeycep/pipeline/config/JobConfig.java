@@ -44,6 +44,7 @@ public final class JobConfig implements Serializable {
     public Parser parser = new Parser();
     public Dedupe dedupe = new Dedupe();
     public CartAbandonment cartAbandonment = new CartAbandonment();
+    public HighValueBrowsing highValueBrowsing = new HighValueBrowsing();
     public Outputs outputs = new Outputs();
     public Runtime runtime = new Runtime();
 
@@ -103,6 +104,16 @@ public final class JobConfig implements Serializable {
         public Duration viewLookback = Duration.ofMinutes(30);
         /** How long after the last cart add a purchase (or another cart add) still counts. */
         public Duration timeout = Duration.ofMinutes(30);
+    }
+
+    public static final class HighValueBrowsing implements Serializable {
+        private static final long serialVersionUID = 1L;
+        /** How many high-value views, with no purchase in between, make one alert. */
+        public int minViews = 3;
+        /** The lowest item price (inclusive) that makes a view high-value; in the events' own currency. */
+        public double minPrice = 500;
+        /** How long after the run's first view its last one may come (inclusive). */
+        public Duration window = Duration.ofHours(1);
     }
 
     public static final class Outputs implements Serializable {
@@ -222,6 +233,13 @@ public final class JobConfig implements Serializable {
         positive(e, "dedupe.horizon", dedupe.horizon, true);
         positive(e, "cart-abandonment.view-lookback", cartAbandonment.viewLookback, true);
         positive(e, "cart-abandonment.timeout", cartAbandonment.timeout, true);
+        if (highValueBrowsing.minViews < 1) {
+            e.add("high-value-browsing.min-views: must be at least 1, was " + highValueBrowsing.minViews);
+        }
+        if (!(highValueBrowsing.minPrice >= 0) || Double.isInfinite(highValueBrowsing.minPrice)) {
+            e.add("high-value-browsing.min-price: must be a number of at least 0, was " + highValueBrowsing.minPrice);
+        }
+        positive(e, "high-value-browsing.window", highValueBrowsing.window, true);
         if (outputs.kafka.enabled) {
             if (isBlank(outputs.kafka.bootstrapServers) && source.type != SourceType.KAFKA) {
                 e.add("outputs.kafka.bootstrap-servers: needed when the source is not Kafka (or set enabled: false)");

@@ -4,6 +4,7 @@ import io.journeycep.model.JourneyEvent;
 import io.journeycep.pipeline.config.JobConfig;
 import io.journeycep.pipeline.ingest.IngestRecord;
 import io.journeycep.pipeline.stages.abandonment.CartAbandonmentStage;
+import io.journeycep.pipeline.stages.browsing.HighValueBrowsingStage;
 import io.journeycep.pipeline.stages.dedupe.DedupeAndLateFilter;
 import io.journeycep.pipeline.stages.time.EventTimeWatermarks;
 import io.journeycep.sinks.Alert;
@@ -23,7 +24,8 @@ import org.apache.flink.util.OutputTag;
  * <pre>
  * source (parse inside, watermarks per split) → route rejected ─► dead letters
  *   → keyBy(user) dedupe + late filter ─► late events
- *   → cart look-back → CEP cart abandonment → alerts
+ *   ├► cart look-back → CEP cart abandonment ──────────────┐
+ *   └► high-value views and purchases → CEP high-value browsing ┴► count alerts → alerts
  * </pre>
  */
 public final class JourneyWorkflow {
@@ -79,8 +81,13 @@ public final class JourneyWorkflow {
                 .name("late events as dead letters")
                 .uid("late-to-rejected");
 
-        DataStream<Alert> alerts = CartAbandonmentStage
-                .apply(onTime, config.cartAbandonment.viewLookback, config.cartAbandonment.timeout)
+        DataStream<Alert> cartAbandoned = CartAbandonmentStage
+                .apply(onTime, config.cartAbandonment.viewLookback, config.cartAbandonment.timeout);
+        JobConfig.HighValueBrowsing browsing = config.highValueBrowsing;
+        DataStream<Alert> highValueBrowsing = HighValueBrowsingStage
+                .apply(onTime, browsing.minViews, browsing.minPrice, browsing.window);
+        DataStream<Alert> alerts = cartAbandoned
+                .union(highValueBrowsing)
                 .map(new AlertCounter(), TypeInformation.of(Alert.class))
                 .name("count alerts")
                 .uid("alert-counter");

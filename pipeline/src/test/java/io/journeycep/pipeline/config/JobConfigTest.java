@@ -26,6 +26,9 @@ class JobConfigTest {
         assertThat(c.source.kafka.topic).isEqualTo("events");
         assertThat(c.cartAbandonment.timeout).isEqualTo(Duration.ofMinutes(30));
         assertThat(c.cartAbandonment.viewLookback).isEqualTo(Duration.ofMinutes(30));
+        assertThat(c.highValueBrowsing.minViews).isEqualTo(3);
+        assertThat(c.highValueBrowsing.minPrice).isEqualTo(500.0);
+        assertThat(c.highValueBrowsing.window).isEqualTo(Duration.ofHours(1));
         assertThat(c.dedupe.horizon).isEqualTo(Duration.ofHours(24));
         assertThat(c.outputs.kafka.triggersTopic).isEqualTo("journey.triggers");
         assertThat(c.outputs.jdbc.passwordEnv).isEqualTo("JOURNEY_JDBC_PASSWORD");
@@ -67,6 +70,45 @@ class JobConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("job.yaml line 5, field cart-abandonment.timeout: must be positive")
                 .hasMessageContaining("job.yaml line 8, field outputs.jdbc.url: must be a PostgreSQL JDBC URL");
+    }
+
+    @Test
+    void theDefaultsMatchTheDocumentedExample() {
+        JobConfig defaults = new JobConfig();
+        assertThat(defaults.highValueBrowsing.minViews).isEqualTo(3);
+        assertThat(defaults.highValueBrowsing.minPrice).isEqualTo(500.0);
+        assertThat(defaults.highValueBrowsing.window).isEqualTo(Duration.ofHours(1));
+    }
+
+    @Test
+    void highValueBrowsingThresholdsAreReadAndValidatedWithTheirLines() {
+        String ok = "source:\n  kafka:\n    bootstrap-servers: k:9092\nhigh-value-browsing:\n  min-views: 4\n"
+                + "  min-price: 249.5\n  window: 30m\noutputs:\n  jdbc:\n    enabled: false\n";
+        JobConfig c = JobConfig.parse(ok, "job.yaml");
+        assertThat(c.highValueBrowsing.minViews).isEqualTo(4);
+        assertThat(c.highValueBrowsing.minPrice).isEqualTo(249.5);
+        assertThat(c.highValueBrowsing.window).isEqualTo(Duration.ofMinutes(30));
+
+        String bad = String.join("\n",
+                "source:",
+                "  kafka:",
+                "    bootstrap-servers: k:9092",
+                "high-value-browsing:",
+                "  min-views: 0",
+                "  min-price: -1",
+                "  window: 0s",
+                "");
+        assertThatThrownBy(() -> JobConfig.parse(bad, "job.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("job.yaml line 5, field high-value-browsing.min-views: must be at least 1, was 0")
+                .hasMessageContaining("job.yaml line 6, field high-value-browsing.min-price: must be a number of at least")
+                .hasMessageContaining("job.yaml line 7, field high-value-browsing.window: must be positive");
+
+        String mistyped = "source:\n  kafka:\n    bootstrap-servers: k:9092\nhigh-value-browsing:\n  min-price: lots\n";
+        assertThatThrownBy(() -> JobConfig.parse(mistyped, "job.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("job.yaml line 5")
+                .hasMessageContaining("high-value-browsing.min-price");
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.journeycep.pipeline.ingest.InputFormat;
 import io.journeycep.pipeline.ingest.ParserSettings;
 import io.journeycep.pipeline.testing.CollectingSink;
 import io.journeycep.sinks.Alert;
+import io.journeycep.sinks.AlertIds;
 import io.journeycep.sinks.AlertKind;
 import io.journeycep.sinks.RejectedEvent;
 
@@ -31,7 +32,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
-/** The whole workflow on a MiniCluster with file input and collecting sinks: CART_ABANDONED end to end. */
+/**
+ * The whole workflow on a MiniCluster with file input and collecting sinks: CART_ABANDONED and HIGH_VALUE_BROWSING
+ * end to end.
+ */
 class JourneyWorkflowTest {
     private static final long MIN = 60_000L;
     private static final long T0 = 1_700_000_000_000L;
@@ -119,6 +123,67 @@ class JourneyWorkflowTest {
         assertThat(r.late).isEmpty();
     }
 
+    /** High-value browsing beside cart abandonment, through the whole job, on heap and RocksDB with parallelism 2. */
+    @ParameterizedTest(name = "stateBackend={0}")
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void highValueBrowsingEndToEnd(String backend) throws Exception {
+        List<Line> l = new ArrayList<>();
+        // h1: 3 high-value views, the 3rd exactly 1 h after the 1st, a cheap view and a cart add in between: one alert;
+        // the 4th view does not fire again
+        l.add(event("h1-v1", "view", "h1", 0, "tv", 600));
+        l.add(event("h1-c", "view", "h1", 5 * MIN, "cable", 12.5));
+        l.add(event("h1-v2", "view", "h1", 20 * MIN, "laptop", 500));
+        l.add(event("h1-a", "cart_add", "h1", 30 * MIN, "cable", 12.5));
+        l.add(event("h1-v3", "view", "h1", 60 * MIN, "camera", 1250.5));
+        l.add(event("h1-v4", "view", "h1", 70 * MIN, "tv", 600));
+        // h2: 2 views, a purchase, 1 view: nothing
+        l.add(event("h2-v1", "view", "h2", 0, "tv", 900));
+        l.add(event("h2-v2", "view", "h2", MIN, "tv", 900));
+        l.add(event("h2-p", "purchase", "h2", 2 * MIN, "tv", 900));
+        l.add(event("h2-v3", "view", "h2", 3 * MIN, "tv", 900));
+        // h3: 3 views over more than 1 h: nothing
+        l.add(event("h3-v1", "view", "h3", 0, "tv", 900));
+        l.add(event("h3-v2", "view", "h3", 30 * MIN, "tv", 900));
+        l.add(event("h3-v3", "view", "h3", 61 * MIN, "tv", 900));
+        // h4: 3 views of cheap items: nothing
+        l.add(event("h4-v1", "view", "h4", 0, "mug", 499.99));
+        l.add(event("h4-v2", "view", "h4", MIN, "mug", 499.99));
+        l.add(event("h4-v3", "view", "h4", 2 * MIN, "mug", 499.99));
+        // h5: 6 views within the hour: two alerts, each for 3 new views
+        for (int i = 1; i <= 6; i++) {
+            l.add(event("h5-v" + i, "view", "h5", i * MIN, "sofa", 800));
+        }
+        // h6: view → cart add → nothing: a cart abandonment only, in the same alert stream
+        l.add(event("h6-v", "view", "h6", 0, "mug", 10));
+        l.add(event("h6-c", "cart_add", "h6", MIN, "mug", 10));
+        l.add(event("end", "view", "zz", 5 * 60 * MIN, "p0", 1));
+        Result r = run(l.stream().map(Line::json).collect(Collectors.toList()), backend, 2);
+
+        List<Alert> browsing = r.alerts.stream()
+                .filter(a -> a.kind == AlertKind.HIGH_VALUE_BROWSING)
+                .sorted(Comparator.comparing((Alert a) -> a.subjectKey).thenComparingLong(a -> a.eventTime))
+                .collect(Collectors.toList());
+        assertThat(browsing).extracting(a -> a.subjectKey + " " + a.evidenceEventIds).containsExactly(
+                "h1 [h1-v1, h1-v2, h1-v3]", "h5 [h5-v1, h5-v2, h5-v3]", "h5 [h5-v4, h5-v5, h5-v6]");
+        Alert h1 = browsing.get(0);
+        assertThat(h1.ruleId).isEqualTo("high-value-browsing");
+        assertThat(h1.ruleVersion).isEqualTo(1);
+        assertThat(h1.score).isEqualTo(3.0);
+        assertThat(h1.threshold).isEqualTo(3.0);
+        assertThat(h1.windowStart).isEqualTo(T0);
+        assertThat(h1.windowEnd).isEqualTo(T0 + 60 * MIN);
+        assertThat(h1.eventTime).as("the view that completed the match").isEqualTo(T0 + 60 * MIN);
+        assertThat(h1.evidenceJson)
+                .contains("\"item_ids\":[\"tv\",\"laptop\",\"camera\"]")
+                .contains("\"prices\":[600.0,500.0,1250.5]");
+        assertThat(h1.alertId).isEqualTo(AlertIds.of(h1));
+        assertThat(browsing.get(2).windowStart).isEqualTo(T0 + 4 * MIN);
+        assertThat(r.alerts).filteredOn(a -> a.kind == AlertKind.CART_ABANDONED)
+                .as("h1's cart add (a view 25 min before it) is an abandonment as well: the rules are independent")
+                .extracting(a -> a.subjectKey).containsExactlyInAnyOrder("h1", "h6");
+        assertThat(r.alerts).extracting(a -> a.alertId).doesNotHaveDuplicates();
+    }
+
     /**
      * A seeded random workload: the same alerts on heap and RocksDB, and when the input arrives out of order
      * within the allowed lateness (5 s), the same alerts as in order.
@@ -139,8 +204,12 @@ class JourneyWorkflowTest {
                 .collect(Collectors.toList());
         assertThat(shuffled).isNotEqualTo(ordered);
 
-        Set<String> reference = summary(run(ordered, "hashmap", 1).alerts);
-        assertThat(reference).as("a workload with real abandonments").hasSizeGreaterThan(20);
+        List<Alert> referenceAlerts = run(ordered, "hashmap", 1).alerts;
+        Set<String> reference = summary(referenceAlerts);
+        assertThat(referenceAlerts).filteredOn(a -> a.kind == AlertKind.CART_ABANDONED)
+                .as("a workload with real abandonments").hasSizeGreaterThan(20);
+        assertThat(referenceAlerts).filteredOn(a -> a.kind == AlertKind.HIGH_VALUE_BROWSING)
+                .as("and real high-value browsing").hasSizeGreaterThan(5);
         assertThat(summary(run(ordered, backend, 2).alerts)).isEqualTo(reference);
         Result outOfOrder = run(shuffled, backend, 2);
         assertThat(outOfOrder.late).isEmpty();
@@ -150,13 +219,14 @@ class JourneyWorkflowTest {
     private static Set<String> summary(List<Alert> alerts) {
         Set<String> s = new TreeSet<>();
         for (Alert a : alerts) {
-            s.add(a.alertId + " " + a.subjectKey + " " + a.windowStart + ".." + a.windowEnd + " " + a.evidenceEventIds);
+            s.add(a.alertId + " " + a.kind + " " + a.subjectKey + " " + a.windowStart + ".." + a.windowEnd + " "
+                    + a.evidenceEventIds);
         }
         assertThat(s).as("alert ids are unique").hasSameSizeAs(alerts);
         return s;
     }
 
-    /** Users who view, add to cart and sometimes buy, at distinct millisecond timestamps. */
+    /** Users who view (prices 1..900: some high-value), add to cart and sometimes buy, at distinct ms timestamps. */
     private static List<Line> randomWorkload(Random random, int users) {
         List<Line> out = new ArrayList<>();
         int seq = 0;
