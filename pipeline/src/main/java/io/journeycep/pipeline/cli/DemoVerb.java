@@ -216,9 +216,15 @@ final class DemoVerb {
                             triggers.incrementAndGet();
                         }
                         JsonNode ev = n.path("evidence");
-                        System.out.printf("%-9s %-16s %-8s cart %s viewed %s deadline %s%n", "ALERT",
-                                n.path("kind").asText(), n.path("subject_key").asText(), ev.path("cart_items"),
-                                ev.path("viewed_items"), n.path("window_end").asText());
+                        if ("HIGH_VALUE_BROWSING".equals(n.path("kind").asText())) {
+                            System.out.printf("%-9s %-16s %-8s viewed %s prices %s%n", "ALERT",
+                                    n.path("kind").asText(), n.path("subject_key").asText(), ev.path("item_ids"),
+                                    ev.path("prices"));
+                        } else {
+                            System.out.printf("%-9s %-16s %-8s cart %s viewed %s deadline %s%n", "ALERT",
+                                    n.path("kind").asText(), n.path("subject_key").asText(), ev.path("cart_items"),
+                                    ev.path("viewed_items"), n.path("window_end").asText());
+                        }
                     }
                 }
             }

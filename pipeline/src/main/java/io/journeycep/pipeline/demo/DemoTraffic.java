@@ -21,7 +21,7 @@ public final class DemoTraffic {
         ABANDON,
         /** view → cart add → purchase: no alert. */
         BUY,
-        /** views only: no alert. */
+        /** three views at one price, no purchase: a HIGH_VALUE_BROWSING alert when the price is at least 500. */
         BROWSE,
         /** cart add with no view before it: no alert. */
         CART_WITHOUT_VIEW
