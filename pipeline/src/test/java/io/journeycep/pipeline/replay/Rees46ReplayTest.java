@@ -45,9 +45,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * Acceptance: replaying the real REES46 file through the whole job (CSV source, parser, dedupe, watermarks,
- * CART_ABANDONED) gives exactly the alerts that {@link Rees46Episodes} computes from the raw rows by the specification,
- * on heap and on RocksDB, with parallelism 2; the cut-off last line is the one dead letter; alert ids are unique and
+ * Acceptance: replaying the real REES46 file through the whole job (CSV source, parser, dedupe, watermarks, CEP)
+ * gives exactly the CART_ABANDONED alerts that {@link Rees46Episodes} computes from the raw rows by the specification,
+ * and the HIGH_VALUE_BROWSING alerts that {@link Rees46HighValueBrowsing} computes, on heap and on RocksDB, with
+ * parallelism 2; the cut-off last line is the one dead letter; alert ids are unique and
  * deterministic (the same on both backends).
  */
 class Rees46ReplayTest {
@@ -151,6 +152,30 @@ class Rees46ReplayTest {
 
         Set<String> ids = alerts.stream().map(a -> a.alertId).collect(Collectors.toSet());
         assertThat(ids).as("alert ids are unique and present").hasSameSizeAs(alerts).doesNotContainNull();
+    }
+
+    /** HIGH_VALUE_BROWSING on the same replays, against {@link Rees46HighValueBrowsing}'s independent expectation. */
+    @ParameterizedTest(name = "stateBackend={0}")
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void replayReproducesTheIndependentlyComputedHighValueBrowsing(String backend) throws Exception {
+        Set<Rees46HighValueBrowsing.Run> expectedRuns = Rees46HighValueBrowsing.expectedAlerts(parsed.rows());
+        List<Alert> alerts = run(backend).alerts().stream()
+                .filter(a -> a.kind == AlertKind.HIGH_VALUE_BROWSING)
+                .collect(Collectors.toList());
+        System.out.printf("REES46 replay on %s: %d HIGH_VALUE_BROWSING alerts (expected %d)%n",
+                backend, alerts.size(), expectedRuns.size());
+        assertThat(expectedRuns).as("a non-trivial expectation").hasSizeGreaterThan(0);
+        List<Rees46HighValueBrowsing.Run> produced = alerts.stream()
+                .map(a -> new Rees46HighValueBrowsing.Run(a.subjectKey, a.windowStart, a.eventTime, (int) a.score))
+                .collect(Collectors.toList());
+        assertThat(produced).as("no run reported twice").doesNotHaveDuplicates();
+        assertThat(new TreeSet<>(produced)).isEqualTo(expectedRuns);
+        assertThat(alerts).allSatisfy(a -> {
+            assertThat(a.windowEnd).isEqualTo(a.windowStart + Rees46HighValueBrowsing.WINDOW_MS);
+            assertThat(a.evidenceEventIds).hasSize(Rees46HighValueBrowsing.MIN_VIEWS);
+        });
+        assertThat(alerts.stream().map(a -> a.alertId).collect(Collectors.toSet())).hasSameSizeAs(alerts);
     }
 
     @ParameterizedTest(name = "stateBackend={0}")
