@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.journeycep.model.EventType;
 
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.cep.nfa.aftermatch.SkipPastLastStrategy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -248,6 +250,11 @@ class HighValueBrowsingPatternTest {
         assertThat(p.skipStrategy()).isInstanceOf(SkipPastLastStrategy.class);
         assertThat(p.pattern().getAfterMatchSkipStrategy()).isEqualTo(p.skipStrategy());
         assertThat(p.windowMillis()).isEqualTo(WINDOW.toMillis() + 1);
+    }
+
+    @Test
+    void theCepElementIsAFlinkPojo() {
+        assertThat(TypeInformation.of(BrowsingStep.class)).as("no Kryo fallback").isInstanceOf(PojoTypeInfo.class);
     }
 
     @Test
