@@ -1,5 +1,7 @@
 package io.journeycep.patterns.browsing;
 
+import io.journeycep.patterns.PatternStep;
+
 import io.journeycep.model.EventType;
 import io.journeycep.model.JourneyEvent;
 
@@ -29,19 +31,8 @@ public final class HighValueBrowsingInput implements FlatMapFunction<JourneyEven
         boolean relevant = event.type == EventType.PURCHASE
                 || (event.type == EventType.VIEW && HighValueView.qualifies(event.price, minPrice));
         if (relevant) {
-            out.collect(toStep(event));
+            out.collect(PatternStep.copyOf(event, new BrowsingStep()));
         }
     }
 
-    static BrowsingStep toStep(JourneyEvent event) {
-        BrowsingStep step = new BrowsingStep();
-        step.eventId = event.eventId;
-        step.type = event.type;
-        step.userKey = event.userKey();
-        step.timestamp = event.timestamp;
-        step.seq = event.position;
-        step.itemId = event.itemId;
-        step.price = event.price;
-        return step;
-    }
 }

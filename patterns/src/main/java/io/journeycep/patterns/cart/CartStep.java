@@ -1,9 +1,9 @@
 package io.journeycep.patterns.cart;
 
 import io.journeycep.model.EventType;
+import io.journeycep.patterns.PatternStep;
 
 import java.util.Arrays;
-import java.util.Objects;
 
 /**
  * A {@code cart_add} or {@code purchase} of one user, as the cart-abandonment CEP stage sees it: in event-time
@@ -14,17 +14,7 @@ import java.util.Objects;
  * {@code view} step of the sequence is instead evaluated as a look-back condition on the cart add
  * ({@link CartAddAfterView}), from the views attached here.
  */
-public class CartStep {
-    public String eventId;
-    /** {@link EventType#CART_ADD} or {@link EventType#PURCHASE}. */
-    public EventType type;
-    public String userKey;
-    /** Event time, epoch ms. */
-    public long timestamp;
-    /** Arrival order of the event among this user's events; breaks ties between equal timestamps. */
-    public long seq;
-    public String itemId;
-    public Double price;
+public class CartStep extends PatternStep {
     /** For a cart add: ids of the user's views within the look-back before it, oldest first (bounded). */
     public String[] viewEventIds = new String[0];
     /** For a cart add: the items of those views, same order. */
@@ -47,26 +37,19 @@ public class CartStep {
             return false;
         }
         CartStep that = (CartStep) o;
-        return timestamp == that.timestamp
-                && seq == that.seq
+        return sameStep(that)
                 && lastViewTime == that.lastViewTime
-                && Objects.equals(eventId, that.eventId)
-                && type == that.type
-                && Objects.equals(userKey, that.userKey)
-                && Objects.equals(itemId, that.itemId)
-                && Objects.equals(price, that.price)
                 && Arrays.equals(viewEventIds, that.viewEventIds)
                 && Arrays.equals(viewItemIds, that.viewItemIds);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(eventId, type, userKey, timestamp, seq);
+        return super.hashCode();
     }
 
     @Override
     public String toString() {
-        return "CartStep{" + type + ' ' + eventId + " user=" + userKey + " ts=" + timestamp + " seq=" + seq
-                + " views=" + Arrays.toString(viewEventIds) + '}';
+        return super.toString() + " views=" + Arrays.toString(viewEventIds);
     }
 }

@@ -2,6 +2,7 @@ package io.journeycep.patterns.browsing;
 
 import io.journeycep.model.EventType;
 import io.journeycep.model.JourneyEvent;
+import io.journeycep.patterns.ArrivalOrder;
 import io.journeycep.patterns.cep.WindowClosingCepOperator;
 
 import org.apache.flink.api.common.ExecutionConfig;
@@ -42,7 +43,7 @@ final class HighValueBrowsingHarness implements AutoCloseable {
                 new WindowClosingCepOperator<>(
                         serializer,
                         NFACompiler.compileFactory(pattern.pattern(), false),
-                        new BrowsingStepOrder(),
+                        new ArrivalOrder<>(),
                         pattern.skipStrategy(),
                         new MatchToIds(),
                         null,

@@ -1,6 +1,7 @@
 package io.journeycep.patterns.cart;
 
 import io.journeycep.model.EventType;
+import io.journeycep.patterns.ArrivalOrder;
 import io.journeycep.patterns.cep.WindowClosingCepOperator;
 
 import org.apache.flink.api.common.ExecutionConfig;
@@ -36,7 +37,7 @@ final class CartAbandonmentHarness implements AutoCloseable {
                 new WindowClosingCepOperator<>(
                         serializer,
                         NFACompiler.compileFactory(pattern.pattern(), false),
-                        new CartStepOrder(),
+                        new ArrivalOrder<>(),
                         pattern.skipStrategy(),
                         new MatchToIds(),
                         null,

@@ -3,7 +3,7 @@ package io.journeycep.pipeline.stages.abandonment;
 import io.journeycep.model.JourneyEvent;
 import io.journeycep.patterns.cart.CartAbandonmentPattern;
 import io.journeycep.patterns.cart.CartStep;
-import io.journeycep.patterns.cart.CartStepOrder;
+import io.journeycep.patterns.ArrivalOrder;
 import io.journeycep.patterns.cep.WindowClosingCepOperator;
 import io.journeycep.sinks.Alert;
 
@@ -47,7 +47,7 @@ public final class CartAbandonmentStage {
                 TypeInformation.of(CartStep.class).createSerializer(
                         events.getExecutionEnvironment().getConfig().getSerializerConfig()),
                 NFACompiler.compileFactory(pattern.pattern(), false),
-                new CartStepOrder(),
+                new ArrivalOrder<>(),
                 pattern.skipStrategy(),
                 new AbandonmentAlertFunction(timeout),
                 null,

@@ -2,6 +2,7 @@ package io.journeycep.pipeline.stages.abandonment;
 
 import io.journeycep.model.EventType;
 import io.journeycep.model.JourneyEvent;
+import io.journeycep.patterns.PatternStep;
 import io.journeycep.patterns.cart.CartStep;
 
 import org.apache.flink.api.common.functions.OpenContext;
@@ -65,7 +66,7 @@ public class CartLookback extends KeyedProcessFunction<String, JourneyEvent, Car
             views.add(new ViewRef(event.eventId, event.timestamp, event.position, event.itemId));
             ctx.timerService().registerEventTimeTimer(cleanupTime(event.timestamp));
         } else if (event.type == EventType.CART_ADD || event.type == EventType.PURCHASE) {
-            held.add(toStep(event));
+            held.add(PatternStep.copyOf(event, new CartStep()));
             ctx.timerService().registerEventTimeTimer(event.timestamp);
         }
     }
@@ -149,17 +150,6 @@ public class CartLookback extends KeyedProcessFunction<String, JourneyEvent, Car
         return Math.floorDiv(due + bucket - 1, bucket) * bucket;
     }
 
-    private static CartStep toStep(JourneyEvent event) {
-        CartStep step = new CartStep();
-        step.eventId = event.eventId;
-        step.type = event.type;
-        step.userKey = event.userKey();
-        step.timestamp = event.timestamp;
-        step.seq = event.position;
-        step.itemId = event.itemId;
-        step.price = event.price;
-        return step;
-    }
 
     private static <T> List<T> toList(Iterable<T> iterable) {
         List<T> list = new ArrayList<>();

@@ -2,7 +2,7 @@ package io.journeycep.pipeline.stages.browsing;
 
 import io.journeycep.model.JourneyEvent;
 import io.journeycep.patterns.browsing.BrowsingStep;
-import io.journeycep.patterns.browsing.BrowsingStepOrder;
+import io.journeycep.patterns.ArrivalOrder;
 import io.journeycep.patterns.browsing.HighValueBrowsingInput;
 import io.journeycep.patterns.browsing.HighValueBrowsingPattern;
 import io.journeycep.patterns.cep.WindowClosingCepOperator;
@@ -48,7 +48,7 @@ public final class HighValueBrowsingStage {
                 TypeInformation.of(BrowsingStep.class).createSerializer(
                         events.getExecutionEnvironment().getConfig().getSerializerConfig()),
                 NFACompiler.compileFactory(pattern.pattern(), false),
-                new BrowsingStepOrder(),
+                new ArrivalOrder<>(),
                 pattern.skipStrategy(),
                 new HighValueBrowsingAlertFunction(pattern),
                 null,
