@@ -3,6 +3,7 @@ package io.journeycep.patterns.velocity;
 import io.journeycep.model.EventType;
 import io.journeycep.model.JourneyEvent;
 
+import java.io.Serializable;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,9 +34,11 @@ import java.util.Set;
  * </ul>
  *
  * <p>A Flink POJO (public fields, no-arg constructor; times as epoch-free millisecond longs, not {@link Duration},
- * which Flink would serialize with Kryo). Call {@link #validate()} before use.
+ * which Flink would serialize with Kryo). Call {@link #validate()} before use. Also {@link Serializable}, so functions
+ * can hold the rules they were built with (the fan-out of the velocity stage).
  */
-public class VelocityRule {
+public class VelocityRule implements Serializable {
+    private static final long serialVersionUID = 1L;
 
     public enum Dimension {
         USER,

@@ -1,5 +1,9 @@
 package io.journeycep.pipeline.config;
 
+import io.journeycep.model.EventType;
+import io.journeycep.patterns.velocity.VelocityField;
+import io.journeycep.patterns.velocity.VelocityRule;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationContext;
@@ -20,10 +24,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The whole job's configuration, in one place (a YAML file, {@code flink-conf/job.yaml} documents every field).
@@ -45,6 +54,7 @@ public final class JobConfig implements Serializable {
     public Dedupe dedupe = new Dedupe();
     public CartAbandonment cartAbandonment = new CartAbandonment();
     public HighValueBrowsing highValueBrowsing = new HighValueBrowsing();
+    public Velocity velocity = new Velocity();
     public Outputs outputs = new Outputs();
     public Runtime runtime = new Runtime();
 
@@ -114,6 +124,114 @@ public final class JobConfig implements Serializable {
         public double minPrice = 500;
         /** How long after the run's first view its last one may come (inclusive). */
         public Duration window = Duration.ofHours(1);
+    }
+
+    /** VELOCITY (DESIGN §3): rules loaded at start; {@code rules} absent means {@link VelocityRule#defaults()}. */
+    public static final class Velocity implements Serializable {
+        private static final long serialVersionUID = 1L;
+        /** {@code false} turns the velocity stage off. */
+        public boolean enabled = true;
+        /** The rules; {@code null} (absent from the file) means the four defaults of {@link VelocityRule#defaults()}. */
+        public List<VelocityRuleSpec> rules;
+
+        /**
+         * The rules the job runs: none when disabled, the defaults when {@link #rules} is absent, else the configured
+         * ones (call after {@link JobConfig#validate()} found no errors).
+         */
+        public List<VelocityRule> effectiveRules() {
+            if (!enabled) {
+                return List.of();
+            }
+            if (rules == null) {
+                return VelocityRule.defaults();
+            }
+            List<VelocityRule> out = new ArrayList<>();
+            for (VelocityRuleSpec spec : rules) {
+                out.add(spec.toRule(new ArrayList<>()));
+            }
+            return out;
+        }
+    }
+
+    /**
+     * One velocity rule as written in the config file (kebab-case), turned into a {@link VelocityRule} by
+     * {@link #toRule}. Event types are canonical wire names ({@code login_failed}), the field a wire name
+     * ({@code userId}, {@code price}), the comparison {@code >=} or {@code >}.
+     */
+    public static final class VelocityRuleSpec implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public String ruleId;
+        public int version = 1;
+        public List<String> eventTypes;
+        public VelocityRule.Dimension dimension;
+        public VelocityRule.Aggregate aggregate;
+        public String field;
+        public String comparison = ">=";
+        public Double threshold;
+        public Duration window;
+        public VelocityRule.Severity severity = VelocityRule.Severity.MEDIUM;
+        /** Absent: equal to the window. */
+        public Duration cooldown;
+
+        /**
+         * The rule; problems the rule's own {@link VelocityRule#validate()} cannot see (unknown names) are added to
+         * {@code errors} as {@code "config-field: message"}, with the config's (kebab-case) field names.
+         */
+        VelocityRule toRule(List<String> errors) {
+            Set<EventType> types = null;
+            if (eventTypes != null) {
+                types = new LinkedHashSet<>();
+                for (String name : eventTypes) {
+                    EventType type = EventType.fromWireName(name == null ? null : name.strip());
+                    if (type == null) {
+                        errors.add("event-types: unknown event type '" + name + "'; canonical types are "
+                                + Arrays.stream(EventType.values()).map(EventType::wireName)
+                                        .collect(Collectors.joining(", ")));
+                    } else {
+                        types.add(type);
+                    }
+                }
+            }
+            VelocityField f = null;
+            if (field != null) {
+                f = VelocityField.fromWireName(field.strip());
+                if (f == null) {
+                    errors.add("field: unknown field '" + field + "'; one of "
+                            + Arrays.stream(VelocityField.values()).map(VelocityField::wireName)
+                                    .collect(Collectors.joining(", ")));
+                }
+            }
+            VelocityRule.Comparison cmp = null;
+            if (comparison != null) {
+                for (VelocityRule.Comparison c : VelocityRule.Comparison.values()) {
+                    if (c.symbol().equals(comparison.strip()) || c.name().equalsIgnoreCase(comparison.strip())) {
+                        cmp = c;
+                    }
+                }
+                if (cmp == null) {
+                    errors.add("comparison: must be \">=\" or \">\", was \"" + comparison + '"');
+                }
+            }
+            if (threshold == null) {
+                errors.add("threshold: required");
+            }
+            if (window == null) {
+                errors.add("window: required");
+            }
+            VelocityRule rule = VelocityRule.of(ruleId, version, types, dimension, aggregate, f, cmp,
+                    threshold == null ? 0 : threshold, window, severity, cooldown);
+            if (cmp == null) {
+                rule.comparison = null; // of() keeps it; validate() then reports it unless already reported above
+            }
+            return rule;
+        }
+
+        /** {@link VelocityRule#validate()}'s field names → this file's names, where they differ. */
+        static final Map<String, String> CONFIG_NAMES = Map.of(
+                "ruleId", "rule-id",
+                "eventTypes", "event-types",
+                "windowMs", "window",
+                "cooldownMs", "cooldown");
     }
 
     public static final class Outputs implements Serializable {
@@ -240,6 +358,7 @@ public final class JobConfig implements Serializable {
             e.add("high-value-browsing.min-price: must be a number of at least 0, was " + highValueBrowsing.minPrice);
         }
         positive(e, "high-value-browsing.window", highValueBrowsing.window, true);
+        validateVelocity(e);
         if (outputs.kafka.enabled) {
             if (isBlank(outputs.kafka.bootstrapServers) && source.type != SourceType.KAFKA) {
                 e.add("outputs.kafka.bootstrap-servers: needed when the source is not Kafka (or set enabled: false)");
@@ -270,6 +389,52 @@ public final class JobConfig implements Serializable {
         }
         positive(e, "runtime.checkpoint-interval", runtime.checkpointInterval, true);
         return e;
+    }
+
+    private void validateVelocity(List<String> e) {
+        if (velocity.rules == null) {
+            return;
+        }
+        if (velocity.enabled && velocity.rules.isEmpty()) {
+            e.add("velocity.rules: an empty list; leave it out for the defaults, or set velocity.enabled: false");
+        }
+        Map<String, Integer> firstIndexOfId = new HashMap<>();
+        for (int i = 0; i < velocity.rules.size(); i++) {
+            String prefix = "velocity.rules[" + i + "].";
+            VelocityRuleSpec spec = velocity.rules.get(i);
+            if (spec == null) {
+                e.add("velocity.rules[" + i + "]: an empty rule");
+                continue;
+            }
+            List<String> own = new ArrayList<>();
+            VelocityRule rule = spec.toRule(own);
+            Set<String> reported = new LinkedHashSet<>();
+            for (String error : own) {
+                reported.add(error.substring(0, error.indexOf(':')));
+                e.add(prefix + error);
+            }
+            for (String error : rule.validate()) {
+                int colon = error.indexOf(':');
+                String name = VelocityRuleSpec.CONFIG_NAMES.getOrDefault(error.substring(0, colon),
+                        error.substring(0, colon));
+                if (reported.contains(name)) {
+                    continue;
+                }
+                if (name.equals("window") && spec.window != null && error.contains("at most")) {
+                    e.add(prefix + "window: must be at most " + Durations.format(VelocityRule.MAX_WINDOW) + ", was "
+                            + Durations.format(spec.window));
+                } else {
+                    e.add(prefix + name + error.substring(colon));
+                }
+            }
+            if (spec.ruleId != null) {
+                Integer first = firstIndexOfId.putIfAbsent(spec.ruleId, i);
+                if (first != null) {
+                    e.add(prefix + "rule-id: '" + spec.ruleId + "' is already the id of velocity.rules[" + first
+                            + "]; rule ids must be unique (they key the rule's windows)");
+                }
+            }
+        }
     }
 
     /** The JDBC password from the environment variable or file the config names; null when neither is set. */

@@ -10,42 +10,57 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Line numbers of the fields of a YAML document by dotted path ({@code outputs.jdbc.url}), for error messages. */
+/**
+ * Line numbers of the fields of a YAML document by path, for error messages: dotted field names with list indexes in
+ * brackets, as in {@code outputs.jdbc.url} or {@code velocity.rules[2].threshold} (a list element's own line is the
+ * line its value starts on).
+ */
 final class YamlLocations {
     private final Map<String, Integer> lines = new HashMap<>();
 
+    /** An open object or list and its path; for a list, the index of its next element. */
+    private static final class Container {
+        final String path;
+        final boolean list;
+        int next;
+
+        Container(String path, boolean list) {
+            this.path = path;
+            this.list = list;
+        }
+    }
+
     YamlLocations(String yaml) {
         try (JsonParser p = new YAMLFactory().createParser(yaml)) {
-            Deque<String> path = new ArrayDeque<>();
-            Deque<Integer> listIndex = new ArrayDeque<>();
+            Deque<Container> open = new ArrayDeque<>();
             String pendingField = null;
             JsonToken t;
             while ((t = p.nextToken()) != null) {
                 if (t == JsonToken.FIELD_NAME) {
-                    pendingField = p.currentName();
-                    lines.put(join(path, pendingField), p.currentLocation().getLineNr());
-                } else if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
-                    if (pendingField != null) {
-                        path.addLast(pendingField);
-                        pendingField = null;
-                    } else if (!listIndex.isEmpty() && !path.isEmpty()) {
-                        path.addLast(String.valueOf(listIndex.peekLast()));
-                        listIndex.addLast(listIndex.removeLast() + 1);
-                    } else {
-                        path.addLast("");
-                    }
-                    if (t == JsonToken.START_ARRAY) {
-                        listIndex.addLast(0);
-                    }
-                } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
-                    if (t == JsonToken.END_ARRAY && !listIndex.isEmpty()) {
-                        listIndex.removeLast();
-                    }
-                    if (!path.isEmpty()) {
-                        path.removeLast();
-                    }
-                } else {
+                    Container parent = open.peekLast();
+                    pendingField = child(parent == null ? "" : parent.path, p.currentName());
+                    lines.putIfAbsent(pendingField, p.currentLocation().getLineNr());
+                    continue;
+                }
+                if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+                    open.pollLast();
                     pendingField = null;
+                    continue;
+                }
+                // a value: a scalar or the start of an object or list
+                Container parent = open.peekLast();
+                String path;
+                if (parent == null) {
+                    path = "";
+                } else if (parent.list) {
+                    path = parent.path + '[' + parent.next++ + ']';
+                    lines.putIfAbsent(path, p.currentTokenLocation().getLineNr());
+                } else {
+                    path = pendingField == null ? parent.path : pendingField;
+                }
+                pendingField = null;
+                if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                    open.addLast(new Container(path, t == JsonToken.START_ARRAY));
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -53,29 +68,26 @@ final class YamlLocations {
         }
     }
 
-    private static String join(Deque<String> path, String field) {
-        StringBuilder sb = new StringBuilder();
-        for (String p : path) {
-            if (!p.isEmpty()) {
-                sb.append(p).append('.');
-            }
-        }
-        return sb.append(field).toString();
+    private static String child(String parent, String field) {
+        return parent.isEmpty() ? field : parent + '.' + field;
     }
 
-    /** The line of a field, or of its closest parent that has one; 0 when unknown. */
-    int lineOf(String dottedPath) {
-        String p = dottedPath;
-        while (true) {
+    /**
+     * The line of a field ({@code a.b}, {@code a.list[3].c}), or of its closest parent that has one; 0 when unknown.
+     */
+    int lineOf(String path) {
+        String p = path;
+        while (!p.isEmpty()) {
             Integer line = lines.get(p);
             if (line != null) {
                 return line;
             }
-            int dot = p.lastIndexOf('.');
-            if (dot < 0) {
+            int cut = Math.max(p.lastIndexOf('.'), p.endsWith("]") ? p.lastIndexOf('[') : -1);
+            if (cut <= 0) {
                 return 0;
             }
-            p = p.substring(0, dot);
+            p = p.substring(0, cut);
         }
+        return 0;
     }
 }

@@ -3,11 +3,17 @@ package io.journeycep.pipeline.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.journeycep.model.EventType;
+import io.journeycep.patterns.velocity.VelocityField;
+import io.journeycep.patterns.velocity.VelocityRule;
+
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
 
 class JobConfigTest {
 
@@ -33,6 +39,10 @@ class JobConfigTest {
         assertThat(c.outputs.kafka.triggersTopic).isEqualTo("journey.triggers");
         assertThat(c.outputs.jdbc.passwordEnv).isEqualTo("JOURNEY_JDBC_PASSWORD");
         assertThat(c.runtime.stateBackend).isEqualTo(JobConfig.StateBackend.ROCKSDB);
+        assertThat(c.velocity.enabled).isTrue();
+        assertThat(c.velocity.rules).as("the file spells the rules out").hasSize(4);
+        assertThat(c.velocity.effectiveRules()).as("and they are the defaults")
+                .containsExactlyElementsOf(VelocityRule.defaults());
     }
 
     @Test
@@ -150,5 +160,161 @@ class JobConfigTest {
         assertThat(Durations.parse("7d")).isEqualTo(Duration.ofDays(7));
         assertThat(Durations.parse("PT30M")).isEqualTo(Duration.ofMinutes(30));
         assertThat(Durations.format(Duration.ofMinutes(30))).isEqualTo("30m");
+    }
+
+    private static final String KAFKA = "source:\n  kafka:\n    bootstrap-servers: k:9092\n";
+    private static final String NO_JDBC = "outputs:\n  jdbc:\n    enabled: false\n";
+
+    @Test
+    void withoutAVelocitySectionTheFourDefaultRulesApply() {
+        JobConfig c = JobConfig.parse(KAFKA + NO_JDBC, "job.yaml");
+        assertThat(c.velocity.enabled).isTrue();
+        assertThat(c.velocity.rules).isNull();
+        assertThat(c.velocity.effectiveRules()).containsExactlyElementsOf(VelocityRule.defaults());
+        assertThat(c.velocity.effectiveRules()).extracting(r -> r.ruleId).containsExactly(
+                VelocityRule.LOGIN_FAILED_PER_USER, VelocityRule.PAYMENT_FAILED_PER_CARD,
+                VelocityRule.DISTINCT_USERS_PER_DEVICE, VelocityRule.PURCHASES_PER_IP);
+
+        JobConfig enabledOnly = JobConfig.parse(KAFKA + NO_JDBC + "velocity:\n  enabled: true\n", "job.yaml");
+        assertThat(enabledOnly.velocity.effectiveRules()).containsExactlyElementsOf(VelocityRule.defaults());
+    }
+
+    @Test
+    void velocityCanBeTurnedOff() {
+        JobConfig c = JobConfig.parse(KAFKA + NO_JDBC + "velocity:\n  enabled: false\n", "job.yaml");
+        assertThat(c.velocity.enabled).isFalse();
+        assertThat(c.velocity.effectiveRules()).isEmpty();
+    }
+
+    @Test
+    void aValidRulesListReplacesTheDefaults() {
+        String yaml = String.join("\n",
+                "source:",
+                "  kafka:",
+                "    bootstrap-servers: k:9092",
+                "velocity:",
+                "  rules:",
+                "    - rule-id: many-failed-logins",
+                "      version: 3",
+                "      event-types: [login_failed]",
+                "      dimension: user",
+                "      aggregate: count",
+                "      comparison: \">=\"",
+                "      threshold: 5",
+                "      window: 10m",
+                "      severity: high",
+                "      cooldown: 0s",
+                "    - rule-id: big-spender-card",
+                "      event-types: [purchase, checkout]",
+                "      dimension: card",
+                "      aggregate: sum",
+                "      field: price",
+                "      comparison: \">\"",
+                "      threshold: 999.99",
+                "      window: 1h",
+                "    - rule-id: users-per-ip",
+                "      event-types: [login, login_failed]",
+                "      dimension: IP",
+                "      aggregate: distinct_count",
+                "      field: user_id",
+                "      threshold: 10",
+                "      window: 24h",
+                "");
+        List<VelocityRule> rules = JobConfig.parse(yaml + NO_JDBC, "job.yaml").velocity.effectiveRules();
+        assertThat(rules).containsExactly(
+                VelocityRule.of("many-failed-logins", 3, EnumSet.of(EventType.LOGIN_FAILED),
+                        VelocityRule.Dimension.USER, VelocityRule.Aggregate.COUNT, null, VelocityRule.Comparison.GTE,
+                        5, Duration.ofMinutes(10), VelocityRule.Severity.HIGH, Duration.ZERO),
+                VelocityRule.of("big-spender-card", 1, EnumSet.of(EventType.PURCHASE, EventType.CHECKOUT),
+                        VelocityRule.Dimension.CARD, VelocityRule.Aggregate.SUM, VelocityField.PRICE,
+                        VelocityRule.Comparison.GT, 999.99, Duration.ofHours(1), VelocityRule.Severity.MEDIUM, null),
+                VelocityRule.of("users-per-ip", 1, EnumSet.of(EventType.LOGIN, EventType.LOGIN_FAILED),
+                        VelocityRule.Dimension.IP, VelocityRule.Aggregate.DISTINCT_COUNT, VelocityField.USER_ID,
+                        VelocityRule.Comparison.GTE, 10, Duration.ofHours(24), VelocityRule.Severity.MEDIUM, null));
+        assertThat(rules.get(0).effectiveCooldownMs()).isZero();
+        assertThat(rules.get(1).effectiveCooldownMs()).as("default cool-down: the window").isEqualTo(3_600_000L);
+    }
+
+    @Test
+    void aBadRuleIsReportedWithItsLineAndField() {
+        String yaml = String.join("\n",
+                "source:",                                   // 1
+                "  kafka:",                                  // 2
+                "    bootstrap-servers: k:9092",             // 3
+                "velocity:",                                 // 4
+                "  rules:",                                  // 5
+                "    - rule-id: ok-rule",                    // 6
+                "      event-types: [login_failed]",         // 7
+                "      dimension: user",                     // 8
+                "      aggregate: count",                    // 9
+                "      threshold: 5",                        // 10
+                "      window: 10m",                         // 11
+                "    - rule-id: also-ok",                    // 12
+                "      event-types: [payment_failed]",       // 13
+                "      dimension: card",                     // 14
+                "      aggregate: count",                    // 15
+                "      threshold: 3",                        // 16
+                "      window: 1h",                          // 17
+                "    - rule-id: broken",                     // 18
+                "      event-types: [login_failed, logn]",   // 19
+                "      dimension: device",                   // 20
+                "      aggregate: distinct_count",           // 21
+                "      field: price",                        // 22
+                "      threshold: 2.5",                      // 23
+                "      window: 400d",                        // 24
+                "    - rule-id: ok-rule",                    // 25
+                "      event-types: [login]",                // 26
+                "      dimension: user",                     // 27
+                "      aggregate: count",                    // 28
+                "      threshold: 5",                        // 29
+                "",                                          // no window
+                "");
+        assertThatThrownBy(() -> JobConfig.parse(yaml, "job.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("job.yaml line 19, field velocity.rules[2].event-types: unknown event type 'logn'")
+                .hasMessageContaining("job.yaml line 22, field velocity.rules[2].field: DISTINCT_COUNT needs a text"
+                        + " field")
+                .hasMessageContaining("job.yaml line 23, field velocity.rules[2].threshold: a count threshold must be"
+                        + " a whole number, was 2.5")
+                .hasMessageContaining("job.yaml line 24, field velocity.rules[2].window: must be at most 366d, was 400d")
+                .hasMessageContaining("job.yaml line 25, field velocity.rules[3].rule-id: 'ok-rule' is already the id"
+                        + " of velocity.rules[0]")
+                .hasMessageContaining("job.yaml line 25, field velocity.rules[3].window: required")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("rules[0].", "rules[1]."));
+    }
+
+    @Test
+    void aMistypedRuleValueIsReportedWithItsLineAndField() {
+        String yaml = KAFKA + String.join("\n",
+                "velocity:",                          // 4
+                "  rules:",                           // 5
+                "    - rule-id: r1",                  // 6
+                "      event-types: [login_failed]",  // 7
+                "      dimension: user",              // 8
+                "      aggregate: count",             // 9
+                "      threshold: 5",                 // 10
+                "      window: 10m",                  // 11
+                "    - rule-id: r2",                  // 12
+                "      event-types: [login_failed]",  // 13
+                "      dimension: person",            // 14
+                "");
+        assertThatThrownBy(() -> JobConfig.parse(yaml, "job.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("job.yaml line 14, field velocity.rules[1].dimension");
+
+        String badThreshold = KAFKA + "velocity:\n  rules:\n    - rule-id: r1\n      event-types: [login_failed]\n"
+                + "      dimension: user\n      aggregate: count\n      threshold: 0\n      window: 10m\n"
+                + "      comparison: \"=\"\n";
+        assertThatThrownBy(() -> JobConfig.parse(badThreshold, "job.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("job.yaml line 10, field velocity.rules[0].threshold: must be > 0")
+                .hasMessageContaining("job.yaml line 12, field velocity.rules[0].comparison: must be \">=\" or \">\"");
+    }
+
+    @Test
+    void anEmptyRulesListIsRefusedRatherThanSilentlyRunningNothing() {
+        assertThatThrownBy(() -> JobConfig.parse(KAFKA + "velocity:\n  rules: []\n", "job.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("job.yaml line 5, field velocity.rules: an empty list");
     }
 }
