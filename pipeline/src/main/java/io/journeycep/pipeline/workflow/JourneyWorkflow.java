@@ -1,12 +1,14 @@
 package io.journeycep.pipeline.workflow;
 
 import io.journeycep.model.JourneyEvent;
+import io.journeycep.patterns.velocity.VelocityRule;
 import io.journeycep.pipeline.config.JobConfig;
 import io.journeycep.pipeline.ingest.IngestRecord;
 import io.journeycep.pipeline.stages.abandonment.CartAbandonmentStage;
 import io.journeycep.pipeline.stages.browsing.HighValueBrowsingStage;
 import io.journeycep.pipeline.stages.dedupe.DedupeAndLateFilter;
 import io.journeycep.pipeline.stages.time.EventTimeWatermarks;
+import io.journeycep.pipeline.stages.velocity.VelocityStage;
 import io.journeycep.sinks.Alert;
 import io.journeycep.sinks.RejectedEvent;
 
@@ -17,6 +19,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.OutputTag;
 
+import java.util.List;
+
 /**
  * The job's dataflow (DESIGN §1), with its source and sinks passed in: {@code main} gives it Kafka or files and the
  * Kafka/JDBC sinks; tests give it their own. Every stateful operator has a stable uid.
@@ -24,9 +28,12 @@ import org.apache.flink.util.OutputTag;
  * <pre>
  * source (parse inside, watermarks per split) → route rejected ─► dead letters
  *   → keyBy(user) dedupe + late filter ─► late events
- *   ├► cart look-back → CEP cart abandonment ──────────────┐
- *   └► high-value views and purchases → CEP high-value browsing ┴► count alerts → alerts
+ *   ├► cart look-back → CEP cart abandonment ──────────────────┐
+ *   ├► high-value views and purchases → CEP high-value browsing ┤
+ *   └► velocity fan-out (one record per matching rule) → keyBy(ruleId|value) velocity rules ┴► count alerts → alerts
  * </pre>
+ *
+ * <p>The velocity branch exists only when {@code velocity.enabled} and there is at least one rule.
  */
 public final class JourneyWorkflow {
     public static final String SOURCE_UID = "source-events";
@@ -86,8 +93,12 @@ public final class JourneyWorkflow {
         JobConfig.HighValueBrowsing browsing = config.highValueBrowsing;
         DataStream<Alert> highValueBrowsing = HighValueBrowsingStage
                 .apply(onTime, browsing.minViews, browsing.minPrice, browsing.window);
-        DataStream<Alert> alerts = cartAbandoned
-                .union(highValueBrowsing)
+        DataStream<Alert> detected = cartAbandoned.union(highValueBrowsing);
+        List<VelocityRule> velocityRules = config.velocity.effectiveRules();
+        if (!velocityRules.isEmpty()) {
+            detected = detected.union(VelocityStage.apply(onTime, velocityRules));
+        }
+        DataStream<Alert> alerts = detected
                 .map(new AlertCounter(), TypeInformation.of(Alert.class))
                 .name("count alerts")
                 .uid("alert-counter");
