@@ -36,8 +36,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The job as {@code run} builds it, against a real Kafka broker (KRaft) and a real PostgreSQL: JSON into
- * {@code events}; CART_ABANDONED out of {@code journey.triggers} (read_committed) and the {@code alerts} table; a bad
- * record in {@code events.dlq} and {@code rejected_events}.
+ * {@code events}; CART_ABANDONED out of {@code journey.triggers}, VELOCITY out of {@code risk.alerts} (read_committed)
+ * and both in the {@code alerts} table; a bad record in {@code events.dlq} and {@code rejected_events}.
  */
 class JourneyPipelineIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -70,11 +70,15 @@ class JourneyPipelineIT {
         assertThat(config.validate()).isEmpty();
 
         String user = "it-user-" + run;
-        List<String> records = List.of(
+        String attacker = "it-attacker-" + run;
+        List<String> records = new ArrayList<>(List.of(
                 flat(user + "-v", "view", user, T0, "sku-1"),
                 segment(user + "-c", "Product Added", user, T0 + 2 * MIN, "sku-1"),
-                "{\"event_type\":\"view\",\"ts\":" + T0 + "}", // no user: dead letter
-                flat("clock-" + run, "view", "clock-" + run, T0 + 3 * 60 * MIN, "sku-0")); // moves event time on
+                "{\"event_type\":\"view\",\"ts\":" + T0 + "}")); // no user: dead letter
+        for (int i = 0; i < 5; i++) { // the default rule: >= 5 login_failed per user in 10 min
+            records.add(flat(attacker + "-f" + i, "login_failed", attacker, T0 + i * MIN, "-"));
+        }
+        records.add(flat("clock-" + run, "view", "clock-" + run, T0 + 3 * 60 * MIN, "sku-0")); // moves event time on
         try (KafkaProducer<byte[], byte[]> producer = producer(services)) {
             for (String r : records) {
                 producer.send(new ProducerRecord<>(in, r.getBytes(StandardCharsets.UTF_8))).get();
@@ -93,6 +97,15 @@ class JourneyPipelineIT {
             assertThat(alert.path("kind").asText()).isEqualTo("CART_ABANDONED");
             assertThat(alert.path("subject_key").asText()).isEqualTo(user);
             assertThat(alert.path("evidence").path("event_ids").toString()).contains(user + "-v", user + "-c");
+
+            List<JsonNode> risk = readCommitted(services, "risk.alerts-" + run, 1, Duration.ofSeconds(30));
+            assertThat(risk).hasSize(1);
+            assertThat(risk.get(0).path("kind").asText()).isEqualTo("VELOCITY");
+            assertThat(risk.get(0).path("rule_id").asText()).isEqualTo("login-failed-per-user");
+            assertThat(risk.get(0).path("subject_key").asText()).isEqualTo(attacker);
+            assertThat(waitForRow(services, "select kind || ' ' || score || '/' || threshold from alerts where"
+                    + " alert_id = '" + risk.get(0).path("alert_id").asText() + "'"))
+                    .isEqualTo("VELOCITY 5/5");
 
             List<JsonNode> dead = readCommitted(services, dlq, 1, Duration.ofSeconds(30));
             assertThat(dead.get(0).path("reason").asText()).isEqualTo("MISSING_USER");
