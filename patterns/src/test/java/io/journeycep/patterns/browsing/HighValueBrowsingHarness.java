@@ -2,17 +2,17 @@ package io.journeycep.patterns.browsing;
 
 import io.journeycep.model.EventType;
 import io.journeycep.model.JourneyEvent;
-import io.journeycep.patterns.ArrivalOrder;
-import io.journeycep.patterns.cep.WindowClosingCepOperator;
 
-import org.apache.flink.api.common.ExecutionConfig;
+import io.journeycep.patterns.cep.CepTestHarnesses;
+
+
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
+
 import org.apache.flink.cep.functions.PatternProcessFunction;
-import org.apache.flink.cep.nfa.compiler.NFACompiler;
-import org.apache.flink.cep.operator.CepOperator;
-import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+
+
+
+
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -37,22 +37,7 @@ final class HighValueBrowsingHarness implements AutoCloseable {
     HighValueBrowsingHarness(int minViews, double minPrice, Duration window, boolean rocksDb) throws Exception {
         HighValueBrowsingPattern pattern = new HighValueBrowsingPattern(minViews, minPrice, window);
         input = new HighValueBrowsingInput(minPrice);
-        TypeSerializer<BrowsingStep> serializer =
-                TypeInformation.of(BrowsingStep.class).createSerializer(new ExecutionConfig().getSerializerConfig());
-        CepOperator<BrowsingStep, String, String> operator =
-                new WindowClosingCepOperator<>(
-                        serializer,
-                        NFACompiler.compileFactory(pattern.pattern(), false),
-                        new ArrivalOrder<>(),
-                        pattern.skipStrategy(),
-                        new MatchToIds(),
-                        null,
-                        pattern.windowMillis());
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, s -> s.userKey, TypeInformation.of(String.class));
-        if (rocksDb) {
-            harness.setStateBackend(new EmbeddedRocksDBStateBackend());
-        }
-        harness.open();
+        harness = CepTestHarnesses.open(BrowsingStep.class, pattern, pattern.windowMillis(), new MatchToIds(), rocksDb);
     }
 
     HighValueBrowsingHarness view(String id, long minute, Double price) throws Exception {
@@ -102,15 +87,7 @@ final class HighValueBrowsingHarness implements AutoCloseable {
      * them are kept by {@link WindowClosingCepOperator} under the suffix {@code -per-key-value}.
      */
     long keysWithCepState() throws Exception {
-        long n = 0;
-        for (String state : List.of("nfaStateName", "sharedBuffer-entries-with-lockable-edges",
-                "sharedBuffer-events", "sharedBuffer-events-count-per-key-value", "eventQueuesStateName-per-key-value")) {
-            try (java.util.stream.Stream<String> keys =
-                    harness.getOperator().<String>getKeyedStateBackend().getKeys(state, VoidNamespace.INSTANCE)) {
-                n += keys.count();
-            }
-        }
-        return n;
+        return CepTestHarnesses.keysWithCepState(harness);
     }
 
     int numEventTimeTimers() {

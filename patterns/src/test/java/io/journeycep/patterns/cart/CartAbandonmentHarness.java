@@ -1,17 +1,17 @@
 package io.journeycep.patterns.cart;
 
 import io.journeycep.model.EventType;
-import io.journeycep.patterns.ArrivalOrder;
-import io.journeycep.patterns.cep.WindowClosingCepOperator;
 
-import org.apache.flink.api.common.ExecutionConfig;
+import io.journeycep.patterns.cep.CepTestHarnesses;
+
+
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
+
 import org.apache.flink.cep.functions.PatternProcessFunction;
-import org.apache.flink.cep.nfa.compiler.NFACompiler;
-import org.apache.flink.cep.operator.CepOperator;
-import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+
+
+
+
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -31,22 +31,7 @@ final class CartAbandonmentHarness implements AutoCloseable {
 
     CartAbandonmentHarness(Duration timeout, boolean rocksDb) throws Exception {
         CartAbandonmentPattern pattern = new CartAbandonmentPattern(timeout);
-        TypeSerializer<CartStep> serializer =
-                TypeInformation.of(CartStep.class).createSerializer(new ExecutionConfig().getSerializerConfig());
-        CepOperator<CartStep, String, String> operator =
-                new WindowClosingCepOperator<>(
-                        serializer,
-                        NFACompiler.compileFactory(pattern.pattern(), false),
-                        new ArrivalOrder<>(),
-                        pattern.skipStrategy(),
-                        new MatchToIds(),
-                        null,
-                        pattern.windowMillis());
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, s -> s.userKey, TypeInformation.of(String.class));
-        if (rocksDb) {
-            harness.setStateBackend(new EmbeddedRocksDBStateBackend());
-        }
-        harness.open();
+        harness = CepTestHarnesses.open(CartStep.class, pattern, pattern.windowMillis(), new MatchToIds(), rocksDb);
     }
 
     CartAbandonmentHarness cart(String id, long minute, boolean viewed) throws Exception {
@@ -107,23 +92,12 @@ final class CartAbandonmentHarness implements AutoCloseable {
 
     /** Keys that hold state under the given state name (heap and RocksDB alike). */
     long keysWithState(String stateName) throws Exception {
-        try (java.util.stream.Stream<String> keys =
-                harness.getOperator().<String>getKeyedStateBackend().getKeys(stateName, VoidNamespace.INSTANCE)) {
-            return keys.count();
-        }
+        return CepTestHarnesses.keysWithState(harness, stateName);
     }
 
     /** Keys holding any of Flink CEP's keyed state (NFA, element queue, shared buffer); heap and RocksDB alike. */
     long keysWithCepState() throws Exception {
-        long n = 0;
-        for (String state : List.of("nfaStateName", "sharedBuffer-entries-with-lockable-edges",
-                "sharedBuffer-events", "sharedBuffer-events-count-per-key-value", "eventQueuesStateName-per-key-value")) {
-            try (java.util.stream.Stream<String> keys =
-                    harness.getOperator().<String>getKeyedStateBackend().getKeys(state, VoidNamespace.INSTANCE)) {
-                n += keys.count();
-            }
-        }
-        return n;
+        return CepTestHarnesses.keysWithCepState(harness);
     }
 
     int numEventTimeTimers() {

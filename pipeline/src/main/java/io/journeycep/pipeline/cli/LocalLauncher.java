@@ -51,7 +51,7 @@ final class LocalLauncher {
         Path lib = jar.getParent().resolve("lib");
         if (!Files.isDirectory(lib)) {
             System.err.println("Flink's runtime is not on the class path, and " + lib + " does not exist.\n"
-                    + "Build it with `mvn -DskipTests package` (it fills pipeline/target/lib), or submit the job"
+                    + "Build it with `mvn package` (it fills pipeline/target/lib; the README has the one-line command), or submit the job"
                     + " with `flink run`.");
             return 2;
         }
