@@ -199,6 +199,21 @@ public class VelocityRule implements Serializable {
         return v == null ? null : ruleId + '|' + v;
     }
 
+    /**
+     * Whether windows built for {@code other} are the same windows under this rule: same event types, dimension,
+     * aggregate, field and window length. Then a key's window and crossing state stay valid when the rule changes from
+     * one to the other (only threshold, comparison, severity or cool-down differ); otherwise the state of the older
+     * one means nothing under the newer one (see the in-flight policy of the velocity evaluator).
+     */
+    public boolean sameWindowsAs(VelocityRule other) {
+        return other != null
+                && Objects.equals(eventTypes, other.eventTypes)
+                && dimension == other.dimension
+                && aggregate == other.aggregate
+                && field == other.field
+                && windowMs == other.windowMs;
+    }
+
     /** A one-line description, for example {@code count(login_failed) per USER >= 5 in PT10M}. */
     public String describe() {
         StringBuilder types = new StringBuilder();
