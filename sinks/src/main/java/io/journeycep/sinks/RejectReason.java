@@ -23,5 +23,17 @@ public enum RejectReason {
     /** A field of the wrong type or out of range (for example a price that is not a finite number). */
     BAD_FIELD,
     /** A valid event that arrived after the watermark had passed it by more than the allowed lateness. */
-    LATE
+    LATE,
+    /**
+     * A control-topic message that cannot be used: not JSON, an unknown {@code type}, a missing or invalid field (for
+     * a rule: any error its config form would have). The rules in force stay as they were.
+     */
+    BAD_CONTROL_MESSAGE,
+    /**
+     * A control-topic rule change whose version is not newer than the version in force (an upsert), or older than it
+     * (a removal). The rules in force stay as they were.
+     */
+    STALE_RULE_VERSION,
+    /** A control-topic removal of a rule id that has no rule in force (never added, or already removed). */
+    UNKNOWN_RULE
 }
