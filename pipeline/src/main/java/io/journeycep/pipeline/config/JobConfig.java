@@ -1,7 +1,5 @@
 package io.journeycep.pipeline.config;
 
-import io.journeycep.model.EventType;
-import io.journeycep.patterns.velocity.VelocityField;
 import io.journeycep.patterns.velocity.VelocityRule;
 
 import com.fasterxml.jackson.core.JsonParser;
@@ -24,15 +22,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The whole job's configuration, in one place (a YAML file, {@code flink-conf/job.yaml} documents every field).
@@ -71,6 +65,11 @@ public final class JobConfig implements Serializable {
         public String bootstrapServers;
         public String topic = "events";
         public String groupId = "journey-cep";
+        /**
+         * The control topic (live velocity rule changes; DESIGN §1), read from its earliest offset on a fresh start;
+         * {@code null} or empty: no control topic, the rules are the config's only.
+         */
+        public String controlTopic = "control";
         /** Extra Kafka client properties (security protocol, SASL mechanism…); secrets via {@link #saslJaasConfigEnv}. */
         public Map<String, String> properties = new LinkedHashMap<>();
         /** Name of an environment variable holding {@code sasl.jaas.config}. */
@@ -151,87 +150,6 @@ public final class JobConfig implements Serializable {
             }
             return out;
         }
-    }
-
-    /**
-     * One velocity rule as written in the config file (kebab-case), turned into a {@link VelocityRule} by
-     * {@link #toRule}. Event types are canonical wire names ({@code login_failed}), the field a wire name
-     * ({@code userId}, {@code price}), the comparison {@code >=} or {@code >}.
-     */
-    public static final class VelocityRuleSpec implements Serializable {
-        private static final long serialVersionUID = 1L;
-        public String ruleId;
-        public int version = 1;
-        public List<String> eventTypes;
-        public VelocityRule.Dimension dimension;
-        public VelocityRule.Aggregate aggregate;
-        public String field;
-        public String comparison = ">=";
-        public Double threshold;
-        public Duration window;
-        public VelocityRule.Severity severity = VelocityRule.Severity.MEDIUM;
-        /** Absent: equal to the window. */
-        public Duration cooldown;
-
-        /**
-         * The rule; problems the rule's own {@link VelocityRule#validate()} cannot see (unknown names) are added to
-         * {@code errors} as {@code "config-field: message"}, with the config's (kebab-case) field names.
-         */
-        VelocityRule toRule(List<String> errors) {
-            Set<EventType> types = null;
-            if (eventTypes != null) {
-                types = new LinkedHashSet<>();
-                for (String name : eventTypes) {
-                    EventType type = EventType.fromWireName(name == null ? null : name.strip());
-                    if (type == null) {
-                        errors.add("event-types: unknown event type '" + name + "'; canonical types are "
-                                + Arrays.stream(EventType.values()).map(EventType::wireName)
-                                        .collect(Collectors.joining(", ")));
-                    } else {
-                        types.add(type);
-                    }
-                }
-            }
-            VelocityField f = null;
-            if (field != null) {
-                f = VelocityField.fromWireName(field.strip());
-                if (f == null) {
-                    errors.add("field: unknown field '" + field + "'; one of "
-                            + Arrays.stream(VelocityField.values()).map(VelocityField::wireName)
-                                    .collect(Collectors.joining(", ")));
-                }
-            }
-            VelocityRule.Comparison cmp = null;
-            if (comparison != null) {
-                for (VelocityRule.Comparison c : VelocityRule.Comparison.values()) {
-                    if (c.symbol().equals(comparison.strip()) || c.name().equalsIgnoreCase(comparison.strip())) {
-                        cmp = c;
-                    }
-                }
-                if (cmp == null) {
-                    errors.add("comparison: must be \">=\" or \">\", was \"" + comparison + '"');
-                }
-            }
-            if (threshold == null) {
-                errors.add("threshold: required");
-            }
-            if (window == null) {
-                errors.add("window: required");
-            }
-            VelocityRule rule = VelocityRule.of(ruleId, version, types, dimension, aggregate, f, cmp,
-                    threshold == null ? 0 : threshold, window, severity, cooldown);
-            if (cmp == null) {
-                rule.comparison = null; // of() keeps it; validate() then reports it unless already reported above
-            }
-            return rule;
-        }
-
-        /** {@link VelocityRule#validate()}'s field names → this file's names, where they differ. */
-        static final Map<String, String> CONFIG_NAMES = Map.of(
-                "ruleId", "rule-id",
-                "eventTypes", "event-types",
-                "windowMs", "window",
-                "cooldownMs", "cooldown");
     }
 
     public static final class Outputs implements Serializable {
@@ -395,8 +313,9 @@ public final class JobConfig implements Serializable {
         if (velocity.rules == null) {
             return;
         }
-        if (velocity.enabled && velocity.rules.isEmpty()) {
-            e.add("velocity.rules: an empty list; leave it out for the defaults, or set velocity.enabled: false");
+        if (velocity.enabled && velocity.rules.isEmpty() && controlTopic() == null) {
+            e.add("velocity.rules: an empty list and no control topic to add rules through; leave it out for the"
+                    + " defaults, or set velocity.enabled: false");
         }
         Map<String, Integer> firstIndexOfId = new HashMap<>();
         for (int i = 0; i < velocity.rules.size(); i++) {
@@ -407,26 +326,8 @@ public final class JobConfig implements Serializable {
                 continue;
             }
             List<String> own = new ArrayList<>();
-            VelocityRule rule = spec.toRule(own);
-            Set<String> reported = new LinkedHashSet<>();
-            for (String error : own) {
-                reported.add(error.substring(0, error.indexOf(':')));
-                e.add(prefix + error);
-            }
-            for (String error : rule.validate()) {
-                int colon = error.indexOf(':');
-                String name = VelocityRuleSpec.CONFIG_NAMES.getOrDefault(error.substring(0, colon),
-                        error.substring(0, colon));
-                if (reported.contains(name)) {
-                    continue;
-                }
-                if (name.equals("window") && spec.window != null && error.contains("at most")) {
-                    e.add(prefix + "window: must be at most " + Durations.format(VelocityRule.MAX_WINDOW) + ", was "
-                            + Durations.format(spec.window));
-                } else {
-                    e.add(prefix + name + error.substring(colon));
-                }
-            }
+            spec.toValidRule(own);
+            own.forEach(error -> e.add(prefix + error));
             if (spec.ruleId != null) {
                 Integer first = firstIndexOfId.putIfAbsent(spec.ruleId, i);
                 if (first != null) {
@@ -440,6 +341,12 @@ public final class JobConfig implements Serializable {
     /** The JDBC password from the environment variable or file the config names; null when neither is set. */
     public String jdbcPassword() {
         return Secrets.resolve("outputs.jdbc", outputs.jdbc.passwordEnv, outputs.jdbc.passwordFile);
+    }
+
+    /** The control topic the job reads, or {@code null} when it reads none (file source, or none configured). */
+    public String controlTopic() {
+        return source.type == SourceType.KAFKA && !isBlank(source.kafka.controlTopic)
+                ? source.kafka.controlTopic.strip() : null;
     }
 
     /** Kafka output bootstrap servers, defaulting to the source's. */
@@ -499,7 +406,7 @@ public final class JobConfig implements Serializable {
             .addModule(new SimpleModule().addDeserializer(Duration.class, new DurationDeserializer()))
             .build();
 
-    private static final class DurationDeserializer extends JsonDeserializer<Duration> {
+    static final class DurationDeserializer extends JsonDeserializer<Duration> {
         @Override
         public Duration deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
             String text = p.getValueAsString();

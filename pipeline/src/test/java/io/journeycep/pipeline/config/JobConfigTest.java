@@ -43,6 +43,7 @@ class JobConfigTest {
         assertThat(c.velocity.rules).as("the file spells the rules out").hasSize(4);
         assertThat(c.velocity.effectiveRules()).as("and they are the defaults")
                 .containsExactlyElementsOf(VelocityRule.defaults());
+        assertThat(c.controlTopic()).isEqualTo("control");
     }
 
     @Test
@@ -312,9 +313,49 @@ class JobConfigTest {
     }
 
     @Test
-    void anEmptyRulesListIsRefusedRatherThanSilentlyRunningNothing() {
-        assertThatThrownBy(() -> JobConfig.parse(KAFKA + "velocity:\n  rules: []\n", "job.yaml"))
+    void anEmptyRulesListWithoutAControlTopicIsRefusedRatherThanSilentlyRunningNothing() {
+        String noControl = KAFKA + "    control-topic: \"\"\n";
+        assertThatThrownBy(() -> JobConfig.parse(noControl + "velocity:\n  rules: []\n", "job.yaml"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("job.yaml line 5, field velocity.rules: an empty list");
+                .hasMessageContaining("job.yaml line 6, field velocity.rules: an empty list and no control topic");
+    }
+
+    @Test
+    void withAControlTopicAnEmptyRulesListMeansEveryRuleComesLive() {
+        JobConfig c = JobConfig.parse(KAFKA + NO_JDBC + "velocity:\n  rules: []\n", "job.yaml");
+        assertThat(c.controlTopic()).isEqualTo("control");
+        assertThat(c.velocity.effectiveRules()).isEmpty();
+    }
+
+    @Test
+    void theControlTopicDefaultsToControlAndAnEmptyNameOrAFileSourceTurnsItOff() {
+        assertThat(new JobConfig().source.kafka.controlTopic).isEqualTo("control");
+        assertThat(JobConfig.parse(KAFKA + NO_JDBC, "job.yaml").controlTopic()).isEqualTo("control");
+        assertThat(JobConfig.parse(KAFKA + "    control-topic: rules.live\n" + NO_JDBC, "job.yaml").controlTopic())
+                .isEqualTo("rules.live");
+        assertThat(JobConfig.parse(KAFKA + "    control-topic: \"\"\n" + NO_JDBC, "job.yaml").controlTopic())
+                .isNull();
+        assertThat(JobConfig.parse(KAFKA + "    control-topic:\n" + NO_JDBC, "job.yaml").controlTopic()).isNull();
+        JobConfig files = new JobConfig();
+        files.source.type = JobConfig.SourceType.FILES;
+        assertThat(files.controlTopic()).isNull();
+    }
+
+    @Test
+    void aRuleSpecReportsEveryProblemWithTheConfigFieldNames() {
+        VelocityRuleSpec spec = new VelocityRuleSpec();
+        spec.ruleId = "bad id";
+        spec.eventTypes = List.of("login", "logon");
+        spec.aggregate = VelocityRule.Aggregate.SUM;
+        spec.threshold = 5.0;
+        spec.window = Duration.ofDays(400);
+        List<String> errors = new java.util.ArrayList<>();
+        spec.toValidRule(errors);
+        assertThat(errors).anySatisfy(e -> assertThat(e).startsWith("event-types: unknown event type 'logon'"))
+                .anySatisfy(e -> assertThat(e).startsWith("rule-id: 1-128 characters"))
+                .anySatisfy(e -> assertThat(e).startsWith("dimension: required"))
+                .anySatisfy(e -> assertThat(e).startsWith("field: SUM needs a numeric field"))
+                .contains("window: must be at most 366d, was 400d")
+                .hasSize(5);
     }
 }
