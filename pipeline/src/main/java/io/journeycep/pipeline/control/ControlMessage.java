@@ -1,0 +1,97 @@
+package io.journeycep.pipeline.control;
+
+import io.journeycep.patterns.velocity.VelocityRule;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A parsed, valid message of the control topic (one JSON object per Kafka record, DESIGN §1), broadcast to the
+ * operators it concerns. Its {@link #type} says what it is:
+ *
+ * <ul>
+ *   <li>{@value #VELOCITY_RULE}: {@code {"type":"velocity-rule","rule":{...}}}, adds or changes a velocity rule;
+ *       {@link #rule} is the rule (valid), {@link #ruleId} and {@link #version} are its id and version;
+ *   <li>{@value #VELOCITY_RULE_REMOVED}: {@code {"type":"velocity-rule-removed","rule-id":"x","version":3}}, removes
+ *       a velocity rule as of a version; {@link #rule} is {@code null}.
+ * </ul>
+ *
+ * Later issues add types (erasure requests, segment rules); operators ignore the types that are not theirs. Every
+ * message keeps where it came from and its raw bytes, so an operator that rejects it later (a stale version) can send
+ * it to the dead letters as it was. A Flink POJO.
+ */
+public class ControlMessage {
+    public static final String VELOCITY_RULE = "velocity-rule";
+    public static final String VELOCITY_RULE_REMOVED = "velocity-rule-removed";
+
+    public String type;
+    /** {@value #VELOCITY_RULE}: the rule; else {@code null}. */
+    public VelocityRule rule;
+    /** The velocity rule id both types concern. */
+    public String ruleId;
+    /** The rule's version, or the version a removal is as of. */
+    public int version;
+
+    /** {@code kafka:<topic>/<partition>}. */
+    public String source;
+    /** The Kafka offset. */
+    public long position;
+    /** The record value as received. */
+    public byte[] raw;
+
+    public ControlMessage() {}
+
+    public static ControlMessage velocityRule(VelocityRule rule, String source, long position, byte[] raw) {
+        ControlMessage m = origin(VELOCITY_RULE, source, position, raw);
+        m.rule = rule;
+        m.ruleId = rule.ruleId;
+        m.version = rule.version;
+        return m;
+    }
+
+    public static ControlMessage velocityRuleRemoved(
+            String ruleId, int version, String source, long position, byte[] raw) {
+        ControlMessage m = origin(VELOCITY_RULE_REMOVED, source, position, raw);
+        m.ruleId = ruleId;
+        m.version = version;
+        return m;
+    }
+
+    private static ControlMessage origin(String type, String source, long position, byte[] raw) {
+        ControlMessage m = new ControlMessage();
+        m.type = type;
+        m.source = source;
+        m.position = position;
+        m.raw = raw;
+        return m;
+    }
+
+    /** Whether it concerns velocity rules (either type). */
+    public boolean isVelocity() {
+        return VELOCITY_RULE.equals(type) || VELOCITY_RULE_REMOVED.equals(type);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof ControlMessage)) {
+            return false;
+        }
+        ControlMessage that = (ControlMessage) o;
+        return version == that.version && position == that.position && Objects.equals(type, that.type)
+                && Objects.equals(rule, that.rule) && Objects.equals(ruleId, that.ruleId)
+                && Objects.equals(source, that.source) && Arrays.equals(raw, that.raw);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(type, ruleId, version, source, position);
+    }
+
+    @Override
+    public String toString() {
+        return "ControlMessage{" + type + ' ' + ruleId + " v" + version + " from " + source + '@' + position + '}';
+    }
+}

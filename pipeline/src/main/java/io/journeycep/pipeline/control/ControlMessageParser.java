@@ -1,0 +1,226 @@
+package io.journeycep.pipeline.control;
+
+import io.journeycep.patterns.velocity.VelocityRule;
+import io.journeycep.pipeline.config.VelocityRuleSpec;
+import io.journeycep.pipeline.ingest.WallClock;
+import io.journeycep.sinks.RejectReason;
+import io.journeycep.sinks.RejectedEvent;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Parses one control-topic record into a {@link ControlMessage}, or rejects it ({@link RejectReason#BAD_CONTROL_MESSAGE})
+ * with a detail that names the field at fault ({@code "rule.threshold: a count threshold must be a whole number, was
+ * 2.5"}). Never throws. The rule of a {@code velocity-rule} message is read and validated exactly as a rule of the
+ * config file ({@link VelocityRuleSpec}), with one more requirement: its {@code version} must be given.
+ *
+ * <p>Whether a valid message is accepted (its version against the version in force) is not decided here but by the
+ * rule book of the operators it is broadcast to.
+ */
+public final class ControlMessageParser implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
+    private static final List<String> TYPES =
+            List.of(ControlMessage.VELOCITY_RULE, ControlMessage.VELOCITY_RULE_REMOVED);
+    private static final List<String> RULE_FIELDS = List.of("rule-id", "version", "event-types", "dimension",
+            "aggregate", "field", "comparison", "threshold", "window", "severity", "cooldown");
+
+    /** What a record became: a message or a dead letter, never both. */
+    public static final class Result {
+        public final ControlMessage message;
+        public final RejectedEvent rejected;
+
+        private Result(ControlMessage message, RejectedEvent rejected) {
+            this.message = message;
+            this.rejected = rejected;
+        }
+
+        public boolean isAccepted() {
+            return message != null;
+        }
+
+        @Override
+        public String toString() {
+            return isAccepted() ? String.valueOf(message) : String.valueOf(rejected);
+        }
+    }
+
+    /** A problem with the message; the text starts with the field at fault. */
+    private static final class Bad extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Bad(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private final WallClock clock;
+
+    public ControlMessageParser(WallClock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    public Result parse(ControlRecord record) {
+        try {
+            return new Result(parseOrThrow(record), null);
+        } catch (Bad e) {
+            return new Result(null, RejectedEvent.of(record.source, record.position, RejectReason.BAD_CONTROL_MESSAGE,
+                    e.getMessage(), record.value, clock.nowMillis()));
+        }
+    }
+
+    private ControlMessage parseOrThrow(ControlRecord r) throws Bad {
+        if (r.value == null || r.value.length == 0) {
+            throw new Bad("value: an empty record (a Kafka tombstone?); a rule is removed with"
+                    + " {\"type\":\"velocity-rule-removed\",\"rule-id\":…,\"version\":…}");
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(r.value);
+        } catch (IOException e) {
+            String why = e instanceof JsonProcessingException
+                    ? ((JsonProcessingException) e).getOriginalMessage() : e.getMessage();
+            throw new Bad("value: not JSON: " + firstLine(why));
+        }
+        if (root == null || !root.isObject()) {
+            throw new Bad("value: a control message is a JSON object, was " + (root == null ? "nothing"
+                    : root.getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
+        }
+        JsonNode type = root.get("type");
+        if (type == null || !type.isTextual()) {
+            throw new Bad("type: required, one of " + String.join(", ", TYPES));
+        }
+        switch (type.asText()) {
+            case ControlMessage.VELOCITY_RULE:
+                return velocityRule(root, r);
+            case ControlMessage.VELOCITY_RULE_REMOVED:
+                return velocityRuleRemoved(root, r);
+            default:
+                throw new Bad("type: unknown control message type '" + type.asText() + "'; known: "
+                        + String.join(", ", TYPES));
+        }
+    }
+
+    private static ControlMessage velocityRule(JsonNode root, ControlRecord r) throws Bad {
+        onlyFields(root, ControlMessage.VELOCITY_RULE, Set.of("type", "rule"));
+        JsonNode node = root.get("rule");
+        if (node == null || !node.isObject()) {
+            throw new Bad("rule: required, an object with the rule's fields (" + String.join(", ", RULE_FIELDS) + ")");
+        }
+        JsonNode version = node.get("version");
+        if (version == null || version.isNull()) {
+            throw new Bad("rule.version: required in a control message (a whole number, higher than the version in"
+                    + " force for the rule id)");
+        }
+        if (!version.isIntegralNumber() || !version.canConvertToInt()) {
+            throw new Bad("rule.version: must be a whole number, was " + version);
+        }
+        VelocityRuleSpec spec;
+        try {
+            spec = VelocityRuleSpec.fromJson(node);
+        } catch (UnrecognizedPropertyException e) {
+            throw new Bad("rule." + e.getPropertyName() + ": unknown field; a rule has " + String.join(", ",
+                    RULE_FIELDS));
+        } catch (JsonMappingException e) {
+            throw new Bad("rule." + fieldPath(e) + ": " + firstLine(e.getOriginalMessage()));
+        } catch (JsonProcessingException e) {
+            throw new Bad("rule: " + firstLine(e.getOriginalMessage()));
+        }
+        List<String> errors = new ArrayList<>();
+        VelocityRule rule = spec.toValidRule(errors);
+        if (!errors.isEmpty()) {
+            List<String> prefixed = new ArrayList<>();
+            errors.forEach(e -> prefixed.add("rule." + e));
+            throw new Bad(String.join("; ", prefixed));
+        }
+        keyIsRuleId(r, rule.ruleId);
+        return ControlMessage.velocityRule(rule, r.source, r.position, r.value);
+    }
+
+    private static ControlMessage velocityRuleRemoved(JsonNode root, ControlRecord r) throws Bad {
+        onlyFields(root, ControlMessage.VELOCITY_RULE_REMOVED, Set.of("type", "rule-id", "version"));
+        JsonNode id = root.get("rule-id");
+        if (id == null || !id.isTextual() || id.asText().isBlank()) {
+            throw new Bad("rule-id: required, the id of the rule to remove");
+        }
+        JsonNode version = root.get("version");
+        if (version == null || version.isNull()) {
+            throw new Bad("version: required, at least the version in force (a removal keeps it, so an older"
+                    + " velocity-rule message cannot bring the rule back)");
+        }
+        if (!version.isIntegralNumber() || !version.canConvertToInt() || version.asInt() < 1) {
+            throw new Bad("version: must be a whole number >= 1, was " + version);
+        }
+        String ruleId = id.asText().strip();
+        keyIsRuleId(r, ruleId);
+        return ControlMessage.velocityRuleRemoved(ruleId, version.asInt(), r.source, r.position, r.value);
+    }
+
+    private static void onlyFields(JsonNode root, String type, Set<String> allowed) throws Bad {
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!allowed.contains(name)) {
+                throw new Bad(name + ": unknown field of a " + type + " message; it has "
+                        + String.join(", ", allowed.stream().sorted().toList()));
+            }
+        }
+    }
+
+    /** A key, when there is one, must be the rule id: compaction keeps the latest message per key. */
+    private static void keyIsRuleId(ControlRecord r, String ruleId) throws Bad {
+        if (r.key == null) {
+            return;
+        }
+        String key = new String(r.key, StandardCharsets.UTF_8);
+        if (!key.equals(ruleId)) {
+            throw new Bad("key: the record key '" + abbreviate(key) + "' is not the rule id '" + ruleId + "'; key"
+                    + " velocity rule messages by rule id (or not at all), so a compacted topic keeps each rule's"
+                    + " latest message");
+        }
+    }
+
+    private static String fieldPath(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (sb.length() > 0) {
+                    sb.append('.');
+                }
+                sb.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return abbreviate(nl < 0 ? s : s.substring(0, nl));
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 200 ? s : s.substring(0, 200) + "…";
+    }
+}

@@ -1,0 +1,70 @@
+package io.journeycep.pipeline.control;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Properties;
+
+/** Sources of control records: the Kafka control topic, or a fixed list (tests, bounded runs). */
+public final class ControlSources {
+    private ControlSources() {}
+
+    /**
+     * The control topic, read from the <b>earliest</b> offset on a fresh start, so the topic is the durable log of
+     * rule changes and a new job sees every change made so far (restores continue from the checkpointed offsets).
+     * Reads with {@code isolation.level=read_committed} (unless {@code extra} says otherwise); commits offsets on
+     * checkpoints under {@code groupId}, for monitoring only.
+     *
+     * @param extra further consumer properties (security, client id…); may be null
+     */
+    public static KafkaSource<ControlRecord> kafka(
+            String bootstrapServers, String topic, String groupId, Properties extra) {
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(groupId, "groupId");
+        Properties props = new Properties();
+        props.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        if (extra != null) {
+            props.putAll(extra);
+        }
+        return KafkaSource.<ControlRecord>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setTopics(topic)
+                .setGroupId(groupId)
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new KafkaControlDeserializer())
+                .setProperties(props)
+                .build();
+    }
+
+    /**
+     * A bounded source of the given records, in order. For bounded runs and tests only: like every finished source it
+     * ends with watermark {@code Long.MAX_VALUE}, which the velocity operators would follow once unbounded events go
+     * idle (see {@link ControlWatermarks}).
+     */
+    public static Source<ControlRecord, ?, ?> of(List<ControlRecord> records) {
+        return new DataGeneratorSource<>(new FromList(records), records.size(), TypeInformation.of(ControlRecord.class));
+    }
+
+    private static final class FromList implements GeneratorFunction<Long, ControlRecord> {
+        private static final long serialVersionUID = 1L;
+        private final ArrayList<ControlRecord> records;
+
+        FromList(List<ControlRecord> records) {
+            this.records = new ArrayList<>(records);
+        }
+
+        @Override
+        public ControlRecord map(Long index) {
+            return records.get(Math.toIntExact(index));
+        }
+    }
+}

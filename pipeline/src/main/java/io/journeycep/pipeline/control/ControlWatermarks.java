@@ -1,0 +1,39 @@
+package io.journeycep.pipeline.control;
+
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+
+/**
+ * The control stream's watermarks: none, and the stream is always marked idle.
+ *
+ * <p>Control messages have no event time of their own, and the operators they are broadcast to (velocity fan-out and
+ * evaluator) take the minimum watermark over their <em>active</em> inputs. An active control input without watermarks
+ * would hold their event time (and every velocity alert) back at {@code Long.MIN_VALUE}. An active control input at
+ * {@code Long.MAX_VALUE} would be worse: as soon as the events input goes idle (a quiet topic, {@code
+ * event-time.idle-timeout}) the minimum over the active inputs is {@code Long.MAX_VALUE}, event time jumps to the end
+ * of time, every pending window fires at once and every later event is late. An idle input is left out of the
+ * minimum, so with the control stream idle the events alone drive event time there, idleness included. Records still
+ * flow through an idle stream (idleness only concerns watermarks).
+ *
+ * <p>A <em>bounded</em> control source still emits {@code Long.MAX_VALUE} when it ends (Flink does that for every
+ * finished source), so use one only together with bounded events (tests, replays).
+ */
+public final class ControlWatermarks {
+    private ControlWatermarks() {}
+
+    public static <T> WatermarkStrategy<T> strategy() {
+        return WatermarkStrategy.forGenerator(ctx -> new AlwaysIdle<>());
+    }
+
+    /** Never emits a watermark; marks its output idle on every periodic emit. */
+    static final class AlwaysIdle<T> implements WatermarkGenerator<T> {
+        @Override
+        public void onEvent(T event, long eventTimestamp, WatermarkOutput output) {}
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {
+            output.markIdle();
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.journeycep.pipeline.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.journeycep.model.EventType;
+import io.journeycep.patterns.velocity.VelocityField;
+import io.journeycep.patterns.velocity.VelocityRule;
+import io.journeycep.pipeline.ingest.WallClock;
+import io.journeycep.sinks.RejectReason;
+import io.journeycep.sinks.RejectedEvent;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.EnumSet;
+
+class ControlMessageParserTest {
+    private static final long NOW = 1_795_400_000_000L;
+    private final ControlMessageParser parser = new ControlMessageParser(WallClock.fixed(NOW));
+
+    private static final String RULE = "{\"rule-id\":\"users-per-device\",\"version\":3,"
+            + "\"event-types\":[\"login\",\"signup\"],\"dimension\":\"device\",\"aggregate\":\"distinct_count\","
+            + "\"field\":\"userId\",\"comparison\":\">\",\"threshold\":4,\"window\":\"2h\",\"severity\":\"critical\","
+            + "\"cooldown\":\"30m\"}";
+
+    private ControlMessageParser.Result parse(String key, String value) {
+        return parser.parse(ControlRecord.of("kafka:control/0", 17L, key, value));
+    }
+
+    private RejectedEvent rejected(String value) {
+        ControlMessageParser.Result r = parse(null, value);
+        assertThat(r.isAccepted()).as("rejected: %s", value).isFalse();
+        assertThat(r.rejected.reason).isEqualTo(RejectReason.BAD_CONTROL_MESSAGE.name());
+        assertThat(r.rejected.source).isEqualTo("kafka:control/0");
+        assertThat(r.rejected.position).isEqualTo(17L);
+        assertThat(r.rejected.receivedAt).isEqualTo(NOW);
+        if (value != null) {
+            assertThat(new String(r.rejected.raw, StandardCharsets.UTF_8)).isEqualTo(value);
+        }
+        return r.rejected;
+    }
+
+    @Test
+    void aVelocityRuleMessageCarriesTheSameRuleAsTheConfigForm() {
+        ControlMessageParser.Result r = parse("users-per-device", "{\"type\":\"velocity-rule\",\"rule\":" + RULE + "}");
+        assertThat(r.isAccepted()).as("%s", r).isTrue();
+        ControlMessage m = r.message;
+        assertThat(m.type).isEqualTo(ControlMessage.VELOCITY_RULE);
+        assertThat(m.ruleId).isEqualTo("users-per-device");
+        assertThat(m.version).isEqualTo(3);
+        assertThat(m.source).isEqualTo("kafka:control/0");
+        assertThat(m.position).isEqualTo(17L);
+        assertThat(m.rule).isEqualTo(VelocityRule.of("users-per-device", 3, EnumSet.of(EventType.LOGIN,
+                EventType.SIGNUP), VelocityRule.Dimension.DEVICE, VelocityRule.Aggregate.DISTINCT_COUNT,
+                VelocityField.USER_ID, VelocityRule.Comparison.GT, 4, Duration.ofHours(2),
+                VelocityRule.Severity.CRITICAL, Duration.ofMinutes(30)));
+        assertThat(parse(null, "{\"type\":\"velocity-rule\",\"rule\":" + RULE + "}").isAccepted())
+                .as("no key").isTrue();
+    }
+
+    @Test
+    void aRemovalNamesTheRuleAndAVersion() {
+        ControlMessageParser.Result r =
+                parse("x", "{\"type\":\"velocity-rule-removed\",\"rule-id\":\"x\",\"version\":4}");
+        assertThat(r.isAccepted()).isTrue();
+        assertThat(r.message.type).isEqualTo(ControlMessage.VELOCITY_RULE_REMOVED);
+        assertThat(r.message.ruleId).isEqualTo("x");
+        assertThat(r.message.version).isEqualTo(4);
+        assertThat(r.message.rule).isNull();
+    }
+
+    @Test
+    void badMessagesAreRejectedNamingTheFieldAtFault() {
+        assertThat(rejected("not json").detail).startsWith("value: not JSON");
+        assertThat(rejected("[1,2]").detail).isEqualTo("value: a control message is a JSON object, was array");
+        assertThat(rejected("{\"rule\":" + RULE + "}").detail)
+                .isEqualTo("type: required, one of velocity-rule, velocity-rule-removed");
+        assertThat(rejected("{\"type\":\"erase-everything\"}").detail).isEqualTo(
+                "type: unknown control message type 'erase-everything'; known: velocity-rule, velocity-rule-removed");
+        assertThat(rejected("{\"type\":\"velocity-rule\"}").detail).startsWith("rule: required");
+        assertThat(rejected("{\"type\":\"velocity-rule\",\"rule\":" + RULE + ",\"note\":1}").detail)
+                .startsWith("note: unknown field of a velocity-rule message");
+        assertThat(rejected("{\"type\":\"velocity-rule\",\"rule\":" + RULE.replace("\"version\":3,", "") + "}").detail)
+                .startsWith("rule.version: required in a control message");
+        assertThat(rejected("{\"type\":\"velocity-rule\",\"rule\":" + RULE.replace("\"version\":3", "\"version\":2.5")
+                + "}").detail).isEqualTo("rule.version: must be a whole number, was 2.5");
+        assertThat(rejected("{\"type\":\"velocity-rule\",\"rule\":" + RULE.replace("\"threshold\":4", "\"threshold\":4.5")
+                + "}").detail).isEqualTo("rule.threshold: a count threshold must be a whole number, was 4.5");
+        assertThat(rejected("{\"type\":\"velocity-rule\",\"rule\":" + RULE.replace("\"threshold\"", "\"thresold\"")
+                + "}").detail).startsWith("rule.thresold: unknown field; a rule has rule-id, version,");
+        assertThat(rejected("{\"type\":\"velocity-rule\",\"rule\":" + RULE.replace("\"2h\"", "\"2 parsecs\"")
+                + "}").detail).startsWith("rule.window: '2 parsecs' is not a duration");
+        assertThat(rejected("{\"type\":\"velocity-rule\",\"rule\":" + RULE.replace("\"device\"", "\"planet\"")
+                + "}").detail).startsWith("rule.dimension: ");
+        assertThat(rejected("{\"type\":\"velocity-rule\",\"rule\":" + RULE.replace("\"login\"", "\"logon\"")
+                + "}").detail).startsWith("rule.event-types: unknown event type 'logon'");
+        assertThat(rejected("{\"type\":\"velocity-rule\",\"rule\":" + RULE.replace("\"field\":\"userId\",", "")
+                .replace("\"window\":\"2h\"", "\"window\":\"400d\"") + "}").detail)
+                .isEqualTo("rule.field: DISTINCT_COUNT needs a text field (userId, ip, deviceId, cardId, itemId,"
+                        + " categoryId, sessionId), was none; rule.window: must be at most 366d, was 400d");
+        assertThat(rejected("{\"type\":\"velocity-rule-removed\",\"version\":1}").detail)
+                .startsWith("rule-id: required");
+        assertThat(rejected("{\"type\":\"velocity-rule-removed\",\"rule-id\":\"x\"}").detail)
+                .startsWith("version: required");
+        assertThat(rejected("{\"type\":\"velocity-rule-removed\",\"rule-id\":\"x\",\"version\":0}").detail)
+                .isEqualTo("version: must be a whole number >= 1, was 0");
+        assertThat(rejected("{\"type\":\"velocity-rule-removed\",\"rule-id\":\"x\",\"version\":1,\"rule\":{}}")
+                .detail).startsWith("rule: unknown field of a velocity-rule-removed message");
+        assertThat(rejected("{\"type\":\"velocity-rule\",\"type\":\"velocity-rule\"}").detail)
+                .startsWith("value: not JSON: Duplicate field 'type'");
+        assertThat(rejected(null).detail).startsWith("value: an empty record");
+    }
+
+    @Test
+    void aKeyMustBeTheRuleId() {
+        ControlMessageParser.Result r = parse("other", "{\"type\":\"velocity-rule\",\"rule\":" + RULE + "}");
+        assertThat(r.isAccepted()).isFalse();
+        assertThat(r.rejected.detail)
+                .startsWith("key: the record key 'other' is not the rule id 'users-per-device'");
+        assertThat(parse("y", "{\"type\":\"velocity-rule-removed\",\"rule-id\":\"x\",\"version\":1}").isAccepted())
+                .isFalse();
+    }
+}
