@@ -77,7 +77,7 @@ final class DemoVerb {
         EmbeddedServices services = EmbeddedServices.start(dir);
         String bootstrap = services.kafka().bootstrapServers();
         services.kafka().createTopics(2, "events");
-        services.kafka().createTopics(1, "journey.triggers", "risk.alerts", "events.dlq", "events.late");
+        services.kafka().createTopics(1, "journey.triggers", "risk.alerts", "events.dlq", "events.late", "control");
 
         JobConfig config = demoConfig(bootstrap, services.postgres().jdbcUrl(), services.postgres().user(), timeout);
         config.runtime.checkpointDir = dir.resolve("checkpoints").toUri().toString();
@@ -86,14 +86,14 @@ final class DemoVerb {
         flinkConf.set(RestOptions.PORT, webPort);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flinkConf);
         env.setParallelism(2);
-        JourneyWorkflow.define(
-                env, JobRunner.source(config), JobRunner.sinks(config, services.postgres().password()), config);
+        JourneyWorkflow.define(env, JobRunner.source(config), JobRunner.controlSource(config),
+                JobRunner.sinks(config, services.postgres().password()), config);
         JobClient job = env.executeAsync("journey-cep demo");
 
         System.out.println();
         System.out.println("journey-cep demo is running");
         System.out.println("  Flink web UI     http://localhost:" + webPort);
-        System.out.println("  Kafka            " + bootstrap + "   in: events   out: journey.triggers, risk.alerts,"
+        System.out.println("  Kafka            " + bootstrap + "   in: events, control (velocity rules)   out: journey.triggers, risk.alerts,"
                 + " events.dlq, events.late (read_committed)");
         System.out.println("  PostgreSQL       " + services.postgres().jdbcUrl() + "   user "
                 + services.postgres().user() + " / password " + services.postgres().password()

@@ -2,6 +2,8 @@ package io.journeycep.pipeline.cli;
 
 import io.journeycep.model.EventTypeMapping;
 import io.journeycep.pipeline.config.JobConfig;
+import io.journeycep.pipeline.control.ControlRecord;
+import io.journeycep.pipeline.control.ControlSources;
 import io.journeycep.pipeline.ingest.CsvMapping;
 import io.journeycep.pipeline.ingest.EventParser;
 import io.journeycep.pipeline.ingest.EventSources;
@@ -102,6 +104,20 @@ final class JobRunner {
                 csv ? InputFormat.CSV : InputFormat.JSONL,
                 csv ? CsvMapping.namedOrFile(f.mapping) : null,
                 parser);
+    }
+
+    /**
+     * The control-topic source (live velocity rule changes), or {@code null} when the config names no control topic
+     * (always for a file source: replays have none).
+     */
+    static Source<ControlRecord, ?, ?> controlSource(JobConfig config) {
+        String topic = config.controlTopic();
+        if (topic == null) {
+            return null;
+        }
+        JobConfig.KafkaSource k = config.source.kafka;
+        return ControlSources.kafka(
+                k.bootstrapServers, topic, k.groupId, kafkaProperties(k.properties, k.saslJaasConfigEnv));
     }
 
     /**

@@ -31,7 +31,8 @@ final class RunVerb {
         }
         JobConfig config = JobConfig.load(Path.of(args.require("run", "config")));
         StreamExecutionEnvironment env = JobRunner.environment(config, new Configuration());
-        JourneyWorkflow.define(env, JobRunner.source(config), JobRunner.sinks(config, config.jdbcPassword()), config);
+        JourneyWorkflow.define(env, JobRunner.source(config), JobRunner.controlSource(config),
+                JobRunner.sinks(config, config.jdbcPassword()), config);
         env.execute(args.get("job-name", "journey-cep"));
         return 0;
     }

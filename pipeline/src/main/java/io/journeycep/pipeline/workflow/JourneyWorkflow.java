@@ -3,7 +3,10 @@ package io.journeycep.pipeline.workflow;
 import io.journeycep.model.JourneyEvent;
 import io.journeycep.patterns.velocity.VelocityRule;
 import io.journeycep.pipeline.config.JobConfig;
+import io.journeycep.pipeline.control.ControlRecord;
+import io.journeycep.pipeline.control.ControlStage;
 import io.journeycep.pipeline.ingest.IngestRecord;
+import io.journeycep.pipeline.ingest.WallClock;
 import io.journeycep.pipeline.stages.abandonment.CartAbandonmentStage;
 import io.journeycep.pipeline.stages.browsing.HighValueBrowsingStage;
 import io.journeycep.pipeline.stages.dedupe.DedupeAndLateFilter;
@@ -31,9 +34,12 @@ import java.util.List;
  *   ├► cart look-back → CEP cart abandonment ──────────────────┐
  *   ├► high-value views and purchases → CEP high-value browsing ┤
  *   └► velocity fan-out (one record per matching rule) → keyBy(ruleId|value) velocity rules ┴► count alerts → alerts
+ *            ▲ broadcast (rule book)                              ▲
+ * control source → parse control messages ─────────────────────────┘   (bad messages, rejected changes ─► dead letters)
  * </pre>
  *
- * <p>The velocity branch exists only when {@code velocity.enabled} and there is at least one rule.
+ * <p>The velocity branch exists only when {@code velocity.enabled} and there is a config rule or a control source;
+ * the control stream is read only then.
  */
 public final class JourneyWorkflow {
     public static final String SOURCE_UID = "source-events";
@@ -57,9 +63,23 @@ public final class JourneyWorkflow {
         }
     }
 
+    /** The workflow without a control topic: the velocity rules are the config's (replays, file runs, tests). */
     public static Streams define(
             StreamExecutionEnvironment env,
             Source<IngestRecord, ?, ?> source,
+            WorkflowSinks sinks,
+            JobConfig config) {
+        return define(env, source, null, sinks, config);
+    }
+
+    /**
+     * @param controlSource the control topic's records (live velocity rule changes), or {@code null} for none; it is
+     *     read only when the velocity stage runs
+     */
+    public static Streams define(
+            StreamExecutionEnvironment env,
+            Source<IngestRecord, ?, ?> source,
+            Source<ControlRecord, ?, ?> controlSource,
             WorkflowSinks sinks,
             JobConfig config) {
         JobConfig.EventTime time = config.eventTime;
@@ -95,8 +115,11 @@ public final class JourneyWorkflow {
                 .apply(onTime, browsing.minViews, browsing.minPrice, browsing.window);
         DataStream<Alert> detected = cartAbandoned.union(highValueBrowsing);
         List<VelocityRule> velocityRules = config.velocity.effectiveRules();
-        if (!velocityRules.isEmpty()) {
-            detected = detected.union(VelocityStage.apply(onTime, velocityRules));
+        if (config.velocity.enabled && (!velocityRules.isEmpty() || controlSource != null)) {
+            ControlStage.Output control = ControlStage.apply(onTime, controlSource, WallClock.system());
+            VelocityStage.Output velocity = VelocityStage.apply(onTime, velocityRules, control.messages);
+            detected = detected.union(velocity.alerts);
+            deadLetters = deadLetters.union(control.rejected, velocity.rejected);
         }
         DataStream<Alert> alerts = detected
                 .map(new AlertCounter(), TypeInformation.of(Alert.class))

@@ -7,9 +7,9 @@ import java.util.Objects;
 
 /**
  * One event for one velocity rule, keyed {@code ruleId|dimensionValue}: what the rule fan-out emits (one record per
- * rule the event matches) and {@link VelocityEvaluator} consumes, keyed by {@link #key}. It carries the rule itself,
- * so the keyed evaluator needs no broadcast state: the rule version a record carries is the version its window is
- * evaluated with. A Flink POJO.
+ * rule in force the event matches) and {@link VelocityEvaluator} consumes, keyed by {@link #key}. It carries the rule
+ * version the fan-out routed it under, so the evaluator can apply a change it sees in a record before its own
+ * broadcast input delivers it (Flink does not order the two inputs). A Flink POJO.
  */
 public class KeyedRuleEvent {
     /** {@code ruleId|dimensionValue}. */

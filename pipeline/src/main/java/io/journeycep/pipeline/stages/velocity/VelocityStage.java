@@ -2,25 +2,23 @@ package io.journeycep.pipeline.stages.velocity;
 
 import io.journeycep.model.JourneyEvent;
 import io.journeycep.patterns.velocity.VelocityRule;
+import io.journeycep.pipeline.control.ControlMessage;
 import io.journeycep.sinks.Alert;
+import io.journeycep.sinks.RejectedEvent;
 
-import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.util.Collector;
 
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
- * The VELOCITY stage (DESIGN §3) with rules fixed at job start (from the config; no control topic yet):
- * {@link FanOut} emits one {@link KeyedRuleEvent} per rule an event {@link VelocityRule#matches matches} (its type is
- * one of the rule's and it has a value for the rule's dimension), keyed {@code ruleId|value}; {@link
- * VelocityEvaluator} keeps each key's sliding window and fires one alert per crossing.
+ * The VELOCITY stage (DESIGN §3), with live rules: the control messages are broadcast (rule book in broadcast state)
+ * to {@link VelocityFanOut}, which emits one {@link KeyedRuleEvent} per rule in force an event {@link
+ * VelocityRule#matches matches}, keyed {@code ruleId|value}, and to {@link VelocityEvaluator}, which keeps each key's
+ * sliding window, fires one alert per crossing and applies rule changes to in-flight windows.
  */
 public final class VelocityStage {
     public static final String FAN_OUT_UID = "velocity-fan-out";
@@ -28,53 +26,44 @@ public final class VelocityStage {
 
     private VelocityStage() {}
 
+    /** The stage's alerts, and its dead letters (rule changes the rule book rejected). */
+    public static final class Output {
+        public final DataStream<Alert> alerts;
+        public final DataStream<RejectedEvent> rejected;
+
+        Output(DataStream<Alert> alerts, DataStream<RejectedEvent> rejected) {
+            this.alerts = alerts;
+            this.rejected = rejected;
+        }
+    }
+
     /**
      * @param events deduplicated, on-time events (any partitioning: they are re-keyed by rule and dimension value)
-     * @param rules valid rules ({@link VelocityRule#validate()}) with distinct rule ids; must not be empty
+     * @param configRules valid rules ({@link VelocityRule#validate()}) with distinct rule ids, from the config; may be
+     *     empty when rules come from the control topic only
+     * @param control parsed control messages (parallelism 1, so every instance sees them in one order; idle, so they
+     *     never hold back or advance event time: see {@link io.journeycep.pipeline.control.ControlStage}); types
+     *     other than velocity rules are ignored
      */
-    public static SingleOutputStreamOperator<Alert> apply(DataStream<JourneyEvent> events, List<VelocityRule> rules) {
-        return events
-                .flatMap(new FanOut(rules), TypeInformation.of(KeyedRuleEvent.class))
+    public static Output apply(
+            DataStream<JourneyEvent> events, List<VelocityRule> configRules, DataStream<ControlMessage> control) {
+        BroadcastStream<ControlMessage> rules = control.broadcast(RuleBookMirror.DESCRIPTOR);
+        SingleOutputStreamOperator<KeyedRuleEvent> fanOut = events
+                .connect(rules)
+                .process(new VelocityFanOut(configRules), TypeInformation.of(KeyedRuleEvent.class))
                 .name("velocity rule fan-out")
-                .uid(FAN_OUT_UID)
+                .uid(FAN_OUT_UID);
+        SingleOutputStreamOperator<Alert> alerts = fanOut
                 .keyBy(new RuleKey())
-                .process(new VelocityEvaluator(), TypeInformation.of(Alert.class))
+                .connect(rules)
+                .process(new VelocityEvaluator(configRules), TypeInformation.of(Alert.class))
                 .name("velocity rules")
                 .uid(EVALUATOR_UID);
+        return new Output(alerts, fanOut.getSideOutput(VelocityFanOut.REJECTED));
     }
 
-    /** One record per matching rule; stateless. */
-    public static final class FanOut implements FlatMapFunction<JourneyEvent, KeyedRuleEvent> {
-        private static final long serialVersionUID = 1L;
-        private final List<VelocityRule> rules;
-
-        public FanOut(List<VelocityRule> rules) {
-            if (rules == null || rules.isEmpty()) {
-                throw new IllegalArgumentException("the velocity stage needs at least one rule");
-            }
-            Set<String> ids = new HashSet<>();
-            List<VelocityRule> copies = new ArrayList<>();
-            for (VelocityRule rule : rules) {
-                rule.requireValid();
-                if (!ids.add(rule.ruleId)) {
-                    throw new IllegalArgumentException("two velocity rules have the id " + rule.ruleId);
-                }
-                copies.add(rule.copy());
-            }
-            this.rules = copies;
-        }
-
-        @Override
-        public void flatMap(JourneyEvent event, Collector<KeyedRuleEvent> out) {
-            for (VelocityRule rule : rules) {
-                if (rule.matches(event)) {
-                    out.collect(KeyedRuleEvent.of(rule, event));
-                }
-            }
-        }
-    }
-
-    private static final class RuleKey implements KeySelector<KeyedRuleEvent, String> {
+    /** The evaluator's key, {@code ruleId|value}. */
+    public static final class RuleKey implements KeySelector<KeyedRuleEvent, String> {
         private static final long serialVersionUID = 1L;
 
         @Override

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.journeycep.model.EventType;
 import io.journeycep.model.JourneyEvent;
 import io.journeycep.patterns.velocity.VelocityRule;
+import io.journeycep.patterns.velocity.VelocityRuleBook;
+import io.journeycep.pipeline.control.ControlMessage;
 import io.journeycep.pipeline.ingest.WallClock;
 import io.journeycep.sinks.Alert;
 import io.journeycep.sinks.AlertIds;
@@ -17,14 +19,16 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,16 +48,41 @@ class VelocityEvaluatorTest {
     private static final long HOUR = 60 * MIN;
     private static final long NOW = 1_795_400_000_000L;
 
-    private KeyedOneInputStreamOperatorTestHarness<String, KeyedRuleEvent, Alert> harness;
+    private KeyedBroadcastOperatorTestHarness<String, KeyedRuleEvent, ControlMessage, Alert> harness;
+    private long controlOffset;
 
     private void open(boolean rocksDb) throws Exception {
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new VelocityEvaluator(WallClock.fixed(NOW))), KeyedRuleEvent::key,
-                Types.STRING);
+        open(rocksDb, VelocityRule.defaults(), null);
+    }
+
+    /** The evaluator with these config rules, restored from {@code snapshot} when not null. */
+    private void open(boolean rocksDb, List<VelocityRule> configRules, OperatorSubtaskState snapshot)
+            throws Exception {
+        harness = new KeyedBroadcastOperatorTestHarness<>(
+                new CoBroadcastWithKeyedOperator<>(new VelocityEvaluator(configRules, WallClock.fixed(NOW)),
+                        List.of(RuleBookMirror.DESCRIPTOR)),
+                KeyedRuleEvent::key, Types.STRING, 1, 1, 0);
         if (rocksDb) {
             harness.setStateBackend(new EmbeddedRocksDBStateBackend());
         }
+        if (snapshot != null) {
+            harness.initializeState(snapshot);
+        }
         harness.open();
+        // the control stream is idle (ControlWatermarks): only the events' watermarks count
+        harness.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
+    }
+
+    private void control(ControlMessage m) throws Exception {
+        harness.processBroadcastElement(m, 0L);
+    }
+
+    private void change(VelocityRule rule) throws Exception {
+        control(ControlMessage.velocityRule(rule, "kafka:control/0", controlOffset++, null));
+    }
+
+    private void remove(String ruleId, int version) throws Exception {
+        control(ControlMessage.velocityRuleRemoved(ruleId, version, "kafka:control/0", controlOffset++, null));
     }
 
     @AfterEach
@@ -223,29 +252,250 @@ class VelocityEvaluatorTest {
                 .sorted().collect(Collectors.toList());
     }
 
+    private long keysWithStateOf(String ruleId) throws Exception {
+        return keys().stream().filter(k -> k.startsWith(ruleId + "|")).count();
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> keys() {
+        KeyedStateBackend<String> backend = (KeyedStateBackend<String>) (KeyedStateBackend<?>)
+                ((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend();
+        try (Stream<String> keys = backend.getKeys(VelocityEvaluator.STATE_NAME, VoidNamespace.INSTANCE)) {
+            return keys.collect(Collectors.toList());
+        }
+    }
+
+    private void assertNothingLeft() {
+        assertThat(keys()).isEmpty();
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+
+    private static VelocityRule version(VelocityRule r, int version) {
+        VelocityRule c = r.copy();
+        c.version = version;
+        return c;
+    }
+
     @Test
-    void aLateRecordIsDroppedAndANewRuleVersionRestartsTheWindow() throws Exception {
+    void aLateRecordIsDroppedAndARecordOfACompatibleNewerVersionKeepsTheWindow() throws Exception {
         open(false);
         VelocityRule v1 = rule(VelocityRule.PAYMENT_FAILED_PER_CARD);
         send(v1, event("a", EventType.PAYMENT_FAILED, "u-1", T0));
         send(v1, event("b", EventType.PAYMENT_FAILED, "u-1", T0 + MIN));
         watermark(T0 + 2 * MIN);
         send(v1, event("late", EventType.PAYMENT_FAILED, "u-1", T0 + 2 * MIN)); // at the watermark: late
-        VelocityRule v2 = v1.copy();
-        v2.version = 2;
-        send(v2, event("c", EventType.PAYMENT_FAILED, "u-1", T0 + 3 * MIN)); // v2: a fresh window, 1 of 3
+        VelocityRule v2 = version(v1, 2);
+        v2.severity = VelocityRule.Severity.CRITICAL; // same windows
+        // the fan-out saw v2 before this operator's broadcast input did: the record brings it
+        send(v2, event("c", EventType.PAYMENT_FAILED, "u-1", T0 + 3 * MIN)); // 3 in the kept window
         send(v1, event("d", EventType.PAYMENT_FAILED, "u-1", T0 + 4 * MIN)); // in flight: counted under v2
         watermark(T0 + 5 * MIN);
-        assertThat(alerts()).isEmpty();
-        send(v2, event("e", EventType.PAYMENT_FAILED, "u-1", T0 + 6 * MIN));
-        watermark(T0 + 6 * MIN);
         assertThat(alerts()).singleElement().satisfies(a -> {
             assertThat(a.ruleVersion).isEqualTo(2);
-            assertThat(a.evidenceEventIds).containsExactly("c", "d", "e");
+            assertThat(a.eventTime).isEqualTo(T0 + 3 * MIN);
+            assertThat(a.evidenceEventIds).containsExactly("a", "b", "c");
+            assertThat(a.evidenceJson).contains("\"severity\":\"critical\"");
         });
         watermark(T0 + 3 * HOUR);
-        assertThat(keysWithState()).isZero();
-        assertThat(harness.numEventTimeTimers()).isZero();
+        assertNothingLeft();
+    }
+
+    @ParameterizedTest(name = "rocksDb={0}")
+    @ValueSource(booleans = {false, true})
+    void aCompatibleChangeKeepsWindowsAndCrossingStateAndAppliesFromTheNextEvaluation(boolean rocksDb)
+            throws Exception {
+        open(rocksDb);
+        VelocityRule v1 = rule(VelocityRule.LOGIN_FAILED_PER_USER); // >= 5 in 10 min
+        for (int i = 0; i < 5; i++) { // u-hot crosses under v1
+            send(v1, event("h" + i, EventType.LOGIN_FAILED, "u-hot", T0 + i * MIN));
+        }
+        for (int i = 0; i < 4; i++) { // u-warm: 4 of 5, the 4th (t0 + 5 min) not evaluated before the change
+            send(v1, event("w" + i, EventType.LOGIN_FAILED, "u-warm", T0 + (2 + i) * MIN));
+        }
+        watermark(T0 + 2 * MIN);
+        assertThat(alerts()).isEmpty();
+        watermark(T0 + 4 * MIN);
+        assertThat(alerts()).extracting(a -> a.subjectKey + " v" + a.ruleVersion).containsExactly("u-hot v1");
+
+        VelocityRule v2 = version(v1, 2);
+        v2.threshold = 3;
+        change(v2);
+        assertThat(keysWithStateOf(VelocityRule.LOGIN_FAILED_PER_USER)).as("windows kept").isEqualTo(2);
+
+        // u-warm's 4th event (t0 + 5 min) is evaluated with v2 (4 >= 3) and fires: its armed window was kept;
+        // u-hot stays disarmed (it is above the new threshold too) and in its cool-down: no second alert
+        send(v1, event("h5", EventType.LOGIN_FAILED, "u-hot", T0 + 5 * MIN)); // routed before the change
+        watermark(T0 + 6 * MIN);
+        assertThat(alerts()).extracting(a -> a.subjectKey + " v" + a.ruleVersion + " " + a.score + "/" + a.threshold)
+                .containsExactly("u-hot v1 5.0/5.0", "u-warm v2 4.0/3.0");
+        assertThat(alerts().get(1).evidenceEventIds).containsExactly("w0", "w1", "w2", "w3");
+
+        watermark(T0 + 2 * HOUR);
+        assertNothingLeft();
+    }
+
+    @ParameterizedTest(name = "rocksDb={0}")
+    @ValueSource(booleans = {false, true})
+    void aChangeOfWindowsStartsFreshWindowsAndLeavesOtherRulesAlone(boolean rocksDb) throws Exception {
+        open(rocksDb);
+        VelocityRule v1 = rule(VelocityRule.LOGIN_FAILED_PER_USER);
+        VelocityRule cards = rule(VelocityRule.PAYMENT_FAILED_PER_CARD); // >= 3 per card in 1 h
+        for (int i = 0; i < 4; i++) {
+            send(v1, event("a" + i, EventType.LOGIN_FAILED, "u-1", T0 + i * MIN));
+        }
+        send(cards, event("p0", EventType.PAYMENT_FAILED, "u-1", T0));
+        send(cards, event("p1", EventType.PAYMENT_FAILED, "u-1", T0 + MIN));
+        watermark(T0 + 3 * MIN);
+        assertThat(keysWithStateOf(VelocityRule.LOGIN_FAILED_PER_USER)).isOne();
+
+        VelocityRule v2 = version(v1, 2);
+        v2.windowMs = 20 * MIN; // other windows
+        change(v2);
+        assertThat(keysWithStateOf(VelocityRule.LOGIN_FAILED_PER_USER)).as("v1 windows discarded at once").isZero();
+        assertThat(keysWithStateOf(VelocityRule.PAYMENT_FAILED_PER_CARD)).as("other rules untouched").isOne();
+
+        send(v1, event("a4", EventType.LOGIN_FAILED, "u-1", T0 + 4 * MIN)); // in flight under v1: dropped
+        for (int i = 0; i < 4; i++) {
+            send(v2, event("b" + i, EventType.LOGIN_FAILED, "u-1", T0 + (5 + i) * MIN));
+        }
+        send(cards, event("p2", EventType.PAYMENT_FAILED, "u-1", T0 + 5 * MIN));
+        watermark(T0 + 9 * MIN);
+        // v1 would have fired at a4 (5 in 10 min); under v2 only b0..b3 count: 4 of 5. The card rule fires.
+        assertThat(alerts()).extracting(a -> a.ruleId + " v" + a.ruleVersion)
+                .containsExactly(VelocityRule.PAYMENT_FAILED_PER_CARD + " v1");
+        send(v2, event("b4", EventType.LOGIN_FAILED, "u-1", T0 + 20 * MIN));
+        watermark(T0 + 20 * MIN);
+        assertThat(alerts()).hasSize(2);
+        assertThat(alerts().get(1)).satisfies(a -> {
+            assertThat(a.ruleVersion).isEqualTo(2);
+            assertThat(a.evidenceEventIds).containsExactly("b0", "b1", "b2", "b3", "b4");
+            assertThat(a.windowStart).isEqualTo(T0);
+        });
+        watermark(T0 + 5 * HOUR);
+        assertNothingLeft();
+    }
+
+    @ParameterizedTest(name = "rocksDb={0}")
+    @ValueSource(booleans = {false, true})
+    void aRemovalDiscardsTheRulesStateAndNoAlertFiresForIt(boolean rocksDb) throws Exception {
+        open(rocksDb);
+        VelocityRule logins = rule(VelocityRule.LOGIN_FAILED_PER_USER);
+        VelocityRule cards = rule(VelocityRule.PAYMENT_FAILED_PER_CARD);
+        for (int i = 0; i < 5; i++) { // would fire at T0 + 4 min, once the watermark passes it
+            send(logins, event("a" + i, EventType.LOGIN_FAILED, "u-1", T0 + i * MIN));
+            send(logins, event("b" + i, EventType.LOGIN_FAILED, "u-2", T0 + i * MIN));
+        }
+        for (int i = 0; i < 3; i++) {
+            send(cards, event("p" + i, EventType.PAYMENT_FAILED, "u-1", T0 + i * MIN));
+        }
+        watermark(T0 + MIN);
+        remove(VelocityRule.LOGIN_FAILED_PER_USER, 1);
+        assertThat(keysWithStateOf(VelocityRule.LOGIN_FAILED_PER_USER)).isZero();
+        send(logins, event("a5", EventType.LOGIN_FAILED, "u-1", T0 + 5 * MIN)); // in flight: dropped
+        assertThat(keysWithStateOf(VelocityRule.LOGIN_FAILED_PER_USER)).isZero();
+
+        watermark(T0 + 10 * MIN);
+        assertThat(alerts()).extracting(a -> a.ruleId).containsExactly(VelocityRule.PAYMENT_FAILED_PER_CARD);
+        watermark(T0 + 3 * HOUR);
+        assertNothingLeft();
+
+        // re-added with a higher version: fresh windows from then on
+        VelocityRule back = version(logins, 2);
+        change(back);
+        for (int i = 0; i < 5; i++) {
+            send(back, event("c" + i, EventType.LOGIN_FAILED, "u-1", T0 + 4 * HOUR + i * MIN));
+        }
+        watermark(T0 + 5 * HOUR);
+        assertThat(alerts()).extracting(a -> a.ruleId + " v" + a.ruleVersion)
+                .containsExactly(VelocityRule.PAYMENT_FAILED_PER_CARD + " v1", VelocityRule.LOGIN_FAILED_PER_USER + " v2");
+        watermark(T0 + 9 * HOUR);
+        assertNothingLeft();
+    }
+
+    @Test
+    void aRecordAheadOfTheBroadcastStartsTheNewVersionWhichTheBroadcastThenKeeps() throws Exception {
+        open(false);
+        VelocityRule v1 = rule(VelocityRule.LOGIN_FAILED_PER_USER);
+        send(v1, event("a0", EventType.LOGIN_FAILED, "u-1", T0));
+        send(v1, event("a1", EventType.LOGIN_FAILED, "u-1", T0 + MIN));
+        VelocityRule v2 = version(v1, 2);
+        v2.windowMs = 30 * MIN;
+        v2.threshold = 3;
+        // records of v2 arrive first: fresh v2 windows for the key
+        send(v2, event("b0", EventType.LOGIN_FAILED, "u-1", T0 + 2 * MIN));
+        send(v2, event("b1", EventType.LOGIN_FAILED, "u-1", T0 + 3 * MIN));
+        change(v2); // the broadcast catches up: must not discard the v2 windows
+        send(v2, event("b2", EventType.LOGIN_FAILED, "u-1", T0 + 4 * MIN));
+        watermark(T0 + 5 * MIN);
+        assertThat(alerts()).singleElement().satisfies(a -> {
+            assertThat(a.ruleVersion).isEqualTo(2);
+            assertThat(a.evidenceEventIds).containsExactly("b0", "b1", "b2");
+        });
+        watermark(T0 + 2 * HOUR);
+        assertNothingLeft();
+    }
+
+    @Test
+    void aRemovalSeenOnlyAtTheTimerStillSuppressesTheAlert() throws Exception {
+        open(false);
+        VelocityRule logins = rule(VelocityRule.LOGIN_FAILED_PER_USER);
+        // restore a state that holds a live removal but keyed state of the removed version, as after a restore from
+        // a checkpoint taken between the fan-out's routing and the evaluator's broadcast
+        for (int i = 0; i < 5; i++) {
+            send(logins, event("a" + i, EventType.LOGIN_FAILED, "u-1", T0 + i * MIN));
+        }
+        OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
+        close();
+        VelocityRuleBook removed = new VelocityRuleBook(VelocityRule.defaults());
+        removed.remove(VelocityRule.LOGIN_FAILED_PER_USER, 1);
+        open(false, VelocityRule.defaults(), snapshot);
+        harness.getBroadcastState(RuleBookMirror.DESCRIPTOR)
+                .put(VelocityRule.LOGIN_FAILED_PER_USER, removed.entries().get(VelocityRule.LOGIN_FAILED_PER_USER));
+        assertThat(keysWithStateOf(VelocityRule.LOGIN_FAILED_PER_USER)).isOne();
+        watermark(T0 + 10 * MIN);
+        assertThat(alerts()).isEmpty();
+        assertThat(keys()).isEmpty();
+        watermark(T0 + HOUR);
+        assertNothingLeft();
+    }
+
+    @ParameterizedTest(name = "rocksDb={0}")
+    @ValueSource(booleans = {false, true})
+    void liveChangesSurviveARestoreAndTheConfigWinsOnlyWithAHigherVersion(boolean rocksDb) throws Exception {
+        open(rocksDb);
+        VelocityRule logins = rule(VelocityRule.LOGIN_FAILED_PER_USER);
+        VelocityRule v2 = version(logins, 2);
+        v2.threshold = 2;
+        change(v2);
+        remove(VelocityRule.PAYMENT_FAILED_PER_CARD, 1);
+        send(v2, event("a0", EventType.LOGIN_FAILED, "u-1", T0));
+        OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
+        close();
+
+        // the same config: v2 and the removal stay in force
+        open(rocksDb, VelocityRule.defaults(), snapshot);
+        send(logins, event("a1", EventType.LOGIN_FAILED, "u-1", T0 + MIN)); // an old record: counted under v2
+        send(rule(VelocityRule.PAYMENT_FAILED_PER_CARD), event("p0", EventType.PAYMENT_FAILED, "u-1", T0));
+        watermark(T0 + 2 * MIN);
+        assertThat(alerts()).singleElement().satisfies(a -> {
+            assertThat(a.ruleVersion).isEqualTo(2);
+            assertThat(a.score).isEqualTo(2.0);
+        });
+        assertThat(keysWithStateOf(VelocityRule.PAYMENT_FAILED_PER_CARD)).isZero();
+        close();
+
+        // a config with login-failed-per-user v3 (other windows): the config wins, the v2 windows are discarded
+        VelocityRule v3 = version(logins, 3);
+        v3.windowMs = 5 * MIN;
+        List<VelocityRule> config = new ArrayList<>(VelocityRule.defaults());
+        config.set(0, v3);
+        open(rocksDb, config, snapshot);
+        watermark(T0 + 2 * MIN);
+        assertThat(alerts()).as("the restored v2 window of a0 is not evaluated").isEmpty();
+        assertThat(keys()).isEmpty();
+        watermark(T0 + HOUR);
+        assertNothingLeft();
     }
 
     @Test

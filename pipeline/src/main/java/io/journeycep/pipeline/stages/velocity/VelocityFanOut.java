@@ -1,0 +1,108 @@
+package io.journeycep.pipeline.stages.velocity;
+
+import io.journeycep.model.JourneyEvent;
+import io.journeycep.patterns.velocity.VelocityRule;
+import io.journeycep.patterns.velocity.VelocityRuleBook;
+import io.journeycep.pipeline.control.ControlMessage;
+import io.journeycep.pipeline.ingest.WallClock;
+import io.journeycep.sinks.RejectedEvent;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The velocity rule fan-out ({@value VelocityStage#FAN_OUT_UID}): one {@link KeyedRuleEvent} per rule in force that an
+ * event {@link VelocityRule#matches matches}, keyed {@code ruleId|value}; the rules in force are the config's rules plus
+ * the changes accepted from the control topic ({@link VelocityRuleBook}, in broadcast state).
+ *
+ * <p>A change applies to the events this instance processes after it has received the change; Flink does not order
+ * the broadcast input against the events, so the switch-over point in the event stream is a matter of processing
+ * time (the evaluator's in-flight policy makes that harmless for compatible changes and removals).
+ *
+ * <p>Rejected changes (a stale version, a removal of a rule not in force) go to {@link #REJECTED} as dead letters
+ * and are counted, by parallel instance 0 only: every instance decides the same, and one dead letter per message is
+ * wanted. Metrics: {@value #METRIC_ACCEPTED}, {@value #METRIC_REJECTED} (instance 0), gauge {@value #METRIC_RULES}.
+ */
+public final class VelocityFanOut extends BroadcastProcessFunction<JourneyEvent, ControlMessage, KeyedRuleEvent> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(VelocityFanOut.class);
+
+    public static final String METRIC_ACCEPTED = "controlMessagesAccepted";
+    public static final String METRIC_REJECTED = "controlMessagesRejected";
+    public static final String METRIC_RULES = "velocityRulesInForce";
+
+    public static final OutputTag<RejectedEvent> REJECTED =
+            new OutputTag<>("rejected-velocity-rule-changes", TypeInformation.of(RejectedEvent.class));
+
+    private final RuleBookMirror rules;
+    private final WallClock clock;
+
+    private transient boolean reporter;
+    private transient Counter accepted;
+    private transient Counter rejected;
+    private transient volatile int rulesInForce;
+
+    /** @param configRules valid rules with distinct ids, from the config; may be empty (all rules live) */
+    public VelocityFanOut(List<VelocityRule> configRules) {
+        this(configRules, WallClock.system());
+    }
+
+    public VelocityFanOut(List<VelocityRule> configRules, WallClock clock) {
+        this.rules = new RuleBookMirror(configRules);
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        reporter = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
+        accepted = getRuntimeContext().getMetricGroup().counter(METRIC_ACCEPTED);
+        rejected = getRuntimeContext().getMetricGroup().counter(METRIC_REJECTED);
+        rulesInForce = rules.configRuleCount();
+        getRuntimeContext().getMetricGroup().gauge(METRIC_RULES, (Gauge<Integer>) () -> rulesInForce);
+    }
+
+    @Override
+    public void processElement(JourneyEvent event, ReadOnlyContext ctx, Collector<KeyedRuleEvent> out)
+            throws Exception {
+        VelocityRuleBook book = rules.book(ctx.getBroadcastState(RuleBookMirror.DESCRIPTOR));
+        List<VelocityRule> inForce = book.rulesInForce();
+        rulesInForce = inForce.size();
+        for (VelocityRule rule : inForce) {
+            if (rule.matches(event)) {
+                out.collect(KeyedRuleEvent.of(rule, event));
+            }
+        }
+    }
+
+    @Override
+    public void processBroadcastElement(ControlMessage m, Context ctx, Collector<KeyedRuleEvent> out)
+            throws Exception {
+        if (!m.isVelocity()) {
+            return;
+        }
+        VelocityRuleBook.Decision d = rules.apply(m, ctx.getBroadcastState(RuleBookMirror.DESCRIPTOR));
+        rulesInForce = rules.book(ctx.getBroadcastState(RuleBookMirror.DESCRIPTOR)).rulesInForce().size();
+        if (!reporter) {
+            return;
+        }
+        if (d.accepted()) {
+            accepted.inc();
+            LOG.info("velocity rule change from {} offset {} accepted: {}", m.source, m.position, d.detail());
+        } else {
+            rejected.inc();
+            LOG.warn("velocity rule change from {} offset {} rejected: {}", m.source, m.position, d.detail());
+            ctx.output(REJECTED, RejectedEvent.of(m.source, m.position, RuleBookMirror.reasonOf(d), d.detail(), m.raw,
+                    clock.nowMillis()));
+        }
+    }
+}
