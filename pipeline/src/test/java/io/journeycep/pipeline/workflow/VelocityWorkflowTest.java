@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.journeycep.patterns.velocity.VelocityRule;
 import io.journeycep.pipeline.config.JobConfig;
+import io.journeycep.pipeline.control.ControlRecord;
+import io.journeycep.pipeline.control.ControlSources;
 import io.journeycep.pipeline.ingest.EventParser;
 import io.journeycep.pipeline.ingest.EventSources;
+import io.journeycep.pipeline.ingest.IngestRecord;
 import io.journeycep.pipeline.ingest.InputFormat;
 import io.journeycep.pipeline.ingest.ParserSettings;
 import io.journeycep.pipeline.testing.CollectingSink;
@@ -14,7 +17,11 @@ import io.journeycep.sinks.AlertIds;
 import io.journeycep.sinks.AlertKind;
 import io.journeycep.sinks.RejectedEvent;
 
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
@@ -28,6 +35,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -209,5 +221,164 @@ class VelocityWorkflowTest {
         JobConfig.Velocity off = new JobConfig.Velocity();
         off.enabled = false;
         assertThat(velocity(run(defaultRulesScenario(), off, "hashmap"))).isEmpty();
+    }
+
+    // ---- live rules: a bounded control source ----
+
+    private static final String CONTROL = "test:control";
+
+    /** The events of a list, held back until the gate named {@code gate} opens. */
+    private static final class GatedEvents implements GeneratorFunction<Long, IngestRecord> {
+        private static final long serialVersionUID = 1L;
+        static final Map<String, CountDownLatch> GATES = new ConcurrentHashMap<>();
+
+        private final String gate;
+        private final ArrayList<String> lines;
+        private final EventParser parser = new EventParser(ParserSettings.defaults());
+
+        GatedEvents(String gate, List<String> lines) {
+            this.gate = gate;
+            this.lines = new ArrayList<>(lines);
+            GATES.put(gate, new CountDownLatch(1));
+        }
+
+        @Override
+        public IngestRecord map(Long index) throws Exception {
+            if (index == 0 && !GATES.get(gate).await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the test never opened the gate");
+            }
+            return parser.parseJson(lines.get(Math.toIntExact(index)).getBytes(StandardCharsets.UTF_8),
+                    "file:gated.jsonl", index + 1);
+        }
+    }
+
+    private static ControlRecord control(long position, String key, String json) {
+        return ControlRecord.of(CONTROL, position, key, json);
+    }
+
+    private static String rule(String id, int version, String types, String dimension, int threshold) {
+        return String.format("{\"type\":\"velocity-rule\",\"rule\":{\"rule-id\":\"%s\",\"version\":%d,"
+                + "\"event-types\":[%s],\"dimension\":\"%s\",\"aggregate\":\"count\",\"threshold\":%d,"
+                + "\"window\":\"10m\",\"severity\":\"high\"}}", id, version, types, dimension, threshold);
+    }
+
+    /** Changes (0-2), bad messages (3-5), a stale change (6) and a removal of an unknown rule (7). */
+    private static List<ControlRecord> controlMessages() {
+        return List.of(
+                control(0, VelocityRule.LOGIN_FAILED_PER_USER,
+                        rule(VelocityRule.LOGIN_FAILED_PER_USER, 2, "\"login_failed\"", "user", 3)),
+                control(1, "searches-per-user", rule("searches-per-user", 1, "\"search\"", "user", 3)),
+                control(2, null, "{\"type\":\"velocity-rule-removed\",\"rule-id\":\"purchases-per-ip\","
+                        + "\"version\":1}"),
+                control(3, null, "not json"),
+                control(4, null, "{\"type\":\"erasure\",\"user-id\":\"u-1\"}"),
+                control(5, null, rule("bad-threshold", 1, "\"login\"", "user", 3).replace("3,", "2.5,")),
+                control(6, null, rule(VelocityRule.LOGIN_FAILED_PER_USER, 1, "\"login_failed\"", "user", 1)),
+                control(7, null, "{\"type\":\"velocity-rule-removed\",\"rule-id\":\"no-such-rule\","
+                        + "\"version\":1}"));
+    }
+
+    private static void assertControlDeadLetters(List<RejectedEvent> dead) {
+        assertThat(dead).allSatisfy(d -> assertThat(d.source).isEqualTo(CONTROL));
+        assertThat(dead).extracting(d -> d.position + " " + d.reason).containsExactlyInAnyOrder(
+                "3 BAD_CONTROL_MESSAGE", "4 BAD_CONTROL_MESSAGE", "5 BAD_CONTROL_MESSAGE",
+                "6 STALE_RULE_VERSION", "7 UNKNOWN_RULE");
+        assertThat(dead).filteredOn(d -> d.position == 5).singleElement()
+                .satisfies(d -> assertThat(d.detail).startsWith("rule.threshold: a count threshold must be a whole"));
+        assertThat(dead).filteredOn(d -> d.position == 4).singleElement()
+                .satisfies(d -> assertThat(d.detail).startsWith("type: unknown control message type 'erasure'"));
+        assertThat(dead).filteredOn(d -> d.position == 6).singleElement().satisfies(d -> {
+            assertThat(d.detail).startsWith("rule.version: 1 is not newer than version 2");
+            assertThat(new String(d.raw, StandardCharsets.UTF_8)).contains("\"version\":1");
+        });
+    }
+
+    /**
+     * Changes through a bounded control source, with parallelism 1 and the events held back until the fan-out has
+     * applied every control message: its dead letter for the last one (position 7) proves that, as it applies them in
+     * order. From then on: the changed threshold, the added rule and the removal are in force.
+     */
+    @Test
+    void controlMessagesChangeAddAndRemoveRulesAndBadOnesAreDeadLetters() throws Exception {
+        List<String> events = new ArrayList<>();
+        for (int i = 0; i < 10; i++) { // 10 purchases from one IP: purchases-per-ip would fire, but it was removed
+            events.add(String.format("{\"event_id\":\"p%d\",\"event_type\":\"purchase\",\"user_id\":\"buyer-%d\","
+                    + "\"ts\":%d,\"ip\":\"10.0.0.9\"}", i, i, T0 + i * MIN));
+        }
+        for (int i = 0; i < 3; i++) {
+            events.add(loginFailed("f3-" + i, "f3", 20 * MIN + i * MIN)); // 3: fires under v2 (threshold 3)
+            events.add(event("s3-" + i, "search", "s3", 20 * MIN + i * MIN + 1, null, null)); // the added rule
+        }
+        for (int i = 0; i < 2; i++) {
+            events.add(loginFailed("f2-" + i, "f2", 30 * MIN + i * MIN)); // 2: below
+        }
+        String gate = UUID.randomUUID().toString();
+        GatedEvents source = new GatedEvents(gate, events);
+
+        JobConfig config = new JobConfig();
+        config.eventTime.quietPeriod = null;
+        config.eventTime.idleTimeout = null;
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        CollectingSink<Alert> alerts = new CollectingSink<>();
+        CollectingSink<RejectedEvent> dead = new CollectingSink<>();
+        JourneyWorkflow.define(env,
+                new DataGeneratorSource<>(source, events.size(), TypeInformation.of(IngestRecord.class)),
+                ControlSources.of(controlMessages()),
+                new WorkflowSinks().alerts("alerts", alerts).deadLetters("dead", dead)
+                        .lateEvents("late", new CollectingSink<>()),
+                config);
+        JobClient job = env.executeAsync("velocity live rules test");
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (dead.results().stream().noneMatch(d -> d.position == 7) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            GatedEvents.GATES.get(gate).countDown();
+            job.getJobExecutionResult().get(120, TimeUnit.SECONDS);
+        } finally {
+            GatedEvents.GATES.remove(gate).countDown();
+        }
+
+        assertThat(velocity(alerts.results()))
+                .extracting(a -> a.ruleId + " v" + a.ruleVersion + " " + a.subjectKey + " " + a.score + "/"
+                        + a.threshold)
+                .containsExactly(
+                        VelocityRule.LOGIN_FAILED_PER_USER + " v2 f3 3.0/3.0",
+                        "searches-per-user v1 s3 3.0/3.0");
+        assertControlDeadLetters(dead.results());
+    }
+
+    /**
+     * At parallelism 2 every fan-out instance decides on every control message, but a rejected one is a dead letter
+     * once; the control input (ended, with its last watermark) does not hold back the config rules' alerts.
+     */
+    @Test
+    void rejectedControlMessagesAreDeadLettersOnceAtParallelismTwo() throws Exception {
+        Path file = Files.createTempFile(dir, "events", ".jsonl");
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 3; i++) { // payment-failed-per-card (config, untouched by the control messages)
+            lines.add(String.format("{\"event_id\":\"c%d\",\"event_type\":\"payment_failed\",\"user_id\":\"u-%d\","
+                    + "\"ts\":%d,\"card_id\":\"card-1\"}", i, i, T0 + i * MIN));
+        }
+        Files.write(file, lines, StandardCharsets.UTF_8);
+        JobConfig config = new JobConfig();
+        config.eventTime.quietPeriod = null;
+        config.eventTime.idleTimeout = null;
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        CollectingSink<Alert> alerts = new CollectingSink<>();
+        CollectingSink<RejectedEvent> dead = new CollectingSink<>();
+        JourneyWorkflow.define(env,
+                EventSources.files(List.of(file), InputFormat.JSONL, null, new EventParser(ParserSettings.defaults())),
+                ControlSources.of(controlMessages()),
+                new WorkflowSinks().alerts("alerts", alerts).deadLetters("dead", dead)
+                        .lateEvents("late", new CollectingSink<>()),
+                config);
+        env.execute("velocity control dead letters test");
+
+        assertControlDeadLetters(dead.results());
+        assertThat(velocity(alerts.results())).extracting(a -> a.ruleId + " " + a.subjectKey)
+                .containsExactly(VelocityRule.PAYMENT_FAILED_PER_CARD + " card-1");
     }
 }
