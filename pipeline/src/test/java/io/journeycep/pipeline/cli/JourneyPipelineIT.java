@@ -51,12 +51,14 @@ class JourneyPipelineIT {
         String in = "events-" + run;
         String triggers = "journey.triggers-" + run;
         String dlq = "events.dlq-" + run;
-        services.kafka().createTopics(1, in, triggers, "risk.alerts-" + run, dlq, "events.late-" + run);
+        services.kafka().createTopics(1, in, triggers, "risk.alerts-" + run, dlq, "events.late-" + run,
+                "control-" + run);
 
         JobConfig config = new JobConfig();
         config.source.kafka.bootstrapServers = services.kafka().bootstrapServers();
         config.source.kafka.topic = in;
         config.source.kafka.groupId = "it-" + run;
+        config.source.kafka.controlTopic = "control-" + run; // empty: the config's rules stay in force
         config.eventTime.idleTimeout = Duration.ofSeconds(1);
         config.eventTime.quietPeriod = null;
         config.outputs.kafka.triggersTopic = triggers;
@@ -87,8 +89,8 @@ class JourneyPipelineIT {
 
         StreamExecutionEnvironment env = JobRunner.environment(config, new Configuration());
         env.setParallelism(1);
-        JourneyWorkflow.define(env, JobRunner.source(config), JobRunner.sinks(config, services.postgres().password()),
-                config);
+        JourneyWorkflow.define(env, JobRunner.source(config), JobRunner.controlSource(config),
+                JobRunner.sinks(config, services.postgres().password()), config);
         JobClient job = env.executeAsync("pipeline IT " + run);
         try {
             List<JsonNode> alerts = readCommitted(services, triggers, 1, Duration.ofSeconds(90));
