@@ -216,7 +216,13 @@ final class DemoVerb {
                             triggers.incrementAndGet();
                         }
                         JsonNode ev = n.path("evidence");
-                        if ("HIGH_VALUE_BROWSING".equals(n.path("kind").asText())) {
+                        if ("VELOCITY".equals(n.path("kind").asText())) {
+                            System.out.printf("%-9s %-16s %-8s rule %s v%s: %s %s %s%n", "ALERT",
+                                    n.path("kind").asText(), n.path("subject_key").asText(),
+                                    n.path("rule_id").asText(), n.path("rule_version").asText(),
+                                    ev.path("value").asText(), ev.path("comparison").asText(),
+                                    ev.path("threshold").asText());
+                        } else if ("HIGH_VALUE_BROWSING".equals(n.path("kind").asText())) {
                             System.out.printf("%-9s %-16s %-8s viewed %s prices %s%n", "ALERT",
                                     n.path("kind").asText(), n.path("subject_key").asText(), ev.path("item_ids"),
                                     ev.path("prices"));
@@ -241,14 +247,28 @@ final class DemoVerb {
             generator.join(2_000);
             printer.join(2_000);
             job.cancel().get(30, TimeUnit.SECONDS);
+            awaitTerminal(job, 30_000);
         } catch (Exception e) {
             System.err.println("cancelling the job: " + e);
         }
-        services.close();
+        services.close(); // only now: the job's Kafka transactions must not outlive the broker
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException e) {
             System.err.println("could not delete " + dir + ": " + e);
+        }
+    }
+
+    /**
+     * Waits until the job has really ended: the cancel future completes when the cancel is acknowledged, while tasks
+     * may still be aborting their Kafka transactions (closing the broker then makes them fail with EndTxn timeouts).
+     * The job's result future completes (exceptionally, for a cancelled job) only once it has ended.
+     */
+    private static void awaitTerminal(JobClient job, long timeoutMs) throws Exception {
+        try {
+            job.getJobExecutionResult().get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException cancelled) {
+            // expected: a cancelled job's result is a JobCancellationException
         }
     }
 

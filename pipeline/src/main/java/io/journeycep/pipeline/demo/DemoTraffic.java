@@ -24,7 +24,9 @@ public final class DemoTraffic {
         /** three views at one price, no purchase: a HIGH_VALUE_BROWSING alert when the price is at least 500. */
         BROWSE,
         /** cart add with no view before it: no alert. */
-        CART_WITHOUT_VIEW
+        CART_WITHOUT_VIEW,
+        /** six failed logins two seconds apart: one VELOCITY alert (default rule: at least 5 per user in 10 min). */
+        PASSWORD_GUESSING
     }
 
     /** One record to send at {@code atMillis} (wall clock). */
@@ -65,8 +67,8 @@ public final class DemoTraffic {
         String user = "u-" + (++users);
         boolean segment = users % 2 == 0;
         int roll = random.nextInt(100);
-        Script script = roll < 25 ? Script.ABANDON : roll < 50 ? Script.BUY : roll < 90 ? Script.BROWSE
-                : Script.CART_WITHOUT_VIEW;
+        Script script = roll < 25 ? Script.ABANDON : roll < 50 ? Script.BUY : roll < 85 ? Script.BROWSE
+                : roll < 95 ? Script.CART_WITHOUT_VIEW : Script.PASSWORD_GUESSING;
         String item = "p-" + (1 + random.nextInt(40));
         double price = 5 + random.nextInt(800);
         List<TimedRecord> out = new ArrayList<>();
@@ -95,6 +97,11 @@ public final class DemoTraffic {
                     out.add(record(segment, user, "view", "p-" + (1 + random.nextInt(40)), price, start + i * 1_000L, 0));
                 }
                 break;
+            case PASSWORD_GUESSING:
+                for (int i = 0; i < 6; i++) {
+                    out.add(record(segment, user, "login_failed", null, null, start + i * 2_000L, 0));
+                }
+                break;
             default:
                 out.add(record(segment, user, "cart_add", item, price, start, 0));
                 break;
@@ -105,7 +112,7 @@ public final class DemoTraffic {
         return out;
     }
 
-    private TimedRecord record(boolean segment, String user, String type, String item, double price, long ts, long due) {
+    private TimedRecord record(boolean segment, String user, String type, String item, Double price, long ts, long due) {
         ObjectNode n = JSON.createObjectNode();
         String id = "demo-" + (++messages);
         if (segment) {
@@ -114,17 +121,21 @@ public final class DemoTraffic {
             n.put("messageId", id);
             n.put("userId", user);
             n.put("timestamp", Instant.ofEpochMilli(ts).toString());
-            ObjectNode p = n.putObject("properties");
-            p.put("product_id", item);
-            p.put("price", price);
-            p.put("currency", "EUR");
+            if (item != null) {
+                ObjectNode p = n.putObject("properties");
+                p.put("product_id", item);
+                p.put("price", price);
+                p.put("currency", "EUR");
+            }
         } else {
             n.put("event_id", id);
             n.put("event_type", type);
             n.put("user_id", user);
             n.put("ts", ts);
-            n.put("item_id", item);
-            n.put("price", price);
+            if (item != null) {
+                n.put("item_id", item);
+                n.put("price", price);
+            }
         }
         return new TimedRecord(ts, user, n.toString().getBytes(StandardCharsets.UTF_8), due);
     }
@@ -135,6 +146,8 @@ public final class DemoTraffic {
                 return "Product Viewed";
             case "cart_add":
                 return "Product Added";
+            case "login_failed":
+                return "Sign In Failed";
             default:
                 return "Order Completed";
         }
