@@ -1,16 +1,16 @@
 package io.journeycep.pipeline.control;
 
+import io.journeycep.pipeline.ingest.ReadCommittedKafka;
+
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Properties;
 
 /** Sources of control records: the Kafka control topic, or a fixed list (tests, bounded runs). */
@@ -27,22 +27,8 @@ public final class ControlSources {
      */
     public static KafkaSource<ControlRecord> kafka(
             String bootstrapServers, String topic, String groupId, Properties extra) {
-        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
-        Objects.requireNonNull(topic, "topic");
-        Objects.requireNonNull(groupId, "groupId");
-        Properties props = new Properties();
-        props.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        if (extra != null) {
-            props.putAll(extra);
-        }
-        return KafkaSource.<ControlRecord>builder()
-                .setBootstrapServers(bootstrapServers)
-                .setTopics(topic)
-                .setGroupId(groupId)
-                .setStartingOffsets(OffsetsInitializer.earliest())
-                .setDeserializer(new KafkaControlDeserializer())
-                .setProperties(props)
-                .build();
+        return ReadCommittedKafka.source(bootstrapServers, topic, groupId, OffsetsInitializer.earliest(),
+                new KafkaControlDeserializer(), extra);
     }
 
     /**

@@ -3,7 +3,6 @@ package io.journeycep.pipeline.ingest;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 import java.nio.file.Path;
@@ -27,22 +26,9 @@ public final class EventSources {
     @SuppressWarnings("deprecation") // OffsetResetStrategy: the only form OffsetsInitializer.committedOffsets takes
     public static KafkaSource<IngestRecord> kafka(
             String bootstrapServers, String topic, String groupId, EventParser parser, Properties extra) {
-        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
-        Objects.requireNonNull(topic, "topic");
-        Objects.requireNonNull(groupId, "groupId");
-        Properties props = new Properties();
-        props.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        if (extra != null) {
-            props.putAll(extra);
-        }
-        return KafkaSource.<IngestRecord>builder()
-                .setBootstrapServers(bootstrapServers)
-                .setTopics(topic)
-                .setGroupId(groupId)
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new KafkaIngestDeserializer(parser))
-                .setProperties(props)
-                .build();
+        return ReadCommittedKafka.source(bootstrapServers, topic, groupId,
+                OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST), new KafkaIngestDeserializer(parser),
+                extra);
     }
 
     /**
