@@ -3,6 +3,7 @@ package io.journeycep.pipeline.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.journeycep.model.Durations;
 import io.journeycep.model.EventType;
 import io.journeycep.patterns.velocity.VelocityField;
 import io.journeycep.patterns.velocity.VelocityRule;

@@ -1,11 +1,11 @@
-package io.journeycep.pipeline.config;
+package io.journeycep.model;
 
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses the durations of config files: {@code 500ms}, {@code 10s}, {@code 30m}, {@code 30 min}, {@code 24h}, {@code 7d}, or ISO-8601 {@code PT30M}. */
+/** Parses the durations of config and rule files: {@code 500ms}, {@code 10s}, {@code 30m}, {@code 30 min}, {@code 24h}, {@code 7d}, or ISO-8601 {@code PT30M}. */
 public final class Durations {
     private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|sec|m|min|h|d)");
 
