@@ -6,7 +6,10 @@ import io.journeycep.pipeline.config.JobConfig;
 import io.journeycep.pipeline.ingest.IngestRecord;
 import io.journeycep.pipeline.stages.abandonment.CartAbandonmentStage;
 import io.journeycep.pipeline.stages.browsing.HighValueBrowsingStage;
+import io.journeycep.patterns.spec.PatternSpec;
+import io.journeycep.pipeline.rules.JobRules;
 import io.journeycep.pipeline.stages.dedupe.DedupeAndLateFilter;
+import io.journeycep.pipeline.stages.patterns.PatternStage;
 import io.journeycep.pipeline.stages.time.EventTimeWatermarks;
 import io.journeycep.pipeline.stages.velocity.VelocityStage;
 import io.journeycep.sinks.Alert;
@@ -94,12 +97,20 @@ public final class JourneyWorkflow {
         DataStream<Alert> highValueBrowsing = HighValueBrowsingStage
                 .apply(onTime, browsing.minViews, browsing.minPrice, browsing.window);
         DataStream<Alert> detected = cartAbandoned.union(highValueBrowsing);
-        List<VelocityRule> velocityRules = config.velocity.effectiveRules();
+        JobRules rules = JobRules.of(config);
+        for (PatternSpec spec : rules.userPatterns) {
+            detected = detected.union(PatternStage.apply(onTime, spec));
+        }
+        List<VelocityRule> velocityRules = rules.velocityRules;
         if (!velocityRules.isEmpty()) {
             detected = detected.union(VelocityStage.apply(onTime, velocityRules));
         }
+        List<String> ruleIds = new java.util.ArrayList<>(List.of(
+                io.journeycep.pipeline.stages.abandonment.AbandonmentAlertFunction.RULE_ID,
+                io.journeycep.pipeline.stages.browsing.HighValueBrowsingAlertFunction.RULE_ID));
+        ruleIds.addAll(rules.ruleIds(List.of()));
         DataStream<Alert> alerts = detected
-                .map(new AlertCounter(), TypeInformation.of(Alert.class))
+                .map(new AlertCounter(ruleIds), TypeInformation.of(Alert.class))
                 .name("count alerts")
                 .uid("alert-counter");
 
