@@ -32,6 +32,8 @@ public final class BuiltInPatterns {
      * as {@code starts-after.within}.
      */
     public static PatternSpec cartAbandonment(Duration viewLookback, Duration timeout) {
+        positive("cart abandonment timeout", timeout);
+        positive("view look-back", viewLookback);
         PatternSpec spec = resource(CART_ABANDONMENT);
         spec.within = timeout;
         spec.startsAfter.within = viewLookback;
@@ -43,6 +45,14 @@ public final class BuiltInPatterns {
      * the value of its price condition and {@code window} as {@code within}.
      */
     public static PatternSpec highValueBrowsing(int minViews, double minPrice, Duration window) {
+        if (minViews < 1) {
+            throw new IllegalArgumentException("high-value browsing needs at least 1 view, was " + minViews);
+        }
+        if (!(minPrice >= 0) || Double.isInfinite(minPrice)) {
+            throw new IllegalArgumentException("high-value browsing min price must be a finite number >= 0, was "
+                    + minPrice);
+        }
+        positive("high-value browsing window", window);
         PatternSpec spec = resource(HIGH_VALUE_BROWSING);
         StepSpec views = spec.step(VIEWS);
         views.times.min = minViews;
@@ -55,6 +65,12 @@ public final class BuiltInPatterns {
         views.match = new EventMatcher(views.match.types(), where);
         spec.within = window;
         return spec;
+    }
+
+    private static void positive(String what, Duration d) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive, was " + d);
+        }
     }
 
     /** The lowest price (inclusive) of the views step of a HIGH_VALUE_BROWSING spec, or null when it has none. */

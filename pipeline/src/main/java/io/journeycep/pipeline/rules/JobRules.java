@@ -9,7 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The patterns and velocity rules a job runs: the patterns of the rules files in {@code patterns.files} (linted
@@ -44,12 +46,11 @@ public final class JobRules {
         return new JobRules(new ArrayList<>(r.patterns), velocity, r.warnings());
     }
 
-    /** Every rule id the job can alert with (patterns, then velocity rules), for per-rule counts. */
-    public List<String> ruleIds(List<PatternSpec> builtIns) {
-        List<String> ids = new ArrayList<>();
-        builtIns.forEach(p -> ids.add(p.id));
-        userPatterns.forEach(p -> ids.add(p.id));
+    /** Every rule id the job can alert with: the given patterns', then the velocity rules', for per-rule counts. */
+    public List<String> ruleIds(List<PatternSpec> patterns) {
+        Set<String> ids = new LinkedHashSet<>();
+        patterns.forEach(p -> ids.add(p.id));
         velocityRules.forEach(v -> ids.add(v.ruleId));
-        return ids;
+        return new ArrayList<>(ids);
     }
 }

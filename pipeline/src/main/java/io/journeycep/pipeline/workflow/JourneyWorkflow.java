@@ -4,8 +4,7 @@ import io.journeycep.model.JourneyEvent;
 import io.journeycep.patterns.velocity.VelocityRule;
 import io.journeycep.pipeline.config.JobConfig;
 import io.journeycep.pipeline.ingest.IngestRecord;
-import io.journeycep.pipeline.stages.abandonment.CartAbandonmentStage;
-import io.journeycep.pipeline.stages.browsing.HighValueBrowsingStage;
+import io.journeycep.patterns.spec.BuiltInPatterns;
 import io.journeycep.patterns.spec.PatternSpec;
 import io.journeycep.pipeline.rules.JobRules;
 import io.journeycep.pipeline.stages.dedupe.DedupeAndLateFilter;
@@ -22,6 +21,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.OutputTag;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -31,12 +31,13 @@ import java.util.List;
  * <pre>
  * source (parse inside, watermarks per split) → route rejected ─► dead letters
  *   → keyBy(user) dedupe + late filter ─► late events
- *   ├► cart look-back → CEP cart abandonment ──────────────────┐
- *   ├► high-value views and purchases → CEP high-value browsing ┤
- *   └► velocity fan-out (one record per matching rule) → keyBy(ruleId|value) velocity rules ┴► count alerts → alerts
+ *   ├► per pattern spec (the built-ins, then the rules files'): look-back or input filter → CEP ─┐
+ *   └► velocity fan-out (one record per matching rule) → keyBy(ruleId|value) velocity rules ────┴► count alerts → alerts
  * </pre>
  *
- * <p>The velocity branch exists only when {@code velocity.enabled} and there is at least one rule.
+ * <p>CART_ABANDONED and HIGH_VALUE_BROWSING are pattern specs too ({@link #builtInPatterns}); the rules files of
+ * {@code patterns.files} are linted first and fail the start on any error. The velocity branch exists only when
+ * {@code velocity.enabled} and there is at least one rule.
  */
 public final class JourneyWorkflow {
     public static final String SOURCE_UID = "source-events";
@@ -81,7 +82,7 @@ public final class JourneyWorkflow {
         DataStream<RejectedEvent> deadLetters = events.getSideOutput(REJECTED);
 
         SingleOutputStreamOperator<JourneyEvent> onTime = events
-                .keyBy(new CartAbandonmentStage.UserKey())
+                .keyBy(new PatternStage.UserKey())
                 .process(new DedupeAndLateFilter(config.dedupe.horizon), TypeInformation.of(JourneyEvent.class))
                 .name("dedupe and late filter")
                 .uid(DEDUPE_UID);
@@ -91,26 +92,20 @@ public final class JourneyWorkflow {
                 .name("late events as dead letters")
                 .uid("late-to-rejected");
 
-        DataStream<Alert> cartAbandoned = CartAbandonmentStage
-                .apply(onTime, config.cartAbandonment.viewLookback, config.cartAbandonment.timeout);
-        JobConfig.HighValueBrowsing browsing = config.highValueBrowsing;
-        DataStream<Alert> highValueBrowsing = HighValueBrowsingStage
-                .apply(onTime, browsing.minViews, browsing.minPrice, browsing.window);
-        DataStream<Alert> detected = cartAbandoned.union(highValueBrowsing);
         JobRules rules = JobRules.of(config);
-        for (PatternSpec spec : rules.userPatterns) {
-            detected = detected.union(PatternStage.apply(onTime, spec));
+        List<PatternSpec> patterns = new ArrayList<>(builtInPatterns(config));
+        patterns.addAll(rules.userPatterns);
+        DataStream<Alert> detected = null;
+        for (PatternSpec spec : patterns) {
+            SingleOutputStreamOperator<Alert> found = PatternStage.apply(onTime, spec);
+            detected = detected == null ? found : detected.union(found);
         }
         List<VelocityRule> velocityRules = rules.velocityRules;
         if (!velocityRules.isEmpty()) {
             detected = detected.union(VelocityStage.apply(onTime, velocityRules));
         }
-        List<String> ruleIds = new java.util.ArrayList<>(List.of(
-                io.journeycep.pipeline.stages.abandonment.AbandonmentAlertFunction.RULE_ID,
-                io.journeycep.pipeline.stages.browsing.HighValueBrowsingAlertFunction.RULE_ID));
-        ruleIds.addAll(rules.ruleIds(List.of()));
         DataStream<Alert> alerts = detected
-                .map(new AlertCounter(ruleIds), TypeInformation.of(Alert.class))
+                .map(new AlertCounter(rules.ruleIds(patterns)), TypeInformation.of(Alert.class))
                 .name("count alerts")
                 .uid("alert-counter");
 
@@ -124,5 +119,13 @@ public final class JourneyWorkflow {
             late.sinkTo(sink.sink()).name(sink.name()).uid("sink-" + sink.name());
         }
         return new Streams(alerts, deadLetters, late);
+    }
+
+    /** CART_ABANDONED and HIGH_VALUE_BROWSING: their spec resources with the config's settings applied. */
+    public static List<PatternSpec> builtInPatterns(JobConfig config) {
+        JobConfig.HighValueBrowsing browsing = config.highValueBrowsing;
+        return List.of(
+                BuiltInPatterns.cartAbandonment(config.cartAbandonment.viewLookback, config.cartAbandonment.timeout),
+                BuiltInPatterns.highValueBrowsing(browsing.minViews, browsing.minPrice, browsing.window));
     }
 }
