@@ -45,6 +45,9 @@ public final class Durations {
     /** The short form used in docs and logs ({@code 30m}, {@code 1h}, {@code 1500ms}). */
     public static String format(Duration d) {
         long ms = d.toMillis();
+        if (ms == 0) {
+            return "0s";
+        }
         if (ms % 86_400_000L == 0) {
             return ms / 86_400_000L + "d";
         }

@@ -94,15 +94,24 @@ public final class RulesLinter {
             for (int i = 0; i < doc.patterns.size(); i++) {
                 PatternSpec spec = doc.patterns.get(i);
                 String at = "patterns[" + i + "]";
-                if (!doc.unreadable(i)) {
-                    List<Finding> own = PatternLint.check(spec, maxWindow);
-                    own.forEach(f -> doc.add(f.under(at)));
-                    if (own.stream().noneMatch(Finding::isError)) {
-                        try {
-                            CompiledPattern.compile(spec);
-                        } catch (IllegalArgumentException e) {
-                            doc.add(Finding.error(at, e.getMessage()));
-                        }
+                // a pattern with reading errors is still checked as a whole, but findings on fields the reader
+                // already reported (or on their parents or children) are left out: one mistake, one message
+                List<String> reported = doc.findings().stream().map(f -> f.field)
+                        .filter(f -> f.startsWith(at + ".") || f.startsWith(at + "[") || f.equals(at))
+                        .collect(Collectors.toList());
+                List<Finding> own = new ArrayList<>();
+                for (Finding f : PatternLint.check(spec, maxWindow)) {
+                    Finding placed = f.under(at);
+                    if (reported.stream().noneMatch(r -> related(r, placed.field))) {
+                        own.add(placed);
+                    }
+                }
+                own.forEach(doc::add);
+                if (!doc.unreadable(i) && own.stream().noneMatch(Finding::isError)) {
+                    try {
+                        CompiledPattern.compile(spec);
+                    } catch (IllegalArgumentException e) {
+                        doc.add(Finding.error(at, e.getMessage()));
                     }
                 }
                 if (spec.id != null) {
@@ -125,6 +134,15 @@ public final class RulesLinter {
             result.findings.addAll(doc.findings());
         }
         return result;
+    }
+
+    /** Whether one field path is the other, or one lies inside the other. */
+    private static boolean related(String a, String b) {
+        return a.equals(b) || inside(a, b) || inside(b, a);
+    }
+
+    private static boolean inside(String child, String parent) {
+        return child.startsWith(parent) && (child.charAt(parent.length()) == '.' || child.charAt(parent.length()) == '[');
     }
 
     private static List<VelocityRuleSpec> velocity(RulesDocument doc, Map<String, String> seenIds) {

@@ -195,6 +195,18 @@ class RulesLinterTest {
     }
 
     @Test
+    void aTypoDoesNotHideTheOtherMistakesOfThePattern() {
+        String yaml = steps("      - name: failed", "        event-types: [chekout]", "        optional: true",
+                "      - name: none", "        event-types: [purchase]", "        negate: true")
+                .replace("within: 15m", "within: 2d");
+        assertThat(lint(yaml)).extracting(l -> l.substring(0, l.indexOf(": ", l.indexOf("error: ") + 7)))
+                .containsExactly(
+                        "rules.yaml:9: error: patterns[0].steps[1].event-types[0]",
+                        "rules.yaml:4: error: patterns[0].within",
+                        "rules.yaml:13: error: patterns[0].steps[2].negate");
+    }
+
+    @Test
     void untilOnlyOnOpenEndedLoops() {
         assertThat(lint(steps("      - name: failed", "        event-types: [payment_failed]",
                 "        times: {min: 1, max: 3, loop: strict}", "        until: {event-types: [purchase]}")))
