@@ -4,6 +4,10 @@ package io.journeycep.sinks;
 public enum AlertKind {
     CART_ABANDONED(Audience.MARKETING),
     HIGH_VALUE_BROWSING(Audience.MARKETING),
+    /** A user-defined sequence from a rules file (README "Pattern specs"), for marketing. */
+    JOURNEY_PATTERN(Audience.MARKETING),
+    /** A user-defined sequence from a rules file, for risk teams. */
+    RISK_PATTERN(Audience.RISK),
     VELOCITY(Audience.RISK),
     PATH_ANOMALY(Audience.RISK),
     DRIFT(Audience.RISK);

@@ -4,6 +4,10 @@ import io.journeycep.model.EventType;
 import io.journeycep.model.JourneyEvent;
 
 import io.journeycep.patterns.cep.CepTestHarnesses;
+import io.journeycep.patterns.spec.BuiltInPatterns;
+import io.journeycep.patterns.spec.CompiledPattern;
+import io.journeycep.patterns.spec.SpecInput;
+import io.journeycep.patterns.spec.SpecStep;
 
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -24,20 +28,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs events through {@link HighValueBrowsingInput} (as the stage does) and then {@link HighValueBrowsingPattern}
- * in {@link WindowClosingCepOperator} (Flink's CEP operator) under a keyed operator test harness.
+ * Runs events through the built-in HIGH_VALUE_BROWSING spec's input filter and then the spec, compiled as the job
+ * compiles it ({@link BuiltInPatterns#highValueBrowsing}), in {@code WindowClosingCepOperator} (Flink's CEP operator)
+ * under a keyed operator test harness.
  */
 final class HighValueBrowsingHarness implements AutoCloseable {
     static final long MIN = 60_000L;
 
-    private final KeyedOneInputStreamOperatorTestHarness<String, BrowsingStep, String> harness;
-    private final HighValueBrowsingInput input;
+    private final KeyedOneInputStreamOperatorTestHarness<String, SpecStep, String> harness;
+    private final SpecInput input;
     private long seq;
 
     HighValueBrowsingHarness(int minViews, double minPrice, Duration window, boolean rocksDb) throws Exception {
-        HighValueBrowsingPattern pattern = new HighValueBrowsingPattern(minViews, minPrice, window);
-        input = new HighValueBrowsingInput(minPrice);
-        harness = CepTestHarnesses.open(BrowsingStep.class, pattern, pattern.windowMillis(), new MatchToIds(), rocksDb);
+        CompiledPattern pattern = CompiledPattern.compile(BuiltInPatterns.highValueBrowsing(minViews, minPrice, window));
+        input = pattern.input();
+        harness = CepTestHarnesses.open(SpecStep.class, pattern, pattern.windowMillis(), new MatchToIds(), rocksDb);
     }
 
     HighValueBrowsingHarness view(String id, long minute, Double price) throws Exception {
@@ -84,7 +89,7 @@ final class HighValueBrowsingHarness implements AutoCloseable {
 
     /**
      * Keys holding any of Flink CEP's keyed state (NFA, element queue, shared buffer); heap and RocksDB alike. Two of
-     * them are kept by {@link WindowClosingCepOperator} under the suffix {@code -per-key-value}.
+     * them are kept by {@code WindowClosingCepOperator} under the suffix {@code -per-key-value}.
      */
     long keysWithCepState() throws Exception {
         return CepTestHarnesses.keysWithCepState(harness);
@@ -95,17 +100,17 @@ final class HighValueBrowsingHarness implements AutoCloseable {
     }
 
     private HighValueBrowsingHarness feed(JourneyEvent event) throws Exception {
-        List<BrowsingStep> steps = new ArrayList<>();
+        List<SpecStep> steps = new ArrayList<>();
         input.flatMap(event, new Collector<>() {
             @Override
-            public void collect(BrowsingStep step) {
+            public void collect(SpecStep step) {
                 steps.add(step);
             }
 
             @Override
             public void close() {}
         });
-        for (BrowsingStep step : steps) {
+        for (SpecStep step : steps) {
             harness.processElement(new StreamRecord<>(step, step.timestamp));
         }
         return this;
@@ -129,11 +134,11 @@ final class HighValueBrowsingHarness implements AutoCloseable {
         harness.close();
     }
 
-    private static final class MatchToIds extends PatternProcessFunction<BrowsingStep, String> {
+    private static final class MatchToIds extends PatternProcessFunction<SpecStep, String> {
         @Override
-        public void processMatch(Map<String, List<BrowsingStep>> match, Context ctx, Collector<String> out) {
+        public void processMatch(Map<String, List<SpecStep>> match, Context ctx, Collector<String> out) {
             List<String> ids = new ArrayList<>();
-            for (BrowsingStep s : match.get(HighValueBrowsingPattern.VIEWS)) {
+            for (SpecStep s : match.get(BuiltInPatterns.VIEWS)) {
                 ids.add(s.eventId);
             }
             out.collect(String.join(",", ids));

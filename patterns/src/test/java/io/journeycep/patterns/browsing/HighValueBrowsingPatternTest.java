@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.journeycep.model.EventType;
+import io.journeycep.patterns.spec.BuiltInPatterns;
+import io.journeycep.patterns.spec.CompiledPattern;
+import io.journeycep.patterns.spec.SpecStep;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
@@ -246,7 +249,7 @@ class HighValueBrowsingPatternTest {
 
     @Test
     void theSkipStrategyIsExplicit() {
-        HighValueBrowsingPattern p = new HighValueBrowsingPattern(3, 500, WINDOW);
+        CompiledPattern p = CompiledPattern.compile(BuiltInPatterns.highValueBrowsing(3, 500, WINDOW));
         assertThat(p.skipStrategy()).isInstanceOf(SkipPastLastStrategy.class);
         assertThat(p.pattern().getAfterMatchSkipStrategy()).isEqualTo(p.skipStrategy());
         assertThat(p.windowMillis()).isEqualTo(WINDOW.toMillis() + 1);
@@ -254,14 +257,16 @@ class HighValueBrowsingPatternTest {
 
     @Test
     void theCepElementIsAFlinkPojo() {
-        assertThat(TypeInformation.of(BrowsingStep.class)).as("no Kryo fallback").isInstanceOf(PojoTypeInfo.class);
+        assertThat(TypeInformation.of(SpecStep.class)).as("no Kryo fallback").isInstanceOf(PojoTypeInfo.class);
     }
 
     @Test
     void badThresholdsAreRefused() {
-        assertThatThrownBy(() -> new HighValueBrowsingPattern(0, 500, WINDOW)).hasMessageContaining("at least 1");
-        assertThatThrownBy(() -> new HighValueBrowsingPattern(3, -1, WINDOW)).hasMessageContaining("min price");
-        assertThatThrownBy(() -> new HighValueBrowsingPattern(3, Double.NaN, WINDOW)).hasMessageContaining("min price");
-        assertThatThrownBy(() -> new HighValueBrowsingPattern(3, 500, Duration.ZERO)).hasMessageContaining("window");
+        assertThatThrownBy(() -> BuiltInPatterns.highValueBrowsing(0, 500, WINDOW)).hasMessageContaining("at least 1");
+        assertThatThrownBy(() -> BuiltInPatterns.highValueBrowsing(3, -1, WINDOW)).hasMessageContaining("min price");
+        assertThatThrownBy(() -> BuiltInPatterns.highValueBrowsing(3, Double.NaN, WINDOW))
+                .hasMessageContaining("min price");
+        assertThatThrownBy(() -> BuiltInPatterns.highValueBrowsing(3, 500, Duration.ZERO))
+                .hasMessageContaining("window");
     }
 }

@@ -1,17 +1,12 @@
 package io.journeycep.patterns.cart;
 
 import io.journeycep.model.EventType;
-
 import io.journeycep.patterns.cep.CepTestHarnesses;
-
-
-import org.apache.flink.api.common.typeinfo.TypeInformation;
+import io.journeycep.patterns.spec.BuiltInPatterns;
+import io.journeycep.patterns.spec.CompiledPattern;
+import io.journeycep.patterns.spec.SpecStep;
 
 import org.apache.flink.cep.functions.PatternProcessFunction;
-
-
-
-
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -22,49 +17,53 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Runs {@link CartAbandonmentPattern} in {@link WindowClosingCepOperator} (Flink's CEP operator) under a keyed operator test harness. */
+/**
+ * Runs the built-in CART_ABANDONED spec, compiled as the job compiles it ({@link BuiltInPatterns#cartAbandonment}),
+ * in {@code WindowClosingCepOperator} under a keyed operator test harness. Steps are fed as the look-back stage emits
+ * them: cart adds (with or without a view attached) and purchases.
+ */
 final class CartAbandonmentHarness implements AutoCloseable {
     static final long MIN = 60_000L;
 
-    private final KeyedOneInputStreamOperatorTestHarness<String, CartStep, String> harness;
+    private final KeyedOneInputStreamOperatorTestHarness<String, SpecStep, String> harness;
     private long seq;
 
     CartAbandonmentHarness(Duration timeout, boolean rocksDb) throws Exception {
-        CartAbandonmentPattern pattern = new CartAbandonmentPattern(timeout);
-        harness = CepTestHarnesses.open(CartStep.class, pattern, pattern.windowMillis(), new MatchToIds(), rocksDb);
+        CompiledPattern pattern = CompiledPattern.compile(BuiltInPatterns.cartAbandonment(timeout, timeout));
+        harness = CepTestHarnesses.open(SpecStep.class, pattern, pattern.windowMillis(), new MatchToIds(), rocksDb);
     }
 
     CartAbandonmentHarness cart(String id, long minute, boolean viewed) throws Exception {
-        CartStep s = step(id, EventType.CART_ADD, minute);
+        SpecStep s = step(id, EventType.CART_ADD, minute);
         if (viewed) {
-            s.viewEventIds = new String[] {"v-" + id};
-            s.viewItemIds = new String[] {"item-v-" + id};
-            s.lastViewTime = s.timestamp - 1;
+            s.priorEventIds = new String[] {"v-" + id};
+            s.priorItemIds = new String[] {"item-v-" + id};
+            s.lastPriorTime = s.timestamp - 1;
         }
         harness.processElement(new StreamRecord<>(s, s.timestamp));
         return this;
     }
 
     CartAbandonmentHarness purchase(String id, long minute) throws Exception {
-        CartStep s = step(id, EventType.PURCHASE, minute);
+        SpecStep s = step(id, EventType.PURCHASE, minute);
         harness.processElement(new StreamRecord<>(s, s.timestamp));
         return this;
     }
 
     /** Feeds a step whose arrival order is given explicitly (to test ties fed out of arrival order). */
     CartAbandonmentHarness stepWithSeq(String id, boolean purchase, long minute, long explicitSeq) throws Exception {
-        CartStep s = step(id, purchase ? EventType.PURCHASE : EventType.CART_ADD, minute);
+        SpecStep s = step(id, purchase ? EventType.PURCHASE : EventType.CART_ADD, minute);
         s.seq = explicitSeq;
         if (!purchase) {
-            s.viewEventIds = new String[] {"v-" + id};
-            s.viewItemIds = new String[] {"item-v-" + id};
+            s.priorEventIds = new String[] {"v-" + id};
+            s.priorItemIds = new String[] {"item-v-" + id};
         }
         harness.processElement(new StreamRecord<>(s, s.timestamp));
         return this;
     }
 
     CartAbandonmentHarness purchaseAtMillis(String id, long millis) throws Exception {
-        CartStep s = step(id, EventType.PURCHASE, 0);
+        SpecStep s = step(id, EventType.PURCHASE, 0);
         s.timestamp = millis;
         harness.processElement(new StreamRecord<>(s, s.timestamp));
         return this;
@@ -104,8 +103,8 @@ final class CartAbandonmentHarness implements AutoCloseable {
         return harness.numEventTimeTimers();
     }
 
-    private CartStep step(String id, EventType type, long minute) {
-        CartStep s = new CartStep();
+    private SpecStep step(String id, EventType type, long minute) {
+        SpecStep s = new SpecStep();
         s.eventId = id;
         s.type = type;
         s.userKey = "u";
@@ -120,12 +119,12 @@ final class CartAbandonmentHarness implements AutoCloseable {
         harness.close();
     }
 
-    private static final class MatchToIds extends PatternProcessFunction<CartStep, String> {
+    private static final class MatchToIds extends PatternProcessFunction<SpecStep, String> {
         @Override
-        public void processMatch(Map<String, List<CartStep>> match, Context ctx, Collector<String> out) {
+        public void processMatch(Map<String, List<SpecStep>> match, Context ctx, Collector<String> out) {
             List<String> ids = new ArrayList<>();
-            for (String name : List.of(CartAbandonmentPattern.CARTS, CartAbandonmentPattern.LAST_CART)) {
-                for (CartStep s : match.getOrDefault(name, List.of())) {
+            for (String name : List.of("carts", "lastCart")) {
+                for (SpecStep s : match.getOrDefault(name, List.of())) {
                     ids.add(s.eventId);
                 }
             }

@@ -1,7 +1,7 @@
 package io.journeycep.pipeline.cli;
 
 import io.journeycep.embedded.EmbeddedServices;
-import io.journeycep.pipeline.config.Durations;
+import io.journeycep.model.Durations;
 import io.journeycep.pipeline.config.JobConfig;
 import io.journeycep.pipeline.demo.DemoTraffic;
 import io.journeycep.pipeline.workflow.JourneyWorkflow;

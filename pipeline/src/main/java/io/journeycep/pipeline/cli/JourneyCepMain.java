@@ -1,7 +1,7 @@
 package io.journeycep.pipeline.cli;
 
 /**
- * Entry point of {@code journey-cep.jar}: {@code demo}, {@code run}, {@code replay}. This class touches no Flink
+ * Entry point of {@code journey-cep.jar}: {@code demo}, {@code run}, {@code replay}, {@code rules lint}. This class touches no Flink
  * class, so it can start without Flink on the class path and hand over to {@link LocalLauncher}.
  */
 public final class JourneyCepMain {
@@ -14,6 +14,7 @@ public final class JourneyCepMain {
             "  demo     local Flink with web UI, embedded Kafka and PostgreSQL, generated traffic; prints alerts",
             "  run      the job from a config file: run --config job.yaml",
             "  replay   a bounded run over files that ends with the input and fires every pending timeout",
+            "  rules    rules lint FILE...: check pattern and velocity rules files as the job does at start",
             "",
             "`<verb> --help` describes each verb's options.");
 

@@ -6,6 +6,7 @@ import org.apache.flink.api.common.JobExecutionResult;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** What a replay read and found, from the job's accumulators. */
 public final class ReplaySummary {
@@ -14,7 +15,12 @@ public final class ReplaySummary {
     public final long duplicates;
     public final long late;
     public final Map<AlertKind, Long> alerts = new EnumMap<>(AlertKind.class);
+    /** Alerts per rule id (patterns and velocity rules), including the rules that fired none; by rule id. */
+    public final Map<String, Long> alertsByRule = new TreeMap<>();
     public final long runtimeMillis;
+
+    /** The accumulator prefix of the per-rule counts (the workflow's alert counter). */
+    static final String RULE_PREFIX = "alerts.rule.";
 
     ReplaySummary(JobExecutionResult result) {
         accepted = count(result, "eventsAccepted");
@@ -23,6 +29,11 @@ public final class ReplaySummary {
         late = count(result, "lateEvents");
         for (AlertKind kind : AlertKind.values()) {
             alerts.put(kind, count(result, "alerts." + kind.name()));
+        }
+        for (Map.Entry<String, Object> e : result.getAllAccumulatorResults().entrySet()) {
+            if (e.getKey().startsWith(RULE_PREFIX) && e.getValue() instanceof Number) {
+                alertsByRule.put(e.getKey().substring(RULE_PREFIX.length()), ((Number) e.getValue()).longValue());
+            }
         }
         runtimeMillis = result.getNetRuntime();
     }
@@ -47,6 +58,10 @@ public final class ReplaySummary {
         sb.append("  alerts by kind\n");
         for (Map.Entry<AlertKind, Long> e : alerts.entrySet()) {
             sb.append(String.format("    %-20s %,6d%n", e.getKey().name(), e.getValue()));
+        }
+        sb.append("  alerts by rule\n");
+        for (Map.Entry<String, Long> e : alertsByRule.entrySet()) {
+            sb.append(String.format("    %-32s %,6d%n", e.getKey(), e.getValue()));
         }
         sb.append(String.format("  job runtime      %,10d ms%n", runtimeMillis));
         return sb.toString();

@@ -2,6 +2,7 @@ package io.journeycep.pipeline.cli;
 
 import io.journeycep.pipeline.config.JobConfig;
 import io.journeycep.pipeline.config.Secrets;
+import io.journeycep.pipeline.rules.RulesLinter;
 import io.journeycep.pipeline.workflow.JourneyWorkflow;
 
 import org.apache.flink.configuration.Configuration;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * {@code replay}: a bounded run over files. Event time comes only from the data (no wall-clock fallback, no
@@ -34,6 +36,9 @@ public final class ReplayVerb {
             "  --jdbc-password-file F   file with the password",
             "  --kafka-bootstrap H:P    also write the Kafka topics (exactly-once)",
             "  --config FILE            a job config for thresholds and topic names (its source is ignored)",
+            "  --rules FILE             a rules file (patterns, velocity rules) to try on the history; repeat for",
+            "                           several. Its patterns run besides the built-ins (and the config's",
+            "                           patterns.files); its velocity rules replace the config's. Linted first.",
             "  --state-backend B        rocksdb (default) or hashmap",
             "  --parallelism N          default 1");
 
@@ -45,7 +50,7 @@ public final class ReplayVerb {
                 argv,
                 1,
                 Set.of("input", "format", "mapping", "jdbc-url", "jdbc-user", "jdbc-password-env",
-                        "jdbc-password-file", "kafka-bootstrap", "config", "state-backend", "parallelism"),
+                        "jdbc-password-file", "kafka-bootstrap", "config", "state-backend", "parallelism", "rules"),
                 Set.of());
         if (args.has("help")) {
             System.out.println(USAGE);
@@ -62,6 +67,17 @@ public final class ReplayVerb {
                 throw new Args.UsageException("replay: cannot read input file " + input);
             }
             config.source.files.paths.add(input);
+        }
+        for (String rules : args.all("rules")) {
+            if (!Files.isReadable(Path.of(rules))) {
+                throw new Args.UsageException("replay: cannot read rules file " + rules);
+            }
+            config.patterns.files.add(rules);
+        }
+        if (!config.patterns.files.isEmpty()) {
+            // errors fail the run with the same messages when the job is defined; warnings are shown here
+            RulesLinter.lint(config.patterns.files.stream().map(Path::of).collect(Collectors.toList()),
+                    config.patterns.maxWindow).warnings().forEach(w -> System.err.println(w.format()));
         }
         String first = args.all("input").get(0).toLowerCase(Locale.ROOT);
         String format = args.get("format", first.endsWith(".csv") ? "csv" : "jsonl");

@@ -16,6 +16,8 @@ final class Verbs {
                     return ReplayVerb.run(args);
                 case "demo":
                     return DemoVerb.run(args);
+                case "rules":
+                    return RulesVerb.run(args);
                 default:
                     System.err.println("unknown verb '" + verb + "'\n\n" + JourneyCepMain.USAGE);
                     return 2;

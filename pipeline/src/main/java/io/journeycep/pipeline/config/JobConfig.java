@@ -1,5 +1,6 @@
 package io.journeycep.pipeline.config;
 
+import io.journeycep.model.Durations;
 import io.journeycep.patterns.velocity.VelocityRule;
 
 import com.fasterxml.jackson.core.JsonParser;
@@ -49,6 +50,7 @@ public final class JobConfig implements Serializable {
     public CartAbandonment cartAbandonment = new CartAbandonment();
     public HighValueBrowsing highValueBrowsing = new HighValueBrowsing();
     public Velocity velocity = new Velocity();
+    public Patterns patterns = new Patterns();
     public Outputs outputs = new Outputs();
     public Runtime runtime = new Runtime();
 
@@ -150,6 +152,17 @@ public final class JobConfig implements Serializable {
             }
             return out;
         }
+    }
+
+    /**
+     * User-defined journey patterns (and velocity rules) from rules files, linted at start (README "Pattern specs").
+     */
+    public static final class Patterns implements Serializable {
+        private static final long serialVersionUID = 1L;
+        /** Rules files (YAML or JSON); their patterns run besides the built-ins, their velocity rules replace ours. */
+        public List<String> files = new ArrayList<>();
+        /** The state horizon: no pattern window or starts-after look-back may be longer. */
+        public Duration maxWindow = Duration.ofHours(24);
     }
 
     public static final class Outputs implements Serializable {
@@ -277,6 +290,7 @@ public final class JobConfig implements Serializable {
         }
         positive(e, "high-value-browsing.window", highValueBrowsing.window, true);
         validateVelocity(e);
+        positive(e, "patterns.max-window", patterns.maxWindow, true);
         if (outputs.kafka.enabled) {
             if (isBlank(outputs.kafka.bootstrapServers) && source.type != SourceType.KAFKA) {
                 e.add("outputs.kafka.bootstrap-servers: needed when the source is not Kafka (or set enabled: false)");
@@ -317,12 +331,20 @@ public final class JobConfig implements Serializable {
             e.add("velocity.rules: an empty list and no control topic to add rules through; leave it out for the"
                     + " defaults, or set velocity.enabled: false");
         }
+        validateVelocityRules(e, "velocity.rules", velocity.rules);
+    }
+
+    /**
+     * The checks of a list of velocity rules, each error as {@code "<list>[i].field: message"}; shared by the config's
+     * {@code velocity.rules} and the {@code velocity:} list of a rules file.
+     */
+    public static void validateVelocityRules(List<String> e, String list, List<VelocityRuleSpec> rules) {
         Map<String, Integer> firstIndexOfId = new HashMap<>();
-        for (int i = 0; i < velocity.rules.size(); i++) {
-            String prefix = "velocity.rules[" + i + "].";
-            VelocityRuleSpec spec = velocity.rules.get(i);
+        for (int i = 0; i < rules.size(); i++) {
+            String prefix = list + "[" + i + "].";
+            VelocityRuleSpec spec = rules.get(i);
             if (spec == null) {
-                e.add("velocity.rules[" + i + "]: an empty rule");
+                e.add(list + "[" + i + "]: an empty rule");
                 continue;
             }
             List<String> own = new ArrayList<>();
@@ -331,7 +353,7 @@ public final class JobConfig implements Serializable {
             if (spec.ruleId != null) {
                 Integer first = firstIndexOfId.putIfAbsent(spec.ruleId, i);
                 if (first != null) {
-                    e.add(prefix + "rule-id: '" + spec.ruleId + "' is already the id of velocity.rules[" + first
+                    e.add(prefix + "rule-id: '" + spec.ruleId + "' is already the id of " + list + "[" + first
                             + "]; rule ids must be unique (they key the rule's windows)");
                 }
             }

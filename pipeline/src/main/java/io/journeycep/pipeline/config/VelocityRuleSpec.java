@@ -1,5 +1,6 @@
 package io.journeycep.pipeline.config;
 
+import io.journeycep.model.Durations;
 import io.journeycep.model.EventType;
 import io.journeycep.patterns.velocity.VelocityField;
 import io.journeycep.patterns.velocity.VelocityRule;
@@ -141,6 +142,15 @@ public final class VelocityRuleSpec implements Serializable {
             rule.comparison = null; // of() keeps it; validate() then reports it unless already reported above
         }
         return rule;
+    }
+
+    /** The rules of specs that {@link JobConfig#validateVelocityRules} found no error in. */
+    public static List<VelocityRule> toRules(List<VelocityRuleSpec> specs) {
+        List<VelocityRule> out = new java.util.ArrayList<>();
+        for (VelocityRuleSpec spec : specs) {
+            out.add(spec.toRule(new java.util.ArrayList<>()));
+        }
+        return out;
     }
 
     /** {@link VelocityRule#validate()}'s field names → this format's names, where they differ. */

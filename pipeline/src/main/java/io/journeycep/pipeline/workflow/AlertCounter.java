@@ -8,33 +8,62 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.metrics.Counter;
 
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
-/** Counts alerts by kind (accumulators {@code alerts.<KIND>} for the replay summary, and metrics). */
+/**
+ * Counts alerts by kind (accumulators {@code alerts.<KIND>}) and by rule id ({@code alerts.rule.<ruleId>}), for the
+ * replay summary, and as metrics. The rule ids the job knows at start are counted from zero, so a rule that never
+ * fired shows 0; a rule id first seen later (a rule added at run time) gets its counter then.
+ */
 final class AlertCounter extends RichMapFunction<Alert, Alert> {
     private static final long serialVersionUID = 1L;
     static final String PREFIX = "alerts.";
+    static final String RULE_PREFIX = "alerts.rule.";
 
+    private final List<String> ruleIds;
     private transient Map<AlertKind, LongCounter> totals;
     private transient Map<AlertKind, Counter> metrics;
+    private transient Map<String, LongCounter> perRule;
+
+    AlertCounter(List<String> ruleIds) {
+        this.ruleIds = new ArrayList<>(ruleIds);
+    }
 
     @Override
     public void open(OpenContext openContext) {
         totals = new EnumMap<>(AlertKind.class);
         metrics = new EnumMap<>(AlertKind.class);
+        perRule = new HashMap<>();
         for (AlertKind kind : AlertKind.values()) {
             LongCounter total = new LongCounter();
             getRuntimeContext().addAccumulator(PREFIX + kind.name(), total);
             totals.put(kind, total);
             metrics.put(kind, getRuntimeContext().getMetricGroup().counter(PREFIX + kind.name()));
         }
+        for (String id : ruleIds) {
+            ruleCounter(id);
+        }
+    }
+
+    private LongCounter ruleCounter(String ruleId) {
+        LongCounter c = perRule.get(ruleId);
+        if (c == null) {
+            c = new LongCounter();
+            getRuntimeContext().addAccumulator(RULE_PREFIX + ruleId, c);
+            perRule.put(ruleId, c);
+        }
+        return c;
     }
 
     @Override
     public Alert map(Alert alert) {
         totals.get(alert.kind).add(1);
         metrics.get(alert.kind).inc();
+        ruleCounter(String.valueOf(alert.ruleId)).add(1);
         return alert;
     }
 }

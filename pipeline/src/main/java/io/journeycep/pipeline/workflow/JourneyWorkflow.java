@@ -1,15 +1,17 @@
 package io.journeycep.pipeline.workflow;
 
 import io.journeycep.model.JourneyEvent;
+import io.journeycep.patterns.spec.BuiltInPatterns;
+import io.journeycep.patterns.spec.PatternSpec;
 import io.journeycep.patterns.velocity.VelocityRule;
 import io.journeycep.pipeline.config.JobConfig;
 import io.journeycep.pipeline.control.ControlRecord;
 import io.journeycep.pipeline.control.ControlStage;
 import io.journeycep.pipeline.ingest.IngestRecord;
 import io.journeycep.pipeline.ingest.WallClock;
-import io.journeycep.pipeline.stages.abandonment.CartAbandonmentStage;
-import io.journeycep.pipeline.stages.browsing.HighValueBrowsingStage;
+import io.journeycep.pipeline.rules.JobRules;
 import io.journeycep.pipeline.stages.dedupe.DedupeAndLateFilter;
+import io.journeycep.pipeline.stages.patterns.PatternStage;
 import io.journeycep.pipeline.stages.time.EventTimeWatermarks;
 import io.journeycep.pipeline.stages.velocity.VelocityStage;
 import io.journeycep.sinks.Alert;
@@ -22,6 +24,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.OutputTag;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -31,15 +34,16 @@ import java.util.List;
  * <pre>
  * source (parse inside, watermarks per split) → route rejected ─► dead letters
  *   → keyBy(user) dedupe + late filter ─► late events
- *   ├► cart look-back → CEP cart abandonment ──────────────────┐
- *   ├► high-value views and purchases → CEP high-value browsing ┤
- *   └► velocity fan-out (one record per matching rule) → keyBy(ruleId|value) velocity rules ┴► count alerts → alerts
+ *   ├► per pattern spec (the built-ins, then the rules files'): look-back or input filter → CEP ─┐
+ *   └► velocity fan-out (one record per matching rule) → keyBy(ruleId|value) velocity rules ────┴► count alerts → alerts
  *            ▲ broadcast (rule book)                              ▲
  * control source → parse control messages ─────────────────────────┘   (bad messages, rejected changes ─► dead letters)
  * </pre>
  *
- * <p>The velocity branch exists only when {@code velocity.enabled} and there is a config rule or a control source;
- * the control stream is read only then.
+ * <p>CART_ABANDONED and HIGH_VALUE_BROWSING are pattern specs too ({@link #builtInPatterns}); the rules files of
+ * {@code patterns.files} are linted first and fail the start on any error. The velocity branch exists only when
+ * {@code velocity.enabled} and there is a rule (config or rules files) or a control source; the control stream is
+ * read only then.
  */
 public final class JourneyWorkflow {
     public static final String SOURCE_UID = "source-events";
@@ -98,7 +102,7 @@ public final class JourneyWorkflow {
         DataStream<RejectedEvent> deadLetters = events.getSideOutput(REJECTED);
 
         SingleOutputStreamOperator<JourneyEvent> onTime = events
-                .keyBy(new CartAbandonmentStage.UserKey())
+                .keyBy(new PatternStage.UserKey())
                 .process(new DedupeAndLateFilter(config.dedupe.horizon), TypeInformation.of(JourneyEvent.class))
                 .name("dedupe and late filter")
                 .uid(DEDUPE_UID);
@@ -108,13 +112,15 @@ public final class JourneyWorkflow {
                 .name("late events as dead letters")
                 .uid("late-to-rejected");
 
-        DataStream<Alert> cartAbandoned = CartAbandonmentStage
-                .apply(onTime, config.cartAbandonment.viewLookback, config.cartAbandonment.timeout);
-        JobConfig.HighValueBrowsing browsing = config.highValueBrowsing;
-        DataStream<Alert> highValueBrowsing = HighValueBrowsingStage
-                .apply(onTime, browsing.minViews, browsing.minPrice, browsing.window);
-        DataStream<Alert> detected = cartAbandoned.union(highValueBrowsing);
-        List<VelocityRule> velocityRules = config.velocity.effectiveRules();
+        JobRules rules = JobRules.of(config);
+        List<PatternSpec> patterns = new ArrayList<>(builtInPatterns(config));
+        patterns.addAll(rules.userPatterns);
+        DataStream<Alert> detected = null;
+        for (PatternSpec spec : patterns) {
+            SingleOutputStreamOperator<Alert> found = PatternStage.apply(onTime, spec);
+            detected = detected == null ? found : detected.union(found);
+        }
+        List<VelocityRule> velocityRules = rules.velocityRules;
         if (config.velocity.enabled && (!velocityRules.isEmpty() || controlSource != null)) {
             ControlStage.Output control = ControlStage.apply(onTime, controlSource, WallClock.system());
             VelocityStage.Output velocity = VelocityStage.apply(onTime, velocityRules, control.messages);
@@ -122,7 +128,7 @@ public final class JourneyWorkflow {
             deadLetters = deadLetters.union(control.rejected, velocity.rejected);
         }
         DataStream<Alert> alerts = detected
-                .map(new AlertCounter(), TypeInformation.of(Alert.class))
+                .map(new AlertCounter(rules.ruleIds(patterns)), TypeInformation.of(Alert.class))
                 .name("count alerts")
                 .uid("alert-counter");
 
@@ -136,5 +142,13 @@ public final class JourneyWorkflow {
             late.sinkTo(sink.sink()).name(sink.name()).uid("sink-" + sink.name());
         }
         return new Streams(alerts, deadLetters, late);
+    }
+
+    /** CART_ABANDONED and HIGH_VALUE_BROWSING: their spec resources with the config's settings applied. */
+    public static List<PatternSpec> builtInPatterns(JobConfig config) {
+        JobConfig.HighValueBrowsing browsing = config.highValueBrowsing;
+        return List.of(
+                BuiltInPatterns.cartAbandonment(config.cartAbandonment.viewLookback, config.cartAbandonment.timeout),
+                BuiltInPatterns.highValueBrowsing(browsing.minViews, browsing.minPrice, browsing.window));
     }
 }

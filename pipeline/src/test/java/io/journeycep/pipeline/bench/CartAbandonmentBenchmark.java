@@ -2,7 +2,8 @@ package io.journeycep.pipeline.bench;
 
 import io.journeycep.model.EventType;
 import io.journeycep.model.JourneyEvent;
-import io.journeycep.pipeline.stages.abandonment.CartAbandonmentStage;
+import io.journeycep.patterns.spec.BuiltInPatterns;
+import io.journeycep.pipeline.stages.patterns.PatternStage;
 
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.accumulators.LongCounter;
@@ -65,7 +66,7 @@ public final class CartAbandonmentBenchmark {
                 WatermarkStrategy.<JourneyEvent>forMonotonousTimestamps()
                         .withTimestampAssigner((e, t) -> e.timestamp),
                 "synthetic clickstream");
-        KeyedStream<JourneyEvent, String> byUser = input.keyBy(new CartAbandonmentStage.UserKey());
+        KeyedStream<JourneyEvent, String> byUser = input.keyBy(new PatternStage.UserKey());
 
         DataStream<?> out;
         switch (variant) {
@@ -73,8 +74,9 @@ public final class CartAbandonmentBenchmark {
                 out = byUser.process(new PassThrough(), TypeInformation.of(JourneyEvent.class)).name("pass-through");
                 break;
             case "stage":
-                out = CartAbandonmentStage.apply(
-                        byUser.process(new PassThrough(), TypeInformation.of(JourneyEvent.class)), TIMEOUT, TIMEOUT);
+                out = PatternStage.apply(
+                        byUser.process(new PassThrough(), TypeInformation.of(JourneyEvent.class)),
+                        BuiltInPatterns.cartAbandonment(TIMEOUT, TIMEOUT));
                 break;
             case "vanilla-cep":
                 out = CEP.pattern(byUser, vanillaPattern())

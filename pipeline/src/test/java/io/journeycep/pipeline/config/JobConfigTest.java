@@ -3,6 +3,7 @@ package io.journeycep.pipeline.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.journeycep.model.Durations;
 import io.journeycep.model.EventType;
 import io.journeycep.patterns.velocity.VelocityField;
 import io.journeycep.patterns.velocity.VelocityRule;
@@ -44,6 +45,20 @@ class JobConfigTest {
         assertThat(c.velocity.effectiveRules()).as("and they are the defaults")
                 .containsExactlyElementsOf(VelocityRule.defaults());
         assertThat(c.controlTopic()).isEqualTo("control");
+        assertThat(c.patterns.files).isEmpty();
+        assertThat(c.patterns.maxWindow).isEqualTo(Duration.ofHours(24));
+    }
+
+    @Test
+    void patternsSectionIsValidated() {
+        String yaml = "source:\n  kafka:\n    bootstrap-servers: k:9092\npatterns:\n  files: [a.yaml]\n"
+                + "  max-window: 0s\noutputs:\n  jdbc:\n    enabled: false\n";
+        assertThatThrownBy(() -> JobConfig.parse(yaml, "job.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("job.yaml line 6, field patterns.max-window: must be positive, was 0s");
+        JobConfig c = JobConfig.parse(yaml.replace("0s", "2d"), "job.yaml");
+        assertThat(c.patterns.files).containsExactly("a.yaml");
+        assertThat(c.patterns.maxWindow).isEqualTo(Duration.ofDays(2));
     }
 
     @Test

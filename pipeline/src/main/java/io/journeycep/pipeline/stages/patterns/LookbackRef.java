@@ -1,18 +1,18 @@
-package io.journeycep.pipeline.stages.abandonment;
+package io.journeycep.pipeline.stages.patterns;
 
 import java.util.Objects;
 
-/** A view remembered by {@link CartLookback}: just what qualification and evidence need. */
-public class ViewRef {
+/** A {@code starts-after} event remembered by {@link PatternLookback}: just what qualification and evidence need. */
+public class LookbackRef {
     public String eventId;
     public long timestamp;
     /** Source position, the arrival order used for ties. */
     public long seq;
     public String itemId;
 
-    public ViewRef() {}
+    public LookbackRef() {}
 
-    ViewRef(String eventId, long timestamp, long seq, String itemId) {
+    LookbackRef(String eventId, long timestamp, long seq, String itemId) {
         this.eventId = eventId;
         this.timestamp = timestamp;
         this.seq = seq;
@@ -24,10 +24,10 @@ public class ViewRef {
         if (this == o) {
             return true;
         }
-        if (!(o instanceof ViewRef)) {
+        if (!(o instanceof LookbackRef)) {
             return false;
         }
-        ViewRef that = (ViewRef) o;
+        LookbackRef that = (LookbackRef) o;
         return timestamp == that.timestamp
                 && seq == that.seq
                 && Objects.equals(eventId, that.eventId)

@@ -9,7 +9,11 @@ import org.apache.flink.cep.pattern.WithinType;
 import java.time.Duration;
 
 /**
- * CART_ABANDONED (DESIGN §3): {@code view → cart_add (→ cart_add)* → no purchase within the timeout}.
+ * <b>Test oracle.</b> The hand-written pattern the job ran before the built-ins became pattern specs (cart-abandonment.yaml);
+ * kept in test scope so {@code io.journeycep.patterns.spec.BuiltInEquivalenceTest} can show that the compiled spec
+ * matches exactly what it matched, on randomized input.
+ *
+ * <p>CART_ABANDONED (DESIGN §3): {@code view → cart_add (→ cart_add)* → no purchase within the timeout}.
  *
  * <pre>
  * begin("carts")        zero or more cart adds, strictly consecutive            (EpisodeCartAdd)

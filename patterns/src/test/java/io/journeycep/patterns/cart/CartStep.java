@@ -12,7 +12,7 @@ import java.util.Arrays;
  * <p>Views are not fed to CEP one by one: they are over 90% of a clickstream, and each would start a partial match
  * that lives for the whole look-back, which is what makes CEP on RocksDB crawl (see docs/BENCHMARKS.md). The
  * {@code view} step of the sequence is instead evaluated as a look-back condition on the cart add
- * ({@link CartAddAfterView}), from the views attached here.
+ * ({@link EpisodeCartAdd}), from the views attached here.
  */
 public class CartStep extends PatternStep {
     /** For a cart add: ids of the user's views within the look-back before it, oldest first (bounded). */

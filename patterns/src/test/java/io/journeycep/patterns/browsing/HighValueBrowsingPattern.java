@@ -9,7 +9,11 @@ import org.apache.flink.cep.pattern.WithinType;
 import java.time.Duration;
 
 /**
- * HIGH_VALUE_BROWSING (DESIGN §3): at least {@code minViews} views of items priced at least {@code minPrice} within
+ * <b>Test oracle.</b> The hand-written pattern the job ran before the built-ins became pattern specs (high-value-browsing.yaml);
+ * kept in test scope so {@code io.journeycep.patterns.spec.BuiltInEquivalenceTest} can show that the compiled spec
+ * matches exactly what it matched, on randomized input.
+ *
+ * <p>HIGH_VALUE_BROWSING (DESIGN §3): at least {@code minViews} views of items priced at least {@code minPrice} within
  * {@code window} of the first of them, with no purchase in between.
  *
  * <pre>

@@ -1,10 +1,13 @@
-package io.journeycep.pipeline.stages.abandonment;
+package io.journeycep.pipeline.stages.patterns;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.journeycep.model.EventType;
 import io.journeycep.model.JourneyEvent;
-import io.journeycep.patterns.cart.CartStep;
+import io.journeycep.patterns.spec.BuiltInPatterns;
+import io.journeycep.patterns.spec.CompiledPattern;
+import io.journeycep.patterns.spec.PatternSpec;
+import io.journeycep.patterns.spec.SpecStep;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -22,15 +25,23 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Harness tests of {@link CartLookback}: look-back bounds, ordering, and that state and timers drop to zero. */
-class CartLookbackTest {
+/** Harness tests of {@link PatternLookback} with the CART_ABANDONED spec (views before cart adds): look-back bounds, ordering, and that state and timers drop to zero. */
+class PatternLookbackTest {
     private static final long MIN = 60_000L;
 
-    private KeyedOneInputStreamOperatorTestHarness<String, JourneyEvent, CartStep> harness(boolean rocksDb)
+    /** The look-back the job puts in front of CART_ABANDONED: views, 30 min, attached to cart adds. */
+    static PatternLookback cartLookback() {
+        PatternSpec spec = BuiltInPatterns.cartAbandonment(Duration.ofMinutes(30), Duration.ofMinutes(30));
+        CompiledPattern compiled = CompiledPattern.compile(spec);
+        return new PatternLookback(spec.startsAfter, compiled.input(),
+                List.of(spec.step("carts").match, spec.step("lastCart").match));
+    }
+
+    private KeyedOneInputStreamOperatorTestHarness<String, JourneyEvent, SpecStep> harness(boolean rocksDb)
             throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<String, JourneyEvent, CartStep> h =
+        KeyedOneInputStreamOperatorTestHarness<String, JourneyEvent, SpecStep> h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new CartLookback(Duration.ofMinutes(30))),
+                        new KeyedProcessOperator<>(cartLookback()),
                         JourneyEvent::userKey,
                         Types.STRING);
         if (rocksDb) {
@@ -52,25 +63,25 @@ class CartLookbackTest {
         return e;
     }
 
-    private static void feed(KeyedOneInputStreamOperatorTestHarness<String, JourneyEvent, CartStep> h, JourneyEvent e)
+    private static void feed(KeyedOneInputStreamOperatorTestHarness<String, JourneyEvent, SpecStep> h, JourneyEvent e)
             throws Exception {
         h.processElement(new StreamRecord<>(e, e.timestamp));
     }
 
-    private static List<CartStep> steps(KeyedOneInputStreamOperatorTestHarness<String, JourneyEvent, CartStep> h) {
-        List<CartStep> out = new ArrayList<>();
+    private static List<SpecStep> steps(KeyedOneInputStreamOperatorTestHarness<String, JourneyEvent, SpecStep> h) {
+        List<SpecStep> out = new ArrayList<>();
         for (Object o : h.getOutput()) {
             if (o instanceof StreamRecord) {
-                out.add((CartStep) ((StreamRecord<?>) o).getValue());
+                out.add((SpecStep) ((StreamRecord<?>) o).getValue());
             }
         }
         return out;
     }
 
     /** Keys that still hold look-back state; works on heap and RocksDB alike. */
-    private static long keysWithState(KeyedOneInputStreamOperatorTestHarness<String, JourneyEvent, CartStep> h) {
+    private static long keysWithState(KeyedOneInputStreamOperatorTestHarness<String, JourneyEvent, SpecStep> h) {
         long n = 0;
-        for (String state : List.of(CartLookback.VIEWS_STATE, CartLookback.HELD_STATE)) {
+        for (String state : List.of(PatternLookback.LOOKBACK_STATE, PatternLookback.HELD_STATE)) {
             try (Stream<String> keys =
                     h.getOperator().<String>getKeyedStateBackend().getKeys(state, VoidNamespace.INSTANCE)) {
                 n += keys.count();
@@ -87,10 +98,10 @@ class CartLookbackTest {
             feed(h, event("v-edge", EventType.VIEW, 10 * MIN, 2));
             feed(h, event("c1", EventType.CART_ADD, 40 * MIN, 3));
             h.processWatermark(new Watermark(40 * MIN));
-            List<CartStep> out = steps(h);
+            List<SpecStep> out = steps(h);
             assertThat(out).hasSize(1);
-            assertThat(out.get(0).viewEventIds).containsExactly("v-edge");
-            assertThat(out.get(0).viewItemIds).containsExactly("item-v-edge");
+            assertThat(out.get(0).priorEventIds).containsExactly("v-edge");
+            assertThat(out.get(0).priorItemIds).containsExactly("item-v-edge");
         }
     }
 
@@ -102,7 +113,7 @@ class CartLookbackTest {
             feed(h, event("c1", EventType.CART_ADD, 10 * MIN, 2));
             feed(h, event("v2", EventType.VIEW, 10 * MIN, 3));
             h.processWatermark(new Watermark(11 * MIN));
-            assertThat(steps(h).get(0).viewEventIds).containsExactly("v1");
+            assertThat(steps(h).get(0).priorEventIds).containsExactly("v1");
         }
     }
 
@@ -115,9 +126,9 @@ class CartLookbackTest {
             feed(h, event("v1", EventType.VIEW, 12 * MIN, 4)); // out of order, before the watermark: counts
             assertThat(steps(h)).as("held until the watermark").isEmpty();
             h.processWatermark(new Watermark(30 * MIN));
-            List<CartStep> out = steps(h);
+            List<SpecStep> out = steps(h);
             assertThat(out).extracting(s -> s.eventId).containsExactly("c1", "p1");
-            assertThat(out.get(0).viewEventIds).containsExactly("v1");
+            assertThat(out.get(0).priorEventIds).containsExactly("v1");
             assertThat(out.get(1).type).isEqualTo(EventType.PURCHASE);
         }
     }
@@ -145,9 +156,9 @@ class CartLookbackTest {
             feed(h, event("p1", EventType.PURCHASE, 56 * MIN, 101));
             h.processWatermark(new Watermark(60 * MIN));
             assertThat(steps(h)).hasSize(2);
-            assertThat(steps(h).get(0).viewEventIds)
+            assertThat(steps(h).get(0).priorEventIds)
                     .as("bounded evidence: the newest views only")
-                    .hasSize(CartLookback.MAX_VIEWS_PER_CART)
+                    .hasSize(PatternLookback.MAX_PRIORS_PER_STEP)
                     .endsWith("v49");
             assertThat(keysWithState(h)).isPositive();
 
@@ -166,9 +177,9 @@ class CartLookbackTest {
             feed(h, event("c1", EventType.CART_ADD, 61 * MIN, 2));
             feed(h, event("c2", EventType.CART_ADD, 85 * MIN, 3));
             h.processWatermark(new Watermark(300 * MIN));
-            List<CartStep> out = steps(h);
+            List<SpecStep> out = steps(h);
             assertThat(out).extracting(s -> s.eventId).containsExactly("c1", "c2");
-            assertThat(Arrays.asList(out.get(1).viewEventIds)).containsExactly("v1");
+            assertThat(Arrays.asList(out.get(1).priorEventIds)).containsExactly("v1");
         }
     }
 }

@@ -1,11 +1,11 @@
-package io.journeycep.pipeline.config;
+package io.journeycep.model;
 
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses the durations of config files: {@code 500ms}, {@code 10s}, {@code 30m}, {@code 30 min}, {@code 24h}, {@code 7d}, or ISO-8601 {@code PT30M}. */
+/** Parses the durations of config and rule files: {@code 500ms}, {@code 10s}, {@code 30m}, {@code 30 min}, {@code 24h}, {@code 7d}, or ISO-8601 {@code PT30M}. */
 public final class Durations {
     private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|sec|m|min|h|d)");
 
@@ -45,6 +45,9 @@ public final class Durations {
     /** The short form used in docs and logs ({@code 30m}, {@code 1h}, {@code 1500ms}). */
     public static String format(Duration d) {
         long ms = d.toMillis();
+        if (ms == 0) {
+            return "0s";
+        }
         if (ms % 86_400_000L == 0) {
             return ms / 86_400_000L + "d";
         }
