@@ -89,7 +89,8 @@ public final class RulesLinter {
         Map<String, String> patternIds = new HashMap<>();
         patternIds.put(BuiltInPatterns.CART_ABANDONMENT, "a built-in pattern");
         patternIds.put(BuiltInPatterns.HIGH_VALUE_BROWSING, "a built-in pattern");
-        Map<String, String> velocityIds = new HashMap<>();
+        // one id space: an id is the rule_id of its alerts and names its per-rule count
+        Map<String, String> velocityIds = patternIds;
         for (RulesDocument doc : docs) {
             for (int i = 0; i < doc.patterns.size(); i++) {
                 PatternSpec spec = doc.patterns.get(i);
@@ -173,9 +174,11 @@ public final class RulesLinter {
             String id = rules.get(i).ruleId;
             if (id != null) {
                 String first = seenIds.putIfAbsent(id, doc.origin + " velocity[" + i + "]");
-                if (first != null && !first.startsWith(doc.origin + " ")) {
+                // a repeat within this file's velocity list is reported by validateVelocityRules already
+                if (first != null && !first.startsWith(doc.origin + " velocity[")) {
                     doc.add(Finding.error("velocity[" + i + "].rule-id", "'" + id + "' is already the id of " + first
-                            + "; rule ids must be unique"));
+                            + "; rule ids must be unique, also across patterns and velocity rules (an id is the"
+                            + " rule_id of its alerts)"));
                 }
             }
         }

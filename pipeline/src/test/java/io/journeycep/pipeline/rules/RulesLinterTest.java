@@ -174,6 +174,22 @@ class RulesLinterTest {
     }
 
     @Test
+    void aVelocityRuleCannotShareAPatternsId() {
+        String yaml = steps("      - name: failed", "        event-types: [payment_failed]") + String.join("\n",
+                "velocity:",
+                "  - rule-id: p",
+                "    event-types: [login_failed]",
+                "    dimension: user",
+                "    aggregate: count",
+                "    threshold: 5",
+                "    window: 10m",
+                "");
+        assertThat(lint(yaml)).containsExactly("rules.yaml:11: error: velocity[0].rule-id: 'p' is already the id of"
+                + " rules.yaml patterns[0]; rule ids must be unique, also across patterns and velocity rules (an id is"
+                + " the rule_id of its alerts)");
+    }
+
+    @Test
     void aBuiltInIdIsReserved() {
         String yaml = steps("      - name: failed", "        event-types: [payment_failed]")
                 .replace("id: p", "id: cart-abandonment");
