@@ -235,7 +235,7 @@ public class VelocityRule implements Serializable {
             errors.add("ruleId: required");
         } else if (!ruleId.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
             errors.add("ruleId: 1-128 characters of letters, digits, '.', '_' or '-', starting with a letter or"
-                    + " digit (it is part of the key 'ruleId|value'): " + ruleId);
+                    + " digit (it names the rule in alerts, metrics and the control topic): " + ruleId);
         }
         if (version < 1) {
             errors.add("version: must be >= 1, was " + version);

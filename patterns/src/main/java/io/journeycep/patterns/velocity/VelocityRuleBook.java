@@ -32,6 +32,16 @@ import java.util.Objects;
  *   <li>Rejected changes leave the book as it was.
  * </ul>
  *
+ * <p><b>Epochs and window lineages.</b> The book counts the changes it accepted: its {@link #epoch()} (0 before the
+ * first). Each entry records the epoch that accepted it ({@link Entry#epoch}) and the epoch its <i>windows</i> date
+ * from ({@link Entry#since}): a change with the same windows as the rule it replaces ({@link
+ * VelocityRule#sameWindowsAs}) keeps the predecessor's {@code since}; an added rule, a change to other windows and a
+ * removal start a new lineage at their own epoch. Config rules date from epoch 0. Two copies of the book that saw the
+ * same changes in the same order have the same epoch, so a stream operator can stamp a record with the epoch of its
+ * copy and another operator can tell, with its own copy, whether the record was routed under a rule's current
+ * windows ({@code stamp >= since}) or under an older lineage. When a restore lets a config rule take over from a
+ * stored entry with other windows, the lineage breaks there: the epoch moves one on ({@link #restore}).
+ *
  * <p>Decisions depend only on the config rules and the order of the changes for one id, so every copy of the book
  * that sees the same changes in the same order (each parallel instance of a broadcast operator) decides the same.
  * Not thread-safe.
@@ -48,6 +58,10 @@ public final class VelocityRuleBook {
         public int version;
         /** The rule; {@code null} for a removal. */
         public VelocityRule rule;
+        /** The book epoch that accepted this change (0: a config rule). Bookkeeping, not part of equality. */
+        public long epoch;
+        /** The epoch the windows of this rule date from (see the class comment). Not part of equality. */
+        public long since;
 
         public Entry() {}
 
@@ -149,6 +163,9 @@ public final class VelocityRuleBook {
     /** The entry in force per id (config rules wrapped); rebuilt on every change. */
     private final Map<String, Entry> inForce = new HashMap<>();
     private List<VelocityRule> rulesInForce = List.of();
+    private long epoch;
+    /** The epoch at the end of {@link #restore} (where config rules that broke a lineage date from). */
+    private long restoredAt;
 
     /** A book with the config's rules (valid, distinct ids; may be empty) and no changes yet. */
     public VelocityRuleBook(Collection<VelocityRule> configRules) {
@@ -167,9 +184,29 @@ public final class VelocityRuleBook {
     public VelocityRuleBook restore(Iterable<Entry> accepted) {
         for (Entry e : accepted) {
             entries.put(e.ruleId, e);
+            epoch = Math.max(epoch, e.epoch);
         }
+        // a config rule that takes over from a stored entry with other windows breaks that id's lineage here; every
+        // copy restored from the same entries with the same config computes the same epoch
+        boolean breaks = false;
+        for (VelocityRule rule : config.values()) {
+            Entry stored = entries.get(rule.ruleId);
+            if (stored != null && rule.version > stored.version
+                    && (stored.isRemoval() || !rule.sameWindowsAs(stored.rule))) {
+                breaks = true;
+            }
+        }
+        if (breaks) {
+            epoch++;
+        }
+        restoredAt = epoch;
         rebuild();
         return this;
+    }
+
+    /** The number of changes accepted so far (restored: the highest stored, plus one if a restore broke a lineage). */
+    public long epoch() {
+        return epoch;
     }
 
     /** Adds or changes a rule (valid: {@link VelocityRule#validate()}); see the class comment. */
@@ -181,6 +218,8 @@ public final class VelocityRuleBook {
                     + describe(before) + "; raise the version to change the rule", before, before);
         }
         Entry after = Entry.of(rule.copy());
+        after.epoch = ++epoch;
+        after.since = before != null && !before.isRemoval() && rule.sameWindowsAs(before.rule) ? before.since : epoch;
         entries.put(rule.ruleId, after);
         rebuild();
         return new Decision(Outcome.ACCEPTED, (before == null ? "added " : "changed from " + describe(before) + " to ")
@@ -199,6 +238,8 @@ public final class VelocityRuleBook {
                     + "; a removal needs at least the version in force", before, before);
         }
         Entry after = Entry.removal(ruleId, version);
+        after.epoch = ++epoch;
+        after.since = epoch;
         entries.put(ruleId, after);
         rebuild();
         return new Decision(Outcome.ACCEPTED, "removed " + describe(before) + " at version " + version, before, after);
@@ -216,6 +257,10 @@ public final class VelocityRuleBook {
             Entry c = inForce.get(e.ruleId);
             if (c == null || e.version >= c.version) {
                 inForce.put(e.ruleId, e);
+            } else if (!e.isRemoval() && c.rule.sameWindowsAs(e.rule)) {
+                c.since = e.since; // the config's newer version keeps the stored rule's windows
+            } else {
+                c.since = restoredAt; // a lineage break at the restore (see restore)
             }
         }
         List<VelocityRule> rules = new ArrayList<>();

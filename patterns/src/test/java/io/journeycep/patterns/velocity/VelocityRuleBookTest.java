@@ -117,6 +117,42 @@ class VelocityRuleBookTest {
     }
 
     @Test
+    void acceptedChangesCountEpochsAndOnlyAChangeOfWindowsStartsANewLineage() {
+        VelocityRuleBook book = new VelocityRuleBook(VelocityRule.defaults());
+        assertThat(book.epoch()).isZero();
+        assertThat(book.inForce(VelocityRule.LOGIN_FAILED_PER_USER).since).isZero();
+        assertThat(book.upsert(logins(2, 3)).after().since).as("same windows: the config's lineage").isZero();
+        assertThat(book.upsert(logins(1, 3)).accepted()).isFalse();
+        assertThat(book.epoch()).as("rejections do not count").isOne();
+        VelocityRule wider = logins(3, 3);
+        wider.windowMs *= 2;
+        assertThat(book.upsert(wider).after()).satisfies(e -> {
+            assertThat(e.epoch).isEqualTo(2);
+            assertThat(e.since).isEqualTo(2);
+        });
+        assertThat(book.upsert(searches(1)).after().since).as("added").isEqualTo(3);
+        assertThat(book.remove("searches-per-ip", 1).after().since).as("removed").isEqualTo(4);
+        assertThat(book.upsert(searches(2)).after().since).as("re-added").isEqualTo(5);
+
+        // a copy restored from the entries has the same epoch and lineages
+        VelocityRuleBook same = new VelocityRuleBook(VelocityRule.defaults()).restore(book.entries().values());
+        assertThat(same.epoch()).isEqualTo(5);
+        assertThat(same.inForce(VelocityRule.LOGIN_FAILED_PER_USER).since).isEqualTo(2);
+        // a config rule with other windows taking over at the restore breaks the lineage there: the epoch moves on
+        VelocityRuleBook broken = new VelocityRuleBook(List.of(logins(4, 3))).restore(book.entries().values());
+        assertThat(broken.epoch()).isEqualTo(6);
+        assertThat(broken.inForce(VelocityRule.LOGIN_FAILED_PER_USER).since).isEqualTo(6);
+        assertThat(broken.upsert(searches(3)).after().since).as("unchanged by later changes").isEqualTo(5);
+        assertThat(broken.inForce(VelocityRule.LOGIN_FAILED_PER_USER).since).isEqualTo(6);
+        // one with the same windows keeps it
+        VelocityRule sameWindows = wider.copy();
+        sameWindows.version = 4;
+        VelocityRuleBook kept = new VelocityRuleBook(List.of(sameWindows)).restore(book.entries().values());
+        assertThat(kept.epoch()).isEqualTo(5);
+        assertThat(kept.inForce(VelocityRule.LOGIN_FAILED_PER_USER).since).isEqualTo(2);
+    }
+
+    @Test
     void onRestoreTheHigherVersionWinsAndTheControlTopicWinsTies() {
         VelocityRuleBook before = new VelocityRuleBook(VelocityRule.defaults());
         before.upsert(logins(2, 3));

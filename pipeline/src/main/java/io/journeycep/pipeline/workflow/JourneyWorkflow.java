@@ -35,7 +35,7 @@ import java.util.List;
  * source (parse inside, watermarks per split) → route rejected ─► dead letters
  *   → keyBy(user) dedupe + late filter ─► late events
  *   ├► per pattern spec (the built-ins, then the rules files'): look-back or input filter → CEP ─┐
- *   └► velocity fan-out (one record per matching rule) → keyBy(ruleId|value) velocity rules ────┴► count alerts → alerts
+ *   └► velocity fan-out (one record per wanted dimension) → keyBy(DIMENSION|value) velocity rules ┴► count alerts → alerts
  *            ▲ broadcast (rule book)                              ▲
  * control source → parse control messages ─────────────────────────┘   (bad messages, rejected changes ─► dead letters)
  * </pre>

@@ -1,5 +1,6 @@
 package io.journeycep.pipeline.stages.velocity;
 
+import io.journeycep.model.EventType;
 import io.journeycep.patterns.velocity.VelocityRule;
 import io.journeycep.patterns.velocity.VelocityRuleBook;
 import io.journeycep.pipeline.control.ControlMessage;
@@ -31,6 +32,55 @@ final class RuleBookMirror implements Serializable {
 
     private final ArrayList<VelocityRule> configRules;
     private transient VelocityRuleBook book;
+    /** Derived from {@link #book}: the rules in force per dimension and event type; rebuilt on every change. */
+    private transient Routing routing;
+
+    /**
+     * The rules in force by dimension (sorted by id) and, per event type, the dimensions some rule in force wants:
+     * what the fan-out routes by and the evaluator iterates, without scanning every rule per event.
+     */
+    static final class Routing {
+        private static final VelocityRule.Dimension[] DIMENSIONS = VelocityRule.Dimension.values();
+        private final List<List<VelocityRule>> byDimension = new ArrayList<>();
+        private final VelocityRule.Dimension[][] byType;
+
+        Routing(List<VelocityRule> inForce) {
+            EventType[] types = EventType.values();
+            boolean[][] wants = new boolean[types.length][DIMENSIONS.length];
+            for (VelocityRule.Dimension d : DIMENSIONS) {
+                List<VelocityRule> rules = new ArrayList<>();
+                for (VelocityRule r : inForce) { // sorted by id
+                    if (r.dimension == d) {
+                        rules.add(r);
+                        for (EventType t : r.eventTypes) {
+                            wants[t.ordinal()][d.ordinal()] = true;
+                        }
+                    }
+                }
+                byDimension.add(rules);
+            }
+            byType = new VelocityRule.Dimension[types.length][];
+            for (EventType t : types) {
+                List<VelocityRule.Dimension> ds = new ArrayList<>();
+                for (VelocityRule.Dimension d : DIMENSIONS) {
+                    if (wants[t.ordinal()][d.ordinal()]) {
+                        ds.add(d);
+                    }
+                }
+                byType[t.ordinal()] = ds.toArray(new VelocityRule.Dimension[0]);
+            }
+        }
+
+        /** The rules in force keyed by this dimension, by id. */
+        List<VelocityRule> rules(VelocityRule.Dimension d) {
+            return byDimension.get(d.ordinal());
+        }
+
+        /** The dimensions at least one rule in force wants for this event type. */
+        VelocityRule.Dimension[] dimensions(EventType type) {
+            return byType[type.ordinal()];
+        }
+    }
 
     RuleBookMirror(List<VelocityRule> configRules) {
         this.configRules = new ArrayList<>();
@@ -50,8 +100,23 @@ final class RuleBookMirror implements Serializable {
                 entries.add(e.getValue());
             }
             book = new VelocityRuleBook(configRules).restore(entries);
+            routing = null;
         }
         return book;
+    }
+
+    /** The book as last used, or {@code null} before the first use. */
+    VelocityRuleBook current() {
+        return book;
+    }
+
+    /** The routing of the {@link #book} in force (call {@link #book} first in the same call). */
+    Routing routing(ReadOnlyBroadcastState<String, VelocityRuleBook.Entry> state) throws Exception {
+        VelocityRuleBook b = book(state);
+        if (routing == null) {
+            routing = new Routing(b.rulesInForce());
+        }
+        return routing;
     }
 
     /**
@@ -66,6 +131,7 @@ final class RuleBookMirror implements Serializable {
                 : b.remove(m.ruleId, m.version);
         if (d.accepted()) {
             state.put(d.after().ruleId, d.after());
+            routing = null;
         }
         return d;
     }

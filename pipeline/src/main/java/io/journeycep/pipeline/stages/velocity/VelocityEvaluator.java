@@ -1,5 +1,6 @@
 package io.journeycep.pipeline.stages.velocity;
 
+import io.journeycep.model.JourneyEvent;
 import io.journeycep.patterns.velocity.VelocityCrossing;
 import io.journeycep.patterns.velocity.VelocityRule;
 import io.journeycep.patterns.velocity.VelocityRuleBook;
@@ -17,62 +18,85 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Evaluates velocity rules (DESIGN §3 VELOCITY) on {@code keyBy(KeyedRuleEvent::key)}, key {@code ruleId|value}, with
- * the rule book (config rules plus live changes from the control topic) as broadcast input. The window and crossing
- * logic is {@link io.journeycep.patterns.velocity.VelocityDetector}; this function feeds it in event-time order, keeps
- * its state bounded and applies rule changes.
+ * Evaluates velocity rules (DESIGN §3 VELOCITY) on {@code keyBy(DimensionEvent::key)}, key {@code DIMENSION|value}
+ * (for example {@code DEVICE|d-7}), with the rule book (config rules plus live changes from the control topic) as
+ * broadcast input. The window and crossing logic is {@link io.journeycep.patterns.velocity.VelocityDetector}; this
+ * function feeds it in event-time order, keeps its state bounded and applies rule changes.
+ *
+ * <p><b>Which rules see an event.</b> A record carries an event and a dimension, not a rule: the rules that see it are
+ * the rules in force in this operator's book that are keyed by that dimension and list the event's type, except those
+ * whose windows date from a later book epoch than the record's stamp (routed before their current windows began; see
+ * the in-flight policy). The key's state is one value ({@link VelocityKeyStates}) holding one {@link
+ * VelocityKeyState} per rule, sorted by rule id.
  *
  * <ul>
- *   <li><b>Event</b>: added to the key's window; event-time timers at its timestamp {@code t} (evaluation) and at
- *       {@code t + window} (eviction). Timers are per key and timestamp, so events of one timestamp share them.
- *   <li><b>Timer at {@code T}</b> (the watermark passed {@code T}, so every on-time event up to {@code T} is in): if
- *       some event has timestamp {@code T}, the rule in force is evaluated at {@code T} and an alert emitted on a
- *       crossing; then the window is settled through {@code T} (evicting events at or before {@code T − window}).
- *       Evaluating only behind the watermark is what makes out-of-order input give the ordered result; an alert
- *       therefore waits for the watermark (the configured out-of-orderness, or the idle fallback).
- *   <li><b>Alert</b>: also registers a timer at {@code alert time + cool-down}, so the cool-down survives an empty
- *       window. When the window is empty and the cool-down is over, the key's state is cleared: with no traffic,
- *       state and timers drop to zero once windows pass.
+ *   <li><b>Event</b>: added to the window of each rule that sees it; an event-time timer at its timestamp {@code t}
+ *       (evaluation). Timers are per key and timestamp, so one timer serves every rule of the key and every event of
+ *       that timestamp.
+ *   <li><b>Timer at {@code T}</b> (the watermark passed {@code T}, so every on-time event up to {@code T} is in): each
+ *       rule of the key, in rule-id order, with an event at {@code T} is evaluated at {@code T} and an alert emitted on
+ *       a crossing; every rule's window is settled through {@code T} (evicting events at or before {@code T − window}).
+ *       So alerts of one key and timestamp come out in rule-id order. Evaluating only behind the watermark is what
+ *       makes out-of-order input give the ordered result; an alert therefore waits for the watermark (the configured
+ *       out-of-orderness, or the idle fallback).
+ *   <li><b>Housekeeping</b>: a key with state has exactly one further timer outstanding, at the time its state could
+ *       all be dropped when it was registered (the latest of each rule's newest event + window and its cool-down's
+ *       end); when it fires it settles every rule and registers the next one if something is left. A rule's state is
+ *       dropped once its window is empty and its cool-down over; the key's value when no rule is left: with no
+ *       traffic, state and timers drop to zero once windows and cool-downs pass.
  *   <li><b>Late events</b> (at or before what was already evaluated; cannot happen behind {@code
  *       DedupeAndLateFilter} with the same watermarks) are dropped and counted in the {@code velocityLateEvents}
- *       metric.
+ *       metric, once per rule that would have seen them.
  * </ul>
  *
- * <p><b>Rule changes: the in-flight policy.</b> The rule a key is evaluated with is the newest version known here:
- * the one its state was built with, the one a record carries (the fan-out may see a change before this operator's
- * broadcast input does), or the one in this operator's rule book. When a newer version takes over a key:
+ * <p><b>Rule changes: the in-flight policy.</b> A key's rule state is evaluated with the version in force in this
+ * operator's book. When a newer version takes over:
  * <ul>
  *   <li><b>Same windows</b> ({@link VelocityRule#sameWindowsAs}: same event types, dimension, aggregate, field and
  *       window length; threshold, comparison, severity or cool-down changed): the key keeps its window and crossing
  *       state (armed or not, last alert and its cool-down) and is evaluated with the new version from its next
  *       evaluation on; alerts from then on carry the new version.
  *   <li><b>Other changes</b>: the key's state of the old version is discarded and the new version starts with fresh
- *       windows, counting only the events routed under it. Records still in flight under the old version are dropped
- *       ({@code velocitySupersededRecords}): they may even be keyed by the old dimension.
- *   <li><b>Removal</b>: the key's state is discarded, no alert fires for it any more, and records in flight under a
- *       removed version are dropped ({@code velocitySupersededRecords}).
- *   <li>Other rules' keys are never touched.
+ *       windows, counting only the events routed under it. Records routed under the old version (stamped with an
+ *       epoch before the change) are not counted for the rule ({@code velocitySupersededRecords}).
+ *   <li><b>Removal</b>: the key's state is discarded, no alert fires for it any more, and records in flight are not
+ *       counted for it.
+ *   <li>Other rules' states are never touched, also when they share the key.
  * </ul>
- * When the change arrives on the broadcast input, a removal or a change with other windows discards the rule's key
- * states at once ({@code applyToKeyedState}: one pass over this instance's velocity keys); compatible changes are
- * applied to each key at its next event or timer. Keys are also checked at each event and timer, so the outcome does
- * not depend on whether the change or a record arrives first. Timers of discarded state stay registered and fire
- * into nothing, at the latest when the old window would have ended.
+ * When the change arrives on the broadcast input, a removal or a change with other windows discards the rule's states
+ * at once ({@code applyToKeyedState}: one pass over this instance's keys of the old rule's dimension); compatible
+ * changes are applied to each key at its next event or timer. Keys are also checked at each event and timer, so the
+ * outcome does not depend on whether the change or a record arrives first:
+ * <ul>
+ *   <li>a record stamped with an epoch this operator's book has <b>not reached</b> (the fan-out saw a change first) is
+ *       held in the key's state ({@link VelocityKeyStates#pending}) with its evaluation timer, and added once the book
+ *       has caught up: at the key's next event or timer, so it counts under the new version exactly as if the change
+ *       had arrived first. Only if the watermark passes the record's timestamp before the change arrives here is it
+ *       added under the version in force here then (the change then applies from its arrival, as for any key whose
+ *       records all came before it);
+ *   <li>a record stamped <b>before</b> a change this operator has applied counts for the rule if the change kept the
+ *       windows (its stamp is at or after the epoch the rule's windows date from), and not otherwise.
+ * </ul>
+ * Timers of discarded state stay registered and fire into nothing, at the latest when the old window would have
+ * ended.
  *
  * <p>Alerts: kind {@code VELOCITY}, subject key = the dimension value, score = the aggregate, threshold, window
  * {@code [t − window, t]}, evidence event ids (latest 50), {@code evidenceJson} with the rule's aggregate, field,
  * comparison, dimension, severity, window and (distinct counts) the distinct values; id from {@link AlertIds}, over
  * the rule version among others.
  */
-public class VelocityEvaluator extends KeyedBroadcastProcessFunction<String, KeyedRuleEvent, ControlMessage, Alert> {
+public class VelocityEvaluator extends KeyedBroadcastProcessFunction<String, DimensionEvent, ControlMessage, Alert> {
 
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -85,7 +109,7 @@ public class VelocityEvaluator extends KeyedBroadcastProcessFunction<String, Key
     private final WallClock clock;
     private final RuleBookMirror rules;
 
-    private transient ValueState<VelocityKeyState> state;
+    private transient ValueState<VelocityKeyStates> state;
     private transient Counter lateEvents;
     private transient Counter alerts;
     private transient Counter superseded;
@@ -100,8 +124,8 @@ public class VelocityEvaluator extends KeyedBroadcastProcessFunction<String, Key
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    public static ValueStateDescriptor<VelocityKeyState> stateDescriptor() {
-        return new ValueStateDescriptor<>(STATE_NAME, TypeInformation.of(VelocityKeyState.class));
+    public static ValueStateDescriptor<VelocityKeyStates> stateDescriptor() {
+        return new ValueStateDescriptor<>(STATE_NAME, TypeInformation.of(VelocityKeyStates.class));
     }
 
     @Override
@@ -113,122 +137,183 @@ public class VelocityEvaluator extends KeyedBroadcastProcessFunction<String, Key
     }
 
     @Override
-    public void processElement(KeyedRuleEvent record, ReadOnlyContext ctx, Collector<Alert> out) throws Exception {
-        VelocityRuleBook.Entry inBook = rules.book(ctx.getBroadcastState(RuleBookMirror.DESCRIPTOR))
-                .inForce(record.rule.ruleId);
-        VelocityKeyState s = state.value();
-        boolean removedInBook = inBook != null && inBook.isRemoval();
-        if (s != null && removedInBook && s.rule.version <= inBook.version) {
-            s = null; // state of a removed version
-        }
-        if (removedInBook && record.rule.version <= inBook.version) {
-            superseded.inc();
-            store(s, ctx.timerService().currentWatermark());
-            return;
-        }
-        VelocityRule newest = record.rule;
-        if (inBook != null && !removedInBook && inBook.version > newest.version) {
-            newest = inBook.rule;
-        }
-        if (s != null && s.rule.version > newest.version) {
-            newest = s.rule;
-        }
-        s = s == null ? VelocityKeyState.fresh(newest)
-                : takeOver(s, newest, ctx.timerService().currentWatermark(), ctx.timerService());
-        if (record.rule.version < s.rule.version && !s.rule.sameWindowsAs(record.rule)) {
-            superseded.inc(); // routed under a version whose windows are gone
-            store(s, ctx.timerService().currentWatermark());
-            return;
-        }
+    public void processElement(DimensionEvent record, ReadOnlyContext ctx, Collector<Alert> out) throws Exception {
+        var broadcast = ctx.getBroadcastState(RuleBookMirror.DESCRIPTOR);
+        VelocityRuleBook book = rules.book(broadcast);
+        RuleBookMirror.Routing routing = rules.routing(broadcast);
+        TimerService timers = ctx.timerService();
+        long watermark = timers.currentWatermark();
         long ts = record.event.timestamp;
-        if (ts <= ctx.timerService().currentWatermark() || s.detector.window.isLate(ts)) {
-            lateEvents.inc();
-            store(s, ctx.timerService().currentWatermark());
-            return;
+        VelocityKeyStates s = state.value();
+        if (s != null) {
+            reconcile(s, book);
         }
-        if (!s.rule.matches(record.event) || !s.detector.add(s.rule, record.event)) {
-            // no value for the rule's field
-            store(s, ctx.timerService().currentWatermark());
-            return;
-        }
-        ctx.timerService().registerEventTimeTimer(ts);
-        ctx.timerService().registerEventTimeTimer(ts + s.rule.windowMs);
-        state.update(s);
-    }
-
-    /**
-     * Keeps a key's state if it holds anything (then it has timers pending), else clears it: a fresh or emptied state
-     * without timers would never be dropped.
-     */
-    private void store(VelocityKeyState s, long now) throws Exception {
-        if (s == null || s.detector.canBeDropped(now, s.rule.effectiveCooldownMs())) {
-            state.clear();
+        if (record.epoch > book.epoch()) { // routed under a change this operator has not received yet: hold it
+            if (ts <= watermark) {
+                lateEvents.inc();
+            } else {
+                if (s == null) {
+                    s = new VelocityKeyStates();
+                }
+                if (s.pending == null) {
+                    s.pending = new ArrayList<>();
+                }
+                s.pending.add(record);
+                timers.registerEventTimeTimer(ts);
+            }
         } else {
-            state.update(s);
+            if (s == null) {
+                s = new VelocityKeyStates();
+            }
+            if (s.hasPending()) { // the book has caught up with records held before
+                addPending(s, book, routing, ctx.getCurrentKey(), Long.MIN_VALUE);
+            }
+            if (add(s, book, routing, record, record.epoch, watermark)) {
+                timers.registerEventTimeTimer(ts);
+            }
+        }
+        store(s, book, watermark, timers);
+    }
+
+    /**
+     * Adds an event to the window of each rule in force that sees it (see the class comment); {@code stamp} is the
+     * book epoch it was routed under. Returns whether it entered some window (then it needs an evaluation timer).
+     * With {@code watermark} {@link Long#MIN_VALUE} only the windows' own frontiers decide lateness (held records,
+     * which were on time when they arrived).
+     */
+    private boolean add(VelocityKeyStates s, VelocityRuleBook book, RuleBookMirror.Routing routing,
+            DimensionEvent record, long stamp, long watermark) {
+        JourneyEvent e = record.event;
+        long ts = e.timestamp;
+        boolean added = false;
+        for (VelocityRule rule : routing.rules(DimensionEvent.dimensionOf(record.key))) {
+            if (!rule.matches(e)) {
+                continue;
+            }
+            VelocityRuleBook.Entry entry = book.inForce(rule.ruleId);
+            if (stamp < entry.since) {
+                superseded.inc(); // routed before the rule's current windows began
+                continue;
+            }
+            VelocityKeyState ks = s.get(rule.ruleId);
+            if (ts <= watermark || (ks != null && ks.detector.window.isLate(ts))) {
+                lateEvents.inc();
+                continue;
+            }
+            if (ks == null) {
+                ks = VelocityKeyState.fresh(rule, entry.since);
+                if (ks.detector.add(rule, e)) { // else no value for the rule's field: no state
+                    s.put(ks);
+                    added = true;
+                }
+            } else if (ks.detector.add(rule, e)) {
+                added = true;
+            }
+        }
+        return added;
+    }
+
+    /**
+     * Adds the held records the book has caught up with, and (at a timer {@code through}) those whose time has come
+     * even if it has not: they then count under the versions in force here. Their evaluation timers are registered.
+     */
+    private void addPending(VelocityKeyStates s, VelocityRuleBook book, RuleBookMirror.Routing routing, String key,
+            long through) {
+        for (Iterator<DimensionEvent> it = s.pending.iterator(); it.hasNext(); ) {
+            DimensionEvent r = it.next();
+            if (r.epoch <= book.epoch() || r.event.timestamp <= through) {
+                add(s, book, routing, r, Math.min(r.epoch, book.epoch()), Long.MIN_VALUE);
+                it.remove();
+            }
+        }
+        if (s.pending.isEmpty()) {
+            s.pending = null;
         }
     }
 
     /**
-     * The in-flight policy: {@code newer} takes over the key from {@code s.rule} if it is a newer version; with the same
-     * windows the state is kept (and the new cool-down's end gets a timer after {@code after}, so the state is not
-     * kept without one), else the state starts afresh.
+     * Applies the book to a key's rule states: a state of a removed rule, or of windows older than the rule's in
+     * force, is discarded; a compatible newer version takes over the state (its next evaluation uses it).
      */
-    private static VelocityKeyState takeOver(VelocityKeyState s, VelocityRule newer, long after,
-            org.apache.flink.streaming.api.TimerService timers) {
-        if (newer.version <= s.rule.version) {
-            return s;
+    private static void reconcile(VelocityKeyStates s, VelocityRuleBook book) {
+        for (Iterator<VelocityKeyState> it = s.rules.iterator(); it.hasNext(); ) {
+            VelocityKeyState ks = it.next();
+            VelocityRuleBook.Entry entry = book.inForce(ks.ruleId);
+            if (entry == null || entry.isRemoval() || entry.since != ks.since) {
+                it.remove();
+            } else if (entry.version > ks.detector.ruleVersion) {
+                ks.detector.ruleVersion = entry.version;
+            }
         }
-        if (!newer.sameWindowsAs(s.rule)) {
-            return VelocityKeyState.fresh(newer);
+    }
+
+    /**
+     * Drops the rule states that hold nothing any more at {@code now}, makes sure a key with state has its
+     * housekeeping timer, and writes the key's value (or clears it when nothing is left).
+     */
+    private void store(VelocityKeyStates s, VelocityRuleBook book, long now, TimerService timers) throws Exception {
+        long dropAt = Long.MIN_VALUE;
+        for (Iterator<VelocityKeyState> it = s.rules.iterator(); it.hasNext(); ) {
+            VelocityKeyState ks = it.next();
+            long cooldownMs = book.ruleInForce(ks.ruleId).effectiveCooldownMs();
+            if (ks.detector.canBeDropped(now, cooldownMs)) {
+                it.remove();
+            } else {
+                long latest = ks.detector.window.latestTimestamp();
+                if (latest != Long.MIN_VALUE) {
+                    dropAt = Math.max(dropAt, latest + ks.detector.window.windowMs);
+                }
+                dropAt = Math.max(dropAt, ks.detector.cooldownEnd(cooldownMs));
+            }
         }
-        s.rule = newer;
-        s.detector.ruleVersion = newer.version;
-        long cooldownEnd = s.detector.cooldownEnd(newer);
-        if (cooldownEnd > after) {
-            timers.registerEventTimeTimer(cooldownEnd);
+        if (s.isEmpty()) {
+            state.clear();
+            return;
         }
-        return s;
+        if (!s.rules.isEmpty() && s.housekeepingAt == Long.MIN_VALUE) {
+            s.housekeepingAt = Math.max(dropAt, now + 1);
+            timers.registerEventTimeTimer(s.housekeepingAt);
+        }
+        state.update(s);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
-        VelocityKeyState s = state.value();
+        VelocityKeyStates s = state.value();
         if (s == null) {
             return;
         }
-        VelocityRuleBook.Entry inBook = rules.book(ctx.getBroadcastState(RuleBookMirror.DESCRIPTOR))
-                .inForce(s.rule.ruleId);
-        if (inBook != null && inBook.version >= s.rule.version && (inBook.isRemoval()
-                || (inBook.version > s.rule.version && !inBook.rule.sameWindowsAs(s.rule)))) {
-            state.clear(); // removed, or replaced by a version with other windows: no alert from the old state
-            return;
+        var broadcast = ctx.getBroadcastState(RuleBookMirror.DESCRIPTOR);
+        VelocityRuleBook book = rules.book(broadcast);
+        reconcile(s, book);
+        if (s.hasPending()) {
+            addPending(s, book, rules.routing(broadcast), ctx.getCurrentKey(), timestamp);
         }
-        if (inBook != null && !inBook.isRemoval()) {
-            s = takeOver(s, inBook.rule, timestamp, ctx.timerService());
-        }
-        if (!s.detector.window.isLate(timestamp) && s.detector.window.hasTimestamp(timestamp)) {
-            VelocityCrossing crossing = s.detector.evaluate(s.rule, timestamp);
-            if (crossing != null) {
-                out.collect(toAlert(s.rule, subjectOf(ctx.getCurrentKey(), s.rule), crossing));
-                alerts.inc();
-                long cooldownEnd = s.detector.cooldownEnd(s.rule);
-                if (cooldownEnd > timestamp) {
-                    ctx.timerService().registerEventTimeTimer(cooldownEnd);
+        String subject = null;
+        for (VelocityKeyState ks : s.rules) { // by rule id
+            VelocityRule rule = book.ruleInForce(ks.ruleId);
+            if (!ks.detector.window.isLate(timestamp) && ks.detector.window.hasTimestamp(timestamp)) {
+                VelocityCrossing crossing = ks.detector.evaluate(rule, timestamp);
+                if (crossing != null) {
+                    if (subject == null) {
+                        subject = subjectOf(ctx.getCurrentKey());
+                    }
+                    out.collect(toAlert(rule, subject, crossing));
+                    alerts.inc();
                 }
+            } else {
+                ks.detector.settle(timestamp);
             }
-        } else {
-            s.detector.settle(timestamp);
         }
-        if (s.detector.canBeDropped(timestamp, s.rule.effectiveCooldownMs())) {
-            state.clear();
-        } else {
-            state.update(s);
+        if (timestamp >= s.housekeepingAt) {
+            s.housekeepingAt = Long.MIN_VALUE; // this was it (or it fired earlier): store registers the next one
         }
+        store(s, book, timestamp, ctx.timerService());
     }
 
     /**
      * Applies a control message to this operator's rule book. A removal, or a change to other windows, discards the
-     * rule's key states of older versions at once; compatible changes reach each key at its next event or timer.
+     * rule's states of the old windows at once; compatible changes reach each key at its next event or timer.
      * Rejections are reported by the fan-out, not here.
      */
     @Override
@@ -242,27 +327,31 @@ public class VelocityEvaluator extends KeyedBroadcastProcessFunction<String, Key
         }
         VelocityRuleBook.Entry after = d.after();
         VelocityRuleBook.Entry before = d.before();
-        boolean discards = after.isRemoval()
-                || (before != null && !before.isRemoval() && !after.rule.sameWindowsAs(before.rule));
-        if (!discards) {
-            return;
+        if (before == null || before.isRemoval() || after.since == before.since) {
+            return; // added, re-added after a removal, or the same windows: nothing to discard
         }
-        String prefix = after.ruleId + '|';
+        String prefix = before.rule.dimension.name() + '|';
         ctx.applyToKeyedState(stateDescriptor(), (key, keyState) -> {
             if (!key.startsWith(prefix)) {
                 return;
             }
-            VelocityKeyState s = keyState.value();
-            if (s != null && (after.isRemoval() ? s.rule.version <= after.version
-                    : s.rule.version < after.version && !after.rule.sameWindowsAs(s.rule))) {
-                keyState.clear();
+            VelocityKeyStates s = keyState.value();
+            if (s == null) {
+                return;
+            }
+            if (s.rules.removeIf(ks -> ks.ruleId.equals(after.ruleId) && ks.since < after.since)) {
+                if (s.isEmpty()) {
+                    keyState.clear();
+                } else {
+                    keyState.update(s);
+                }
             }
         });
     }
 
-    static String subjectOf(String key, VelocityRule rule) {
-        String prefix = rule.ruleId + '|';
-        return key.startsWith(prefix) ? key.substring(prefix.length()) : key;
+    /** The subject of an alert on key {@code DIMENSION|value}: the value. */
+    static String subjectOf(String key) {
+        return DimensionEvent.valueOf(key);
     }
 
     Alert toAlert(VelocityRule rule, String subject, VelocityCrossing c) {

@@ -21,9 +21,12 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The velocity rule fan-out ({@value VelocityStage#FAN_OUT_UID}): one {@link KeyedRuleEvent} per rule in force that an
- * event {@link VelocityRule#matches matches}, keyed {@code ruleId|value}; the rules in force are the config's rules plus
- * the changes accepted from the control topic ({@link VelocityRuleBook}, in broadcast state).
+ * The velocity fan-out ({@value VelocityStage#FAN_OUT_UID}): one {@link DimensionEvent} per key dimension that at
+ * least one rule in force wants for the event's type and the event has a value for, keyed {@code DIMENSION|value}
+ * (at most four per event, whatever the number of rules), stamped with this book's {@link VelocityRuleBook#epoch()
+ * epoch} and carrying a {@link DimensionEvent#slim slim} copy of the event; the rules in force are the config's rules
+ * plus the changes accepted from the control topic ({@link VelocityRuleBook}, in broadcast state). Which rules see the
+ * event is decided by {@link VelocityEvaluator} with its own copy of the book.
  *
  * <p>A change applies to the events this instance processes after it has received the change; Flink does not order
  * the broadcast input against the events, so the switch-over point in the event stream is a matter of processing
@@ -33,7 +36,7 @@ import java.util.Objects;
  * and are counted, by parallel instance 0 only: every instance decides the same, and one dead letter per message is
  * wanted. Metrics: {@value #METRIC_ACCEPTED}, {@value #METRIC_REJECTED} (instance 0), gauge {@value #METRIC_RULES}.
  */
-public final class VelocityFanOut extends BroadcastProcessFunction<JourneyEvent, ControlMessage, KeyedRuleEvent> {
+public final class VelocityFanOut extends BroadcastProcessFunction<JourneyEvent, ControlMessage, DimensionEvent> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(VelocityFanOut.class);
 
@@ -72,20 +75,38 @@ public final class VelocityFanOut extends BroadcastProcessFunction<JourneyEvent,
     }
 
     @Override
-    public void processElement(JourneyEvent event, ReadOnlyContext ctx, Collector<KeyedRuleEvent> out)
+    public void processElement(JourneyEvent event, ReadOnlyContext ctx, Collector<DimensionEvent> out)
             throws Exception {
-        VelocityRuleBook book = rules.book(ctx.getBroadcastState(RuleBookMirror.DESCRIPTOR));
-        List<VelocityRule> inForce = book.rulesInForce();
-        rulesInForce = inForce.size();
-        for (VelocityRule rule : inForce) {
-            if (rule.matches(event)) {
-                out.collect(KeyedRuleEvent.of(rule, event));
+        if (event.type == null) {
+            return;
+        }
+        var state = ctx.getBroadcastState(RuleBookMirror.DESCRIPTOR);
+        VelocityRuleBook book = rules.book(state);
+        rulesInForce = book.rulesInForce().size();
+        VelocityRule.Dimension[] dimensions = rules.routing(state).dimensions(event.type);
+        JourneyEvent slim = null;
+        for (VelocityRule.Dimension d : dimensions) {
+            String value = d.valueOf(event);
+            if (value != null) {
+                if (slim == null) {
+                    slim = DimensionEvent.slim(event);
+                }
+                DimensionEvent r = new DimensionEvent();
+                r.key = DimensionEvent.keyOf(d, value);
+                r.epoch = book.epoch();
+                r.event = slim; // the records of one event share the copy: they are serialized, never mutated
+                out.collect(r);
             }
         }
     }
 
+    /** The rule book as of the last element or change this instance processed ({@code null} before); for tests. */
+    VelocityRuleBook bookInUse() {
+        return rules.current();
+    }
+
     @Override
-    public void processBroadcastElement(ControlMessage m, Context ctx, Collector<KeyedRuleEvent> out)
+    public void processBroadcastElement(ControlMessage m, Context ctx, Collector<DimensionEvent> out)
             throws Exception {
         if (!m.isVelocity()) {
             return;

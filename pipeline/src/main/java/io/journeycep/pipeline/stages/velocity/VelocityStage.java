@@ -16,9 +16,10 @@ import java.util.List;
 
 /**
  * The VELOCITY stage (DESIGN §3), with live rules: the control messages are broadcast (rule book in broadcast state)
- * to {@link VelocityFanOut}, which emits one {@link KeyedRuleEvent} per rule in force an event {@link
- * VelocityRule#matches matches}, keyed {@code ruleId|value}, and to {@link VelocityEvaluator}, which keeps each key's
- * sliding window, fires one alert per crossing and applies rule changes to in-flight windows.
+ * to {@link VelocityFanOut}, which emits one {@link DimensionEvent} per key dimension some rule in force wants for the
+ * event's type (at most four per event), keyed {@code DIMENSION|value}, and to {@link VelocityEvaluator}, which keeps
+ * per key one state value with each rule's sliding window, fires one alert per crossing and applies rule changes to
+ * in-flight windows.
  */
 public final class VelocityStage {
     public static final String FAN_OUT_UID = "velocity-fan-out";
@@ -38,7 +39,7 @@ public final class VelocityStage {
     }
 
     /**
-     * @param events deduplicated, on-time events (any partitioning: they are re-keyed by rule and dimension value)
+     * @param events deduplicated, on-time events (any partitioning: they are re-keyed by dimension and value)
      * @param configRules valid rules ({@link VelocityRule#validate()}) with distinct rule ids, from the config; may be
      *     empty when rules come from the control topic only
      * @param control parsed control messages (parallelism 1, so every instance sees them in one order; idle, so they
@@ -48,13 +49,13 @@ public final class VelocityStage {
     public static Output apply(
             DataStream<JourneyEvent> events, List<VelocityRule> configRules, DataStream<ControlMessage> control) {
         BroadcastStream<ControlMessage> rules = control.broadcast(RuleBookMirror.DESCRIPTOR);
-        SingleOutputStreamOperator<KeyedRuleEvent> fanOut = events
+        SingleOutputStreamOperator<DimensionEvent> fanOut = events
                 .connect(rules)
-                .process(new VelocityFanOut(configRules), TypeInformation.of(KeyedRuleEvent.class))
+                .process(new VelocityFanOut(configRules), TypeInformation.of(DimensionEvent.class))
                 .name("velocity rule fan-out")
                 .uid(FAN_OUT_UID);
         SingleOutputStreamOperator<Alert> alerts = fanOut
-                .keyBy(new RuleKey())
+                .keyBy(new DimensionKey())
                 .connect(rules)
                 .process(new VelocityEvaluator(configRules), TypeInformation.of(Alert.class))
                 .name("velocity rules")
@@ -62,12 +63,12 @@ public final class VelocityStage {
         return new Output(alerts, fanOut.getSideOutput(VelocityFanOut.REJECTED));
     }
 
-    /** The evaluator's key, {@code ruleId|value}. */
-    public static final class RuleKey implements KeySelector<KeyedRuleEvent, String> {
+    /** The evaluator's key, {@code DIMENSION|value}. */
+    public static final class DimensionKey implements KeySelector<DimensionEvent, String> {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public String getKey(KeyedRuleEvent record) {
+        public String getKey(DimensionEvent record) {
             return record.key;
         }
     }

@@ -22,6 +22,7 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
@@ -36,6 +37,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Collectors;
@@ -48,8 +52,11 @@ class VelocityEvaluatorTest {
     private static final long HOUR = 60 * MIN;
     private static final long NOW = 1_795_400_000_000L;
 
-    private KeyedBroadcastOperatorTestHarness<String, KeyedRuleEvent, ControlMessage, Alert> harness;
+    private KeyedBroadcastOperatorTestHarness<String, DimensionEvent, ControlMessage, Alert> harness;
     private long controlOffset;
+    /** The fan-out's side: the book epoch at which it routes each rule version ("id vN"); config rules: 0. */
+    private final Map<String, Long> routedAt = new HashMap<>();
+    private long controlEpoch;
 
     private void open(boolean rocksDb) throws Exception {
         open(rocksDb, VelocityRule.defaults(), null);
@@ -61,7 +68,7 @@ class VelocityEvaluatorTest {
         harness = new KeyedBroadcastOperatorTestHarness<>(
                 new CoBroadcastWithKeyedOperator<>(new VelocityEvaluator(configRules, WallClock.fixed(NOW)),
                         List.of(RuleBookMirror.DESCRIPTOR)),
-                KeyedRuleEvent::key, Types.STRING, 1, 1, 0);
+                DimensionEvent::key, Types.STRING, 1, 1, 0);
         if (rocksDb) {
             harness.setStateBackend(new EmbeddedRocksDBStateBackend());
         }
@@ -78,10 +85,12 @@ class VelocityEvaluatorTest {
     }
 
     private void change(VelocityRule rule) throws Exception {
+        routedAt.put(rule.ruleId + " v" + rule.version, ++controlEpoch);
         control(ControlMessage.velocityRule(rule, "kafka:control/0", controlOffset++, null));
     }
 
     private void remove(String ruleId, int version) throws Exception {
+        controlEpoch++;
         control(ControlMessage.velocityRuleRemoved(ruleId, version, "kafka:control/0", controlOffset++, null));
     }
 
@@ -108,8 +117,18 @@ class VelocityEvaluatorTest {
         return e;
     }
 
+    /**
+     * The record the fan-out emits for {@code e} when it routes under {@code rule}'s version: keyed by the rule's
+     * dimension and stamped with the fan-out's epoch then (a version not yet sent on the control input: the epoch the
+     * fan-out has after that change, which it saw first).
+     */
+    private static DimensionEvent record(VelocityRule rule, JourneyEvent e, long epoch) {
+        return DimensionEvent.of(rule.dimension, epoch, e);
+    }
+
     private void send(VelocityRule rule, JourneyEvent e) throws Exception {
-        harness.processElement(new StreamRecord<>(KeyedRuleEvent.of(rule, e), e.timestamp));
+        long epoch = routedAt.getOrDefault(rule.ruleId + " v" + rule.version, rule.version == 1 ? 0L : controlEpoch + 1);
+        harness.processElement(new StreamRecord<>(record(rule, e, epoch), e.timestamp));
     }
 
     private void watermark(long wm) throws Exception {
@@ -173,9 +192,11 @@ class VelocityEvaluatorTest {
     @ParameterizedTest(name = "rocksDb={0}")
     @ValueSource(booleans = {false, true})
     void theCooldownKeepsStateUntilItEnds(boolean rocksDb) throws Exception {
-        open(rocksDb);
         VelocityRule r = rule(VelocityRule.PAYMENT_FAILED_PER_CARD);
         r.cooldownMs = 3 * HOUR;
+        List<VelocityRule> config = new ArrayList<>(VelocityRule.defaults());
+        config.set(1, r); // records carry no rule: the evaluator's book has the 3 h cool-down
+        open(rocksDb, config, null);
         for (int i = 0; i < 3; i++) {
             send(r, event("p" + i, EventType.PAYMENT_FAILED, "u-1", T0 + i * MIN));
         }
@@ -209,20 +230,20 @@ class VelocityEvaluatorTest {
         VelocityRule devices = rule(VelocityRule.DISTINCT_USERS_PER_DEVICE);
         VelocityRule logins = rule(VelocityRule.LOGIN_FAILED_PER_USER);
         Random random = new Random(3);
-        List<KeyedRuleEvent> ordered = new ArrayList<>();
+        List<DimensionEvent> ordered = new ArrayList<>();
         long t = T0;
         for (int i = 0; i < 300; i++) {
             t += random.nextInt(3) * MIN + random.nextInt(2);
             JourneyEvent e = event(String.format("e%03d", i), EventType.LOGIN_FAILED, "u-" + random.nextInt(5), t);
             e.deviceId = "d-" + random.nextInt(2);
-            ordered.add(KeyedRuleEvent.of(logins, e));
-            ordered.add(KeyedRuleEvent.of(devices, e));
+            ordered.add(record(logins, e, 0));
+            ordered.add(record(devices, e, 0));
         }
         List<Alert> inOrder = run(rocksDb, ordered, 0);
         // shuffle within blocks of 20 records; the watermark trails the maximum by 2 h
-        List<KeyedRuleEvent> mixed = new ArrayList<>();
+        List<DimensionEvent> mixed = new ArrayList<>();
         for (int i = 0; i < ordered.size(); i += 20) {
-            List<KeyedRuleEvent> block = new ArrayList<>(ordered.subList(i, Math.min(ordered.size(), i + 20)));
+            List<DimensionEvent> block = new ArrayList<>(ordered.subList(i, Math.min(ordered.size(), i + 20)));
             Collections.shuffle(block, random);
             mixed.addAll(block);
         }
@@ -232,11 +253,11 @@ class VelocityEvaluatorTest {
         assertThat(sorted(outOfOrder)).isEqualTo(sorted(inOrder));
     }
 
-    private List<Alert> run(boolean rocksDb, List<KeyedRuleEvent> records, long lag) throws Exception {
+    private List<Alert> run(boolean rocksDb, List<DimensionEvent> records, long lag) throws Exception {
         close();
         open(rocksDb);
         long max = Long.MIN_VALUE;
-        for (KeyedRuleEvent rec : records) {
+        for (DimensionEvent rec : records) {
             harness.processElement(new StreamRecord<>(rec, rec.event.timestamp));
             max = Math.max(max, rec.event.timestamp);
             watermark(max - lag - 1);
@@ -252,8 +273,20 @@ class VelocityEvaluatorTest {
                 .sorted().collect(Collectors.toList());
     }
 
+    /** Keys with a state of this rule (keys are dimension values; a key holds the states of all its rules). */
+    @SuppressWarnings("unchecked")
     private long keysWithStateOf(String ruleId) throws Exception {
-        return keys().stream().filter(k -> k.startsWith(ruleId + "|")).count();
+        KeyedStateBackend<String> backend = (KeyedStateBackend<String>) (KeyedStateBackend<?>)
+                ((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend();
+        AtomicLong n = new AtomicLong();
+        backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                VelocityEvaluator.stateDescriptor(), (key, state) -> {
+                    VelocityKeyStates s = state.value();
+                    if (s != null && s.get(ruleId) != null) {
+                        n.incrementAndGet();
+                    }
+                });
+        return n.get();
     }
 
     @SuppressWarnings("unchecked")
@@ -290,6 +323,7 @@ class VelocityEvaluatorTest {
         // the fan-out saw v2 before this operator's broadcast input did: the record brings it
         send(v2, event("c", EventType.PAYMENT_FAILED, "u-1", T0 + 3 * MIN)); // 3 in the kept window
         send(v1, event("d", EventType.PAYMENT_FAILED, "u-1", T0 + 4 * MIN)); // in flight: counted under v2
+        change(v2); // the broadcast catches up before the watermark passes c: c was held until now
         watermark(T0 + 5 * MIN);
         assertThat(alerts()).singleElement().satisfies(a -> {
             assertThat(a.ruleVersion).isEqualTo(2);
@@ -498,16 +532,80 @@ class VelocityEvaluatorTest {
         assertNothingLeft();
     }
 
+    @ParameterizedTest(name = "rocksDb={0}")
+    @ValueSource(booleans = {false, true})
+    void rulesSharingAKeyShareOneStateValueAndTimersAndAlertInRuleIdOrder(boolean rocksDb) throws Exception {
+        VelocityRule wide = rule(VelocityRule.LOGIN_FAILED_PER_USER).copy();
+        wide.ruleId = "a-logins-wide"; // sorts before login-failed-per-user
+        wide.windowMs = HOUR;
+        wide.threshold = 3;
+        List<VelocityRule> config = new ArrayList<>(VelocityRule.defaults());
+        config.add(wide);
+        open(rocksDb, config, null);
+        VelocityRule logins = rule(VelocityRule.LOGIN_FAILED_PER_USER);
+        for (int i = 0; i < 5; i++) { // the 5th at T0 + 4 min: both rules cross at the same key and time
+            send(logins, event("e" + i, EventType.LOGIN_FAILED, "u-1", T0 + (i < 2 ? i : i) * MIN));
+        }
+        assertThat(keys()).containsExactly("USER|u-1");
+        watermark(T0 + 4 * MIN);
+        // 'a-logins-wide' crossed at e2 (3 in 1 h), login-failed-per-user at e4 (5 in 10 min)
+        assertThat(alerts()).extracting(a -> a.ruleId + "@" + (a.eventTime - T0) / MIN)
+                .containsExactly("a-logins-wide@2", VelocityRule.LOGIN_FAILED_PER_USER + "@4");
+        // one evaluation timer per timestamp still to come plus one housekeeping timer, whatever the rule count
+        send(logins, event("f0", EventType.LOGIN_FAILED, "u-1", T0 + 30 * MIN));
+        send(logins, event("f1", EventType.LOGIN_FAILED, "u-1", T0 + 30 * MIN));
+        assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+        watermark(T0 + 30 * MIN);
+        assertThat(keysWithStateOf("a-logins-wide")).isOne();
+        assertThat(keysWithStateOf(VelocityRule.LOGIN_FAILED_PER_USER)).isOne();
+        watermark(T0 + 3 * HOUR);
+        assertNothingLeft();
+    }
+
+    @Test
+    void aRecordHeldForAChangeThatHasNotArrivedWhenTheWatermarkPassesCountsUnderTheVersionInForce()
+            throws Exception {
+        open(false);
+        VelocityRule v1 = rule(VelocityRule.LOGIN_FAILED_PER_USER);
+        VelocityRule v2 = version(v1, 2);
+        v2.windowMs = 30 * MIN;
+        for (int i = 0; i < 4; i++) {
+            send(v1, event("a" + i, EventType.LOGIN_FAILED, "u-1", T0 + i * MIN));
+        }
+        send(v2, event("b0", EventType.LOGIN_FAILED, "u-1", T0 + 4 * MIN)); // ahead of the broadcast: held
+        assertThat(harness.numEventTimeTimers()).as("4 evaluations, 1 housekeeping, b0's evaluation").isEqualTo(6);
+        watermark(T0 + 5 * MIN); // the change has still not arrived: b0 counts under v1 (5 in 10 min)
+        assertThat(alerts()).singleElement().satisfies(a -> {
+            assertThat(a.ruleVersion).isEqualTo(1);
+            assertThat(a.evidenceEventIds).containsExactly("a0", "a1", "a2", "a3", "b0");
+        });
+        change(v2); // other windows: the v1 state is discarded now
+        assertThat(keys()).isEmpty();
+        watermark(T0 + 2 * HOUR);
+        assertNothingLeft();
+    }
+
     @Test
     void recordsAndStateArePojosWithoutKryo() throws Exception {
         VelocityRule r = rule(VelocityRule.DISTINCT_USERS_PER_DEVICE);
-        KeyedRuleEvent rec = KeyedRuleEvent.of(r, event("e1", EventType.LOGIN, "u-1", T0));
-        assertThat(roundTrip(KeyedRuleEvent.class, rec)).isEqualTo(rec);
-        VelocityKeyState s = VelocityKeyState.fresh(r);
-        s.detector.add(r, rec.event);
-        VelocityKeyState back = roundTrip(VelocityKeyState.class, s);
-        assertThat(back.rule).isEqualTo(r);
-        assertThat(back.detector.window).isEqualTo(s.detector.window);
+        DimensionEvent rec = record(r, event("e1", EventType.LOGIN, "u-1", T0), 3);
+        assertThat(rec.key).isEqualTo("DEVICE|d-1");
+        assertThat(roundTrip(DimensionEvent.class, rec)).isEqualTo(rec);
+        VelocityKeyStates s = new VelocityKeyStates();
+        VelocityKeyState ks = VelocityKeyState.fresh(r, 2);
+        ks.detector.add(r, rec.event);
+        s.put(ks);
+        s.pending = new ArrayList<>(List.of(rec));
+        s.housekeepingAt = T0 + HOUR;
+        VelocityKeyStates back = roundTrip(VelocityKeyStates.class, s);
+        assertThat(back.rules).singleElement().satisfies(b -> {
+            assertThat(b.ruleId).isEqualTo(r.ruleId);
+            assertThat(b.since).isEqualTo(2);
+            assertThat(b.detector.ruleVersion).isEqualTo(1);
+            assertThat(b.detector.window).isEqualTo(ks.detector.window);
+        });
+        assertThat(back.pending).containsExactly(rec);
+        assertThat(back.housekeepingAt).isEqualTo(T0 + HOUR);
     }
 
     private static <T> T roundTrip(Class<T> type, T value) throws Exception {

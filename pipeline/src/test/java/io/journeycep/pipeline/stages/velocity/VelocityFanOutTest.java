@@ -30,7 +30,7 @@ class VelocityFanOutTest {
     private static final long T0 = 1_795_341_600_000L;
     private static final long NOW = 1_795_400_000_000L;
 
-    private final List<BroadcastOperatorTestHarness<JourneyEvent, ControlMessage, KeyedRuleEvent>> open =
+    private final List<BroadcastOperatorTestHarness<JourneyEvent, ControlMessage, DimensionEvent>> open =
             new ArrayList<>();
     private long offset;
 
@@ -42,9 +42,9 @@ class VelocityFanOutTest {
     }
 
     /** A fan-out instance {@code subtask} of {@code parallelism}, optionally restored. */
-    private BroadcastOperatorTestHarness<JourneyEvent, ControlMessage, KeyedRuleEvent> fanOut(
+    private BroadcastOperatorTestHarness<JourneyEvent, ControlMessage, DimensionEvent> fanOut(
             List<VelocityRule> config, int parallelism, int subtask, OperatorSubtaskState snapshot) throws Exception {
-        BroadcastOperatorTestHarness<JourneyEvent, ControlMessage, KeyedRuleEvent> h =
+        BroadcastOperatorTestHarness<JourneyEvent, ControlMessage, DimensionEvent> h =
                 new BroadcastOperatorTestHarness<>(
                         new CoBroadcastWithNonKeyedOperator<>(new VelocityFanOut(config, WallClock.fixed(NOW)),
                                 List.of(RuleBookMirror.DESCRIPTOR)),
@@ -92,16 +92,41 @@ class VelocityFanOutTest {
                 ("remove " + at).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Sends the event; returns what it was fanned out to, as "ruleId vN key". */
+    /**
+     * Sends the event; returns what it was fanned out to, as "ruleId vN DIMENSION|value" for each rule in the fan-out's
+     * book that the record stands for (the record carries the key and epoch; the rules are the book's).
+     */
     private static List<String> route(
-            BroadcastOperatorTestHarness<JourneyEvent, ControlMessage, KeyedRuleEvent> h, JourneyEvent e)
+            BroadcastOperatorTestHarness<JourneyEvent, ControlMessage, DimensionEvent> h, JourneyEvent e)
             throws Exception {
         int before = h.extractOutputValues().size();
         h.processElement(e, e.timestamp);
-        List<KeyedRuleEvent> out = h.extractOutputValues();
-        return out.subList(before, out.size()).stream()
-                .map(r -> r.rule.ruleId + " v" + r.rule.version + " " + r.key)
-                .collect(Collectors.toList());
+        List<DimensionEvent> out = h.extractOutputValues();
+        var book = bookOf(h);
+        List<String> routes = new ArrayList<>();
+        for (DimensionEvent r : out.subList(before, out.size())) {
+            assertThat(r.epoch).isEqualTo(book.epoch());
+            assertThat(r.event.eventId).isEqualTo(e.eventId);
+            List<String> rules = book.rulesInForce().stream()
+                    .filter(rule -> rule.dimension == DimensionEvent.dimensionOf(r.key) && rule.matches(e))
+                    .map(rule -> rule.ruleId + " v" + rule.version + " " + r.key)
+                    .collect(Collectors.toList());
+            assertThat(rules).as("a record no rule in force wants: %s", r).isNotEmpty();
+            routes.addAll(rules);
+        }
+        assertThat(out.subList(before, out.size())).extracting(r -> DimensionEvent.dimensionOf(r.key))
+                .as("one record per dimension a matching rule wants")
+                .containsExactlyInAnyOrderElementsOf(book.rulesInForce().stream().filter(rule -> rule.matches(e))
+                        .map(rule -> rule.dimension).distinct().collect(Collectors.toList()));
+        return routes;
+    }
+
+    /** The fan-out's rule book as it routed the last event. */
+    @SuppressWarnings("unchecked")
+    private static io.journeycep.patterns.velocity.VelocityRuleBook bookOf(
+            BroadcastOperatorTestHarness<JourneyEvent, ControlMessage, DimensionEvent> h) {
+        var op = (CoBroadcastWithNonKeyedOperator<JourneyEvent, ControlMessage, DimensionEvent>) h.getOperator();
+        return ((VelocityFanOut) op.getUserFunction()).bookInUse();
     }
 
     private static List<RejectedEvent> deadLetters(BroadcastOperatorTestHarness<?, ?, ?> h) {
@@ -113,20 +138,20 @@ class VelocityFanOutTest {
     void rulesAreAddedChangedAndRemovedLive() throws Exception {
         var h = fanOut(VelocityRule.defaults(), 1, 0, null);
         assertThat(route(h, event("e1", EventType.LOGIN_FAILED)))
-                .containsExactly("login-failed-per-user v1 login-failed-per-user|u-1");
+                .containsExactly("login-failed-per-user v1 USER|u-1");
         assertThat(route(h, event("e2", EventType.SEARCH))).isEmpty();
 
         h.processBroadcastElement(upsert(searches(1)), 0L);
         h.processBroadcastElement(upsert(logins(2, 3)), 0L);
         assertThat(route(h, event("e3", EventType.SEARCH)))
-                .containsExactly("searches-per-user v1 searches-per-user|u-1");
+                .containsExactly("searches-per-user v1 USER|u-1");
         assertThat(route(h, event("e4", EventType.LOGIN_FAILED)))
-                .containsExactly("login-failed-per-user v2 login-failed-per-user|u-1");
+                .containsExactly("login-failed-per-user v2 USER|u-1");
 
         h.processBroadcastElement(removal("login-failed-per-user", 2), 0L);
         assertThat(route(h, event("e5", EventType.LOGIN_FAILED))).isEmpty();
         assertThat(route(h, event("e6", EventType.PAYMENT_FAILED)))
-                .containsExactly("payment-failed-per-card v1 payment-failed-per-card|c-1");
+                .containsExactly("payment-failed-per-card v1 CARD|c-1");
         assertThat(deadLetters(h)).isEmpty();
     }
 
@@ -151,8 +176,8 @@ class VelocityFanOutTest {
 
         assertThat(route(h, event("e1", EventType.LOGIN_FAILED)))
                 .as("v2 with threshold 3 still in force")
-                .containsExactly("login-failed-per-user v2 login-failed-per-user|u-1");
-        assertThat(h.extractOutputValues().get(0).rule.threshold).isEqualTo(3);
+                .containsExactly("login-failed-per-user v2 USER|u-1");
+        assertThat(bookOf(h).ruleInForce("login-failed-per-user").threshold).isEqualTo(3);
     }
 
     @Test
@@ -167,7 +192,7 @@ class VelocityFanOutTest {
         assertThat(deadLetters(zero)).hasSize(1);
         assertThat(deadLetters(one)).isEmpty();
         assertThat(route(one, event("e1", EventType.LOGIN_FAILED)))
-                .containsExactly("login-failed-per-user v2 login-failed-per-user|u-1");
+                .containsExactly("login-failed-per-user v2 USER|u-1");
     }
 
     @Test
@@ -183,9 +208,9 @@ class VelocityFanOutTest {
         JourneyEvent purchase = event("p", EventType.PURCHASE);
         assertThat(route(same, purchase)).isEmpty();
         assertThat(route(same, event("l", EventType.LOGIN_FAILED)))
-                .containsExactly("login-failed-per-user v2 login-failed-per-user|u-1");
+                .containsExactly("login-failed-per-user v2 USER|u-1");
         assertThat(route(same, event("s", EventType.SEARCH)))
-                .containsExactly("searches-per-user v1 searches-per-user|u-1");
+                .containsExactly("searches-per-user v1 USER|u-1");
 
         // restored with a config that raised login-failed-per-user to v3 and purchases-per-ip to v2: they win
         List<VelocityRule> newer = new ArrayList<>(VelocityRule.defaults());
@@ -195,10 +220,10 @@ class VelocityFanOutTest {
         newer.set(3, purchases);
         var restarted = fanOut(newer, 1, 0, snapshot);
         assertThat(route(restarted, event("l", EventType.LOGIN_FAILED)))
-                .containsExactly("login-failed-per-user v3 login-failed-per-user|u-1");
-        assertThat(route(restarted, purchase)).containsExactly("purchases-per-ip v2 purchases-per-ip|203.0.113.5");
+                .containsExactly("login-failed-per-user v3 USER|u-1");
+        assertThat(route(restarted, purchase)).containsExactly("purchases-per-ip v2 IP|203.0.113.5");
         assertThat(route(restarted, event("s", EventType.SEARCH)))
-                .containsExactly("searches-per-user v1 searches-per-user|u-1");
+                .containsExactly("searches-per-user v1 USER|u-1");
     }
 
     @Test
