@@ -7,14 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.journeycep.patterns.velocity.VelocityRule.Aggregate;
 
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.java.typeutils.GenericTypeInfo;
-import org.apache.flink.api.java.typeutils.PojoField;
-import org.apache.flink.api.java.typeutils.PojoTypeInfo;
-import org.apache.flink.core.memory.DataInputDeserializer;
-import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -197,25 +189,7 @@ class SlidingWindowAggregateTest {
         assertThat(roundTrip(VelocityRule.class, new VelocityRule())).isEqualTo(new VelocityRule());
     }
 
-    /** Serializes with generic types disabled, so anything that would need Kryo throws. */
     static <T> T roundTrip(Class<T> type, T value) throws Exception {
-        TypeInformation<T> info = TypeInformation.of(type);
-        assertThat(info).isInstanceOf(PojoTypeInfo.class);
-        PojoTypeInfo<T> pojo = (PojoTypeInfo<T>) info;
-        for (int i = 0; i < pojo.getArity(); i++) {
-            PojoField field = pojo.getPojoFieldAt(i);
-            assertThat(field.getTypeInformation())
-                    .as("field %s of %s", field.getField().getName(), type.getSimpleName())
-                    .isNotInstanceOf(GenericTypeInfo.class);
-        }
-        SerializerConfigImpl config = new SerializerConfigImpl();
-        config.setGenericTypes(false);
-        TypeSerializer<T> serializer = info.createSerializer(config);
-        DataOutputSerializer out = new DataOutputSerializer(256);
-        serializer.serialize(value, out);
-        DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
-        T back = serializer.deserialize(in);
-        assertThat(in.available()).isZero();
-        return back;
+        return io.journeycep.patterns.PojoRoundTrip.roundTrip(type, value);
     }
 }
