@@ -68,6 +68,13 @@ class PojoSerializationTest {
         assertThat(roundTrip(RejectedEvent.class, new RejectedEvent())).isEqualTo(new RejectedEvent());
     }
 
+    @Test
+    void driftStatIsAPojoWithoutKryo() throws Exception {
+        DriftStat d = new DriftStat("rate.view", 1_795_000_020_000L, 131.0, 100.2, 9.8, 12.6);
+        assertThat(roundTrip(DriftStat.class, d)).isEqualTo(d);
+        assertThat(roundTrip(DriftStat.class, new DriftStat())).isEqualTo(new DriftStat());
+    }
+
     private static <T> T roundTrip(Class<T> type, T value) throws Exception {
         TypeInformation<T> info = TypeInformation.of(type);
         assertThat(info).isInstanceOf(PojoTypeInfo.class);

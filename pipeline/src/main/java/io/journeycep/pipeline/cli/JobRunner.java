@@ -151,6 +151,9 @@ final class JobRunner {
             sinks.alerts("jdbc-alerts", JdbcSinks.alerts(settings))
                     .deadLetters("jdbc-rejected-events", JdbcSinks.rejectedEvents(settings))
                     .lateEvents("jdbc-late-events", JdbcSinks.rejectedEvents(settings));
+            if (config.drift.enabled) {
+                sinks.driftStats("jdbc-drift-stats", JdbcSinks.driftStats(settings));
+            }
         }
         return sinks;
     }

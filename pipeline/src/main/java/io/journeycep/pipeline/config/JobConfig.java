@@ -50,6 +50,7 @@ public final class JobConfig implements Serializable {
     public CartAbandonment cartAbandonment = new CartAbandonment();
     public HighValueBrowsing highValueBrowsing = new HighValueBrowsing();
     public Velocity velocity = new Velocity();
+    public Drift drift = new Drift();
     public Patterns patterns = new Patterns();
     public Outputs outputs = new Outputs();
     public Runtime runtime = new Runtime();
@@ -125,6 +126,51 @@ public final class JobConfig implements Serializable {
         public double minPrice = 500;
         /** How long after the run's first view its last one may come (inclusive). */
         public Duration window = Duration.ofHours(1);
+    }
+
+    /** DRIFT (DESIGN §3; README "Drift"): per-metric change detection over event-time buckets. */
+    public static final class Drift implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public static final List<String> FAMILIES = List.of("rate", "conversion", "abandonment", "aov");
+        public static final List<String> DETECTORS = List.of("cusum", "page-hinkley");
+        /** Off by default: the drift stage adds DRIFT alerts and drift_stats rows only when asked for. */
+        public boolean enabled = false;
+        /** Event-time bucket length; one value per metric and bucket. */
+        public Duration bucket = Duration.ofMinutes(1);
+        /** {@code cusum} or {@code page-hinkley}. */
+        public String detector = "cusum";
+        /** Buckets that form a baseline (and the fewest buckets between two alerts of one metric). */
+        public int warmup = 60;
+        /** Signal threshold in baseline standard deviations (CUSUM h, Page-Hinkley lambda). */
+        public double threshold = 12.0;
+        /** CUSUM slack k, in standard deviations. */
+        public double slack = 0.5;
+        /** Page-Hinkley delta, in standard deviations. */
+        public double delta = 0.5;
+        /** EWMA smoothing factor of the current level shown in alerts. */
+        public double ewmaAlpha = 0.3;
+        /** After this many consecutive empty buckets a metric pauses (no more values or timers until it is seen). */
+        public int maxEmptyBuckets = 10;
+        /** Metric families: rate (per event type), conversion, abandonment, aov. */
+        public List<String> metrics = new ArrayList<>(FAMILIES);
+        /** Event types with a rate metric; absent or empty: every canonical type. */
+        public List<String> rateTypes = new ArrayList<>();
+        /** Floors of the baseline standard deviation, per family, in the metric's unit. */
+        public MinStddev minStddev = new MinStddev();
+        /** rule_version of DRIFT alerts; raise it when the detector settings change their meaning. */
+        public int version = 1;
+    }
+
+    public static final class MinStddev implements Serializable {
+        private static final long serialVersionUID = 1L;
+        /** Events per bucket. */
+        public double rate = 1.0;
+        /** Purchases per view. */
+        public double conversion = 0.005;
+        /** Abandoned episodes per cart add. */
+        public double abandonment = 0.01;
+        /** Currency units. */
+        public double aov = 1.0;
     }
 
     /** VELOCITY (DESIGN §3): rules loaded at start; {@code rules} absent means {@link VelocityRule#defaults()}. */
@@ -290,6 +336,7 @@ public final class JobConfig implements Serializable {
         }
         positive(e, "high-value-browsing.window", highValueBrowsing.window, true);
         validateVelocity(e);
+        validateDrift(e);
         positive(e, "patterns.max-window", patterns.maxWindow, true);
         if (outputs.kafka.enabled) {
             if (isBlank(outputs.kafka.bootstrapServers) && source.type != SourceType.KAFKA) {
@@ -321,6 +368,67 @@ public final class JobConfig implements Serializable {
         }
         positive(e, "runtime.checkpoint-interval", runtime.checkpointInterval, true);
         return e;
+    }
+
+    private void validateDrift(List<String> e) {
+        Drift d = drift;
+        positive(e, "drift.bucket", d.bucket, true);
+        if (d.bucket != null && !d.bucket.isZero() && !d.bucket.isNegative() && d.bucket.toMillis() < 1000) {
+            e.add("drift.bucket: must be at least 1s, was " + Durations.format(d.bucket));
+        }
+        if (!Drift.DETECTORS.contains(d.detector)) {
+            e.add("drift.detector: must be one of " + Drift.DETECTORS + ", was " + d.detector);
+        }
+        if (d.warmup < 2) {
+            e.add("drift.warmup: must be at least 2 buckets, was " + d.warmup);
+        }
+        positiveNumber(e, "drift.threshold", d.threshold);
+        if (!(d.slack >= 0) || Double.isInfinite(d.slack)) {
+            e.add("drift.slack: must be a number of at least 0, was " + d.slack);
+        }
+        if (!(d.delta >= 0) || Double.isInfinite(d.delta)) {
+            e.add("drift.delta: must be a number of at least 0, was " + d.delta);
+        }
+        if (!(d.ewmaAlpha > 0 && d.ewmaAlpha <= 1)) {
+            e.add("drift.ewma-alpha: must be in (0, 1], was " + d.ewmaAlpha);
+        }
+        if (d.maxEmptyBuckets < 0) {
+            e.add("drift.max-empty-buckets: must be at least 0, was " + d.maxEmptyBuckets);
+        }
+        if (d.version < 1) {
+            e.add("drift.version: must be at least 1, was " + d.version);
+        }
+        if (d.metrics == null || d.metrics.isEmpty()) {
+            e.add("drift.metrics: at least one of " + Drift.FAMILIES + " (or set enabled: false)");
+        } else {
+            for (int i = 0; i < d.metrics.size(); i++) {
+                if (!Drift.FAMILIES.contains(d.metrics.get(i))) {
+                    e.add("drift.metrics[" + i + "]: unknown metric '" + d.metrics.get(i) + "'; known: "
+                            + Drift.FAMILIES);
+                }
+            }
+        }
+        if (d.rateTypes != null) {
+            for (int i = 0; i < d.rateTypes.size(); i++) {
+                if (io.journeycep.model.EventType.fromWireName(d.rateTypes.get(i)) == null) {
+                    e.add("drift.rate-types[" + i + "]: '" + d.rateTypes.get(i) + "' is not a canonical event type");
+                }
+            }
+        }
+        if (d.minStddev == null) {
+            e.add("drift.min-stddev: required");
+        } else {
+            positiveNumber(e, "drift.min-stddev.rate", d.minStddev.rate);
+            positiveNumber(e, "drift.min-stddev.conversion", d.minStddev.conversion);
+            positiveNumber(e, "drift.min-stddev.abandonment", d.minStddev.abandonment);
+            positiveNumber(e, "drift.min-stddev.aov", d.minStddev.aov);
+        }
+    }
+
+    private static void positiveNumber(List<String> errors, String field, double v) {
+        if (!(v > 0) || Double.isInfinite(v)) {
+            errors.add(field + ": must be a positive number, was " + v);
+        }
     }
 
     private void validateVelocity(List<String> e) {

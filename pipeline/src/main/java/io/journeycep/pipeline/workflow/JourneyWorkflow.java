@@ -11,10 +11,12 @@ import io.journeycep.pipeline.ingest.IngestRecord;
 import io.journeycep.pipeline.ingest.WallClock;
 import io.journeycep.pipeline.rules.JobRules;
 import io.journeycep.pipeline.stages.dedupe.DedupeAndLateFilter;
+import io.journeycep.pipeline.stages.drift.DriftStage;
 import io.journeycep.pipeline.stages.patterns.PatternStage;
 import io.journeycep.pipeline.stages.time.EventTimeWatermarks;
 import io.journeycep.pipeline.stages.velocity.VelocityStage;
 import io.journeycep.sinks.Alert;
+import io.journeycep.sinks.DriftStat;
 import io.journeycep.sinks.RejectedEvent;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -38,6 +40,8 @@ import java.util.List;
  *   └► velocity fan-out (one record per wanted dimension) → keyBy(DIMENSION|value) velocity rules ┴► count alerts → alerts
  *            ▲ broadcast (rule book)                              ▲
  * control source → parse control messages ─────────────────────────┘   (bad messages, rejected changes ─► dead letters)
+ *   drift (when drift.enabled): event and CART_ABANDONED metrics → pre-aggregate → keyBy(metric) detector
+ *        ─► drift stats, DRIFT alerts (joined before count alerts)
  * </pre>
  *
  * <p>CART_ABANDONED and HIGH_VALUE_BROWSING are pattern specs too ({@link #builtInPatterns}); the rules files of
@@ -127,6 +131,12 @@ public final class JourneyWorkflow {
             detected = detected.union(velocity.alerts);
             deadLetters = deadLetters.union(control.rejected, velocity.rejected);
         }
+        DataStream<DriftStat> driftStats = null;
+        if (config.drift.enabled) {
+            DriftStage.Output drift = DriftStage.apply(onTime, detected, config.drift, WallClock.system());
+            detected = detected.union(drift.alerts);
+            driftStats = drift.stats;
+        }
         DataStream<Alert> alerts = detected
                 .map(new AlertCounter(rules.ruleIds(patterns)), TypeInformation.of(Alert.class))
                 .name("count alerts")
@@ -140,6 +150,11 @@ public final class JourneyWorkflow {
         }
         for (NamedSink<RejectedEvent> sink : sinks.lateEvents()) {
             late.sinkTo(sink.sink()).name(sink.name()).uid("sink-" + sink.name());
+        }
+        if (driftStats != null) {
+            for (NamedSink<DriftStat> sink : sinks.driftStats()) {
+                driftStats.sinkTo(sink.sink()).name(sink.name()).uid("sink-" + sink.name());
+            }
         }
         return new Streams(alerts, deadLetters, late);
     }

@@ -1,6 +1,7 @@
 package io.journeycep.pipeline.workflow;
 
 import io.journeycep.sinks.Alert;
+import io.journeycep.sinks.DriftStat;
 import io.journeycep.sinks.RejectedEvent;
 
 import org.apache.flink.api.connector.sink2.Sink;
@@ -17,6 +18,7 @@ public final class WorkflowSinks {
     private final List<NamedSink<Alert>> alerts = new ArrayList<>();
     private final List<NamedSink<RejectedEvent>> deadLetters = new ArrayList<>();
     private final List<NamedSink<RejectedEvent>> lateEvents = new ArrayList<>();
+    private final List<NamedSink<DriftStat>> driftStats = new ArrayList<>();
 
     /** Alerts of every kind (the Kafka alert sink routes marketing and risk kinds to their topics). */
     public WorkflowSinks alerts(String name, Sink<Alert> sink) {
@@ -34,6 +36,16 @@ public final class WorkflowSinks {
     public WorkflowSinks lateEvents(String name, Sink<RejectedEvent> sink) {
         lateEvents.add(new NamedSink<>(name, sink));
         return this;
+    }
+
+    /** One row per metric and closed bucket of the drift stage (only written when {@code drift.enabled}). */
+    public WorkflowSinks driftStats(String name, Sink<DriftStat> sink) {
+        driftStats.add(new NamedSink<>(name, sink));
+        return this;
+    }
+
+    List<NamedSink<DriftStat>> driftStats() {
+        return Collections.unmodifiableList(driftStats);
     }
 
     List<NamedSink<Alert>> alerts() {

@@ -50,6 +50,28 @@ class JobConfigTest {
     }
 
     @Test
+    void driftIsOffByDefaultAndValidatedWithItsLines() {
+        JobConfig documented = JobConfig.load(repoRoot().resolve("flink-conf/job.yaml"));
+        assertThat(documented.drift.enabled).isFalse();
+        assertThat(documented.drift.metrics).containsExactly("rate", "conversion", "abandonment", "aov");
+        assertThat(documented.drift.warmup).isEqualTo(new JobConfig.Drift().warmup);
+        String head = "source:\n  kafka:\n    bootstrap-servers: k:9092\noutputs:\n  jdbc:\n    enabled: false\n";
+        JobConfig ok = JobConfig.parse(head + "drift:\n  enabled: true\n  detector: page-hinkley\n  bucket: 5m\n",
+                "job.yaml");
+        assertThat(ok.drift.detector).isEqualTo("page-hinkley");
+        assertThat(ok.drift.bucket).isEqualTo(Duration.ofMinutes(5));
+        String bad = head + "drift:\n  enabled: true\n  detector: ewma\n  ewma-alpha: 0\n"
+                + "  metrics: [rate, churn]\n  rate-types: [view, clicks]\n  min-stddev:\n    rate: 0\n";
+        assertThatThrownBy(() -> JobConfig.parse(bad, "job.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("job.yaml line 9, field drift.detector: must be one of [cusum, page-hinkley], was ewma")
+                .hasMessageContaining("job.yaml line 10, field drift.ewma-alpha: must be in (0, 1], was 0.0")
+                .hasMessageContaining("job.yaml line 11, field drift.metrics[1]: unknown metric 'churn'")
+                .hasMessageContaining("job.yaml line 12, field drift.rate-types[1]: 'clicks' is not a canonical event")
+                .hasMessageContaining("job.yaml line 14, field drift.min-stddev.rate: must be a positive number");
+    }
+
+    @Test
     void patternsSectionIsValidated() {
         String yaml = "source:\n  kafka:\n    bootstrap-servers: k:9092\npatterns:\n  files: [a.yaml]\n"
                 + "  max-window: 0s\noutputs:\n  jdbc:\n    enabled: false\n";

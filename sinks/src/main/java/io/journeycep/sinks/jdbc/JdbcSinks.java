@@ -1,6 +1,7 @@
 package io.journeycep.sinks.jdbc;
 
 import io.journeycep.sinks.Alert;
+import io.journeycep.sinks.DriftStat;
 import io.journeycep.sinks.RejectedEvent;
 import io.journeycep.sinks.json.OutputJson;
 import java.sql.PreparedStatement;
@@ -36,6 +37,13 @@ public final class JdbcSinks {
                     + "VALUES (?, ?, ?, ?, ?, ?) "
                     + "ON CONFLICT (source, position) DO NOTHING";
 
+    /** Absolute values from the drift detector's state: a repeat of a bucket overwrites it with the same values. */
+    static final String UPSERT_DRIFT_STAT =
+            "INSERT INTO drift_stats (metric, bucket_start, value, mean, stddev, statistic) "
+                    + "VALUES (?, ?, ?, ?, ?, ?) "
+                    + "ON CONFLICT (metric, bucket_start) DO UPDATE SET value = EXCLUDED.value, "
+                    + "mean = EXCLUDED.mean, stddev = EXCLUDED.stddev, statistic = EXCLUDED.statistic";
+
     private JdbcSinks() {}
 
     /** Alerts into {@code alerts}; the first write of an {@code alert_id} wins, repeats are ignored. */
@@ -52,6 +60,23 @@ public final class JdbcSinks {
                 .withQueryStatement(INSERT_REJECTED, JdbcSinks::bindRejected)
                 .withExecutionOptions(executionOptions(settings))
                 .buildAtLeastOnce(connectionOptions(settings));
+    }
+
+    /** Drift statistics into {@code drift_stats}, upserted on {@code (metric, bucket_start)} (idempotent). */
+    public static Sink<DriftStat> driftStats(JdbcSettings settings) {
+        return JdbcSink.<DriftStat>builder()
+                .withQueryStatement(UPSERT_DRIFT_STAT, JdbcSinks::bindDriftStat)
+                .withExecutionOptions(executionOptions(settings))
+                .buildAtLeastOnce(connectionOptions(settings));
+    }
+
+    static void bindDriftStat(PreparedStatement ps, DriftStat d) throws SQLException {
+        ps.setString(1, text(d.metric));
+        setTime(ps, 2, d.bucketStart);
+        setDouble(ps, 3, d.value);
+        setDouble(ps, 4, d.mean);
+        setDouble(ps, 5, d.stddev);
+        setDouble(ps, 6, d.statistic);
     }
 
     static void bindAlert(PreparedStatement ps, Alert a) throws SQLException {

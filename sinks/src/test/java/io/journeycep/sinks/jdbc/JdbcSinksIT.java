@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.journeycep.sinks.Alert;
 import io.journeycep.sinks.AlertIds;
 import io.journeycep.sinks.AlertKind;
+import io.journeycep.sinks.DriftStat;
 import io.journeycep.sinks.ItSupport;
 import io.journeycep.sinks.RejectReason;
 import io.journeycep.sinks.RejectedEvent;
@@ -151,6 +152,41 @@ class JdbcSinksIT {
                     assertThat(rs.getString(3)).isEqualTo(r.detail == null ? null : r.detail.replace('\0', '\uFFFD'));
                     assertThat(rs.getBytes(4)).isEqualTo(r.raw);
                     assertThat(millis(rs.getObject(5, OffsetDateTime.class))).isEqualTo(r.receivedAt);
+                }
+                assertThat(rs.next()).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void driftStatsAreUpsertedFromState() throws Exception {
+        String metric = "rate.view." + ItSupport.unique();
+        long b0 = 1_795_344_300_000L;
+        List<DriftStat> first = List.of(
+                new DriftStat(metric, b0, 100.0, 99.5, 10.0, 0.0),
+                new DriftStat(metric, b0 + 60_000, 131.0, 99.5, 10.0, Double.NaN));
+        // a replay writes the same buckets again; a later state (here: a changed value) overwrites, never adds
+        List<DriftStat> replay = List.of(
+                new DriftStat(metric, b0, 100.0, 99.5, 10.0, 0.0),
+                new DriftStat(metric, b0 + 60_000, 131.0, 99.5, 10.0, 2.6),
+                new DriftStat(metric, b0 + 60_000, 131.0, 99.5, 10.0, 2.6));
+        for (List<DriftStat> batch : List.of(first, replay)) {
+            StreamExecutionEnvironment env = ItSupport.miniClusterEnv();
+            env.fromData(batch).sinkTo(JdbcSinks.driftStats(settings())).name("drift-jdbc");
+            env.execute("jdbc-drift");
+        }
+        try (Connection c = connect(pg().jdbcUrl());
+                PreparedStatement ps = c.prepareStatement("SELECT bucket_start, value, mean, stddev, statistic "
+                        + "FROM drift_stats WHERE metric = ? ORDER BY bucket_start")) {
+            ps.setString(1, metric);
+            try (ResultSet rs = ps.executeQuery()) {
+                for (DriftStat d : List.of(replay.get(0), replay.get(1))) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(millis(rs.getObject(1, OffsetDateTime.class))).isEqualTo(d.bucketStart);
+                    assertThat(rs.getDouble(2)).isEqualTo(d.value);
+                    assertThat(rs.getDouble(3)).isEqualTo(d.mean);
+                    assertThat(rs.getDouble(4)).isEqualTo(d.stddev);
+                    assertThat(rs.getDouble(5)).isEqualTo(d.statistic);
                 }
                 assertThat(rs.next()).isFalse();
             }
