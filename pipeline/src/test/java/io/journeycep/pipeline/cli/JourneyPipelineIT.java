@@ -100,7 +100,7 @@ class JourneyPipelineIT {
             assertThat(alert.path("subject_key").asText()).isEqualTo(user);
             assertThat(alert.path("evidence").path("event_ids").toString()).contains(user + "-v", user + "-c");
 
-            List<JsonNode> risk = readCommitted(services, "risk.alerts-" + run, 1, Duration.ofSeconds(30));
+            List<JsonNode> risk = readCommitted(services, "risk.alerts-" + run, 1, Duration.ofSeconds(90));
             assertThat(risk).hasSize(1);
             assertThat(risk.get(0).path("kind").asText()).isEqualTo("VELOCITY");
             assertThat(risk.get(0).path("rule_id").asText()).isEqualTo("login-failed-per-user");
@@ -109,7 +109,7 @@ class JourneyPipelineIT {
                     + " alert_id = '" + risk.get(0).path("alert_id").asText() + "'"))
                     .isEqualTo("VELOCITY 5/5");
 
-            List<JsonNode> dead = readCommitted(services, dlq, 1, Duration.ofSeconds(30));
+            List<JsonNode> dead = readCommitted(services, dlq, 1, Duration.ofSeconds(90));
             assertThat(dead.get(0).path("reason").asText()).isEqualTo("MISSING_USER");
             assertThat(dead.get(0).path("position").asLong()).isEqualTo(2L);
 
@@ -172,7 +172,7 @@ class JourneyPipelineIT {
     }
 
     private static String waitForRow(EmbeddedServices services, String sql) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         try (Connection c = DriverManager.getConnection(
                 services.postgres().jdbcUrl(), services.postgres().user(), services.postgres().password());
                 Statement s = c.createStatement()) {

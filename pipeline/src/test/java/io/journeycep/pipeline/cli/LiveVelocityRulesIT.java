@@ -245,7 +245,7 @@ class LiveVelocityRulesIT {
 
     /** One read_committed consumer for the whole test, collecting every record of a topic. */
     private static final class Reader implements AutoCloseable {
-        private static final Duration TIMEOUT = Duration.ofSeconds(30);
+        private static final Duration TIMEOUT = Duration.ofSeconds(90); // generous: a loaded machine commits slowly; a pass returns early
         final KafkaConsumer<byte[], byte[]> consumer;
         final List<JsonNode> records = new ArrayList<>();
 
@@ -299,7 +299,7 @@ class LiveVelocityRulesIT {
     }
 
     private static List<String> waitForRows(EmbeddedServices services, String sql, int n) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         List<String> rows = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(
                 services.postgres().jdbcUrl(), services.postgres().user(), services.postgres().password());
