@@ -148,4 +148,18 @@ class JourneySessionsTest {
             assertThat(h.numEventTimeTimers()).isZero();
         }
     }
+
+    @ParameterizedTest(name = "rocksDb={0}")
+    @ValueSource(booleans = {false, true})
+    void aQuietGapLongerThanTheGapClosesASessionEvenWithTheSameSessionId(boolean rocksDb) throws Exception {
+        try (var h = harness(rocksDb, 50)) {
+            long t1 = 26 * MIN + 2_000;
+            long t2 = 85 * MIN + 58_000;
+            feed(h, event("u3", "d1", EventType.VIEW, t1, 1037, "x"));
+            h.processWatermark(new Watermark(t1 + 5_000));
+            feed(h, event("u3", "d2", EventType.VIEW, t2, 1143, "x"));
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            assertThat(sessions(h)).containsOnlyKeys("u3|d1", "u3|d2");
+        }
+    }
 }
