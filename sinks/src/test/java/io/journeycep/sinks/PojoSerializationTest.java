@@ -75,6 +75,13 @@ class PojoSerializationTest {
         assertThat(roundTrip(DriftStat.class, new DriftStat())).isEqualTo(new DriftStat());
     }
 
+    @Test
+    void transitionCountIsAPojoWithoutKryo() throws Exception {
+        TransitionCount t = TransitionCount.of("view", "EXIT", 42, 1_700_000_000_000L);
+        assertThat(roundTrip(TransitionCount.class, t)).isEqualTo(t);
+        assertThat(roundTrip(TransitionCount.class, new TransitionCount())).isEqualTo(new TransitionCount());
+    }
+
     private static <T> T roundTrip(Class<T> type, T value) throws Exception {
         TypeInformation<T> info = TypeInformation.of(type);
         assertThat(info).isInstanceOf(PojoTypeInfo.class);

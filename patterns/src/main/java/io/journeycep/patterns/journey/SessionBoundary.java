@@ -1,13 +1,15 @@
 package io.journeycep.patterns.journey;
 
+import java.io.Serializable;
 import java.util.Objects;
 
 /**
  * When an event starts a new session (DESIGN §3): with explicit session ids, when the id differs from the previous
  * event's; without one, when the event is more than the gap [30 min] after the user's previous event (exactly the gap:
- * same session).
+ * same session). Serializable: Flink functions hold one.
  */
-public final class SessionBoundary {
+public final class SessionBoundary implements Serializable {
+    private static final long serialVersionUID = 1L;
     private final long gapMs;
 
     public SessionBoundary(long gapMs) {

@@ -76,4 +76,31 @@ class TransitionModelTest {
         assertThatThrownBy(() -> new TransitionModel(0)).hasMessageContaining("alpha");
         assertThatThrownBy(() -> shop().add("view", "view", -1)).hasMessageContaining("negative");
     }
+
+    @Test
+    void scoringByDistinctPairsEqualsScoringStepByStep() {
+        TransitionModel m = shop();
+        List<String> path = List.of(S, "view", "view", "login_failed", "view", "view", "cart_add", X);
+        PathScore stepwise = m.score(path);
+        java.util.Map<String, Long> occurrences = new java.util.LinkedHashMap<>();
+        for (int i = 1; i < path.size(); i++) {
+            occurrences.merge(path.get(i - 1) + ">" + path.get(i), 1L, Long::sum);
+        }
+        List<PathScore.PairScore> pairs = new java.util.ArrayList<>();
+        occurrences.forEach((pair, n) -> {
+            String from = pair.substring(0, pair.indexOf('>'));
+            String to = pair.substring(pair.indexOf('>') + 1);
+            pairs.add(new PathScore.PairScore(from, to, n, m.probability(from, to), m.count(from, to), m.total(from)));
+        });
+        assertThat(pairs).as("view>view occurs twice").hasSize(6);
+        PathScore byPairs = PathScore.fromPairs(path, pairs);
+        assertThat(byPairs.meanNegativeLogLikelihood())
+                .isCloseTo(stepwise.meanNegativeLogLikelihood(), offset(1e-12));
+        assertThat(byPairs.steps()).isEqualTo(stepwise.steps());
+        PathScore shownOnlyFirst = PathScore.fromPairs(path.subList(0, 3), pairs);
+        assertThat(shownOnlyFirst.steps()).hasSize(2);
+        assertThat(shownOnlyFirst.meanNegativeLogLikelihood()).as("the mean still covers every transition")
+                .isCloseTo(stepwise.meanNegativeLogLikelihood(), offset(1e-12));
+        assertThat(PathScore.meanNegativeLogLikelihood(List.of())).isZero();
+    }
 }

@@ -150,7 +150,8 @@ final class JobRunner {
                     .withMaxRetries(j.maxRetries);
             sinks.alerts("jdbc-alerts", JdbcSinks.alerts(settings))
                     .deadLetters("jdbc-rejected-events", JdbcSinks.rejectedEvents(settings))
-                    .lateEvents("jdbc-late-events", JdbcSinks.rejectedEvents(settings));
+                    .lateEvents("jdbc-late-events", JdbcSinks.rejectedEvents(settings))
+                    .transitions("jdbc-journey-transitions", JdbcSinks.transitions(settings));
             if (config.drift.enabled) {
                 sinks.driftStats("jdbc-drift-stats", JdbcSinks.driftStats(settings));
             }

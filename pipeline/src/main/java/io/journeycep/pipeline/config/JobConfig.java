@@ -52,6 +52,7 @@ public final class JobConfig implements Serializable {
     public Velocity velocity = new Velocity();
     public Drift drift = new Drift();
     public Patterns patterns = new Patterns();
+    public Journeys journeys = new Journeys();
     public Outputs outputs = new Outputs();
     public Runtime runtime = new Runtime();
 
@@ -211,6 +212,25 @@ public final class JobConfig implements Serializable {
         public Duration maxWindow = Duration.ofHours(24);
     }
 
+    /** Sessions, Markov transition counts and PATH_ANOMALY (DESIGN §3; README "Journeys"). */
+    public static final class Journeys implements Serializable {
+        private static final long serialVersionUID = 1L;
+        /** {@code false} turns the sessions, transition counts and PATH_ANOMALY off. */
+        public boolean enabled = true;
+        /** Without session ids: an event more than this after the user's previous one starts a new session. */
+        public Duration sessionGap = Duration.ofMinutes(30);
+        /** Additive smoothing pseudo-count α of {@code P(to | from)}. */
+        public double smoothing = 1.0;
+        /** A session is scored only with at least this many transitions (START and EXIT included). */
+        public int minTransitions = 4;
+        /** PATH_ANOMALY when the mean negative log-likelihood per transition is above this (natural log). */
+        public double anomalyThreshold = 3.0;
+        /** How often (event time) each from-state's absolute counts go to {@code journey_transitions}, at most. */
+        public Duration flushInterval = Duration.ofSeconds(10);
+        /** States (START … EXIT) of a session kept for the alert's path and evidence; all transitions are counted. */
+        public int maxPathLength = 50;
+    }
+
     public static final class Outputs implements Serializable {
         private static final long serialVersionUID = 1L;
         public KafkaOutput kafka = new KafkaOutput();
@@ -338,6 +358,7 @@ public final class JobConfig implements Serializable {
         validateVelocity(e);
         validateDrift(e);
         positive(e, "patterns.max-window", patterns.maxWindow, true);
+        validateJourneys(e);
         if (outputs.kafka.enabled) {
             if (isBlank(outputs.kafka.bootstrapServers) && source.type != SourceType.KAFKA) {
                 e.add("outputs.kafka.bootstrap-servers: needed when the source is not Kafka (or set enabled: false)");
@@ -428,6 +449,23 @@ public final class JobConfig implements Serializable {
     private static void positiveNumber(List<String> errors, String field, double v) {
         if (!(v > 0) || Double.isInfinite(v)) {
             errors.add(field + ": must be a positive number, was " + v);
+        }
+    }
+
+    private void validateJourneys(List<String> e) {
+        positive(e, "journeys.session-gap", journeys.sessionGap, true);
+        positive(e, "journeys.flush-interval", journeys.flushInterval, true);
+        if (!(journeys.smoothing > 0) || Double.isInfinite(journeys.smoothing)) {
+            e.add("journeys.smoothing: must be a number above 0, was " + journeys.smoothing);
+        }
+        if (journeys.minTransitions < 1) {
+            e.add("journeys.min-transitions: must be at least 1, was " + journeys.minTransitions);
+        }
+        if (!(journeys.anomalyThreshold > 0) || Double.isInfinite(journeys.anomalyThreshold)) {
+            e.add("journeys.anomaly-threshold: must be a number above 0, was " + journeys.anomalyThreshold);
+        }
+        if (journeys.maxPathLength < 2 || journeys.maxPathLength > 1000) {
+            e.add("journeys.max-path-length: must be between 2 and 1000, was " + journeys.maxPathLength);
         }
     }
 

@@ -12,6 +12,7 @@ import io.journeycep.pipeline.ingest.WallClock;
 import io.journeycep.pipeline.rules.JobRules;
 import io.journeycep.pipeline.stages.dedupe.DedupeAndLateFilter;
 import io.journeycep.pipeline.stages.drift.DriftStage;
+import io.journeycep.pipeline.stages.journeys.JourneyStage;
 import io.journeycep.pipeline.stages.patterns.PatternStage;
 import io.journeycep.pipeline.stages.time.EventTimeWatermarks;
 import io.journeycep.pipeline.stages.velocity.VelocityStage;
@@ -37,7 +38,9 @@ import java.util.List;
  * source (parse inside, watermarks per split) → route rejected ─► dead letters
  *   → keyBy(user) dedupe + late filter ─► late events
  *   ├► per pattern spec (the built-ins, then the rules files'): look-back or input filter → CEP ─┐
- *   └► velocity fan-out (one record per wanted dimension) → keyBy(DIMENSION|value) velocity rules ┴► count alerts → alerts
+ *   ├► velocity fan-out (one record per wanted dimension) → keyBy(DIMENSION|value) velocity rules ┤
+ *   └► keyBy(user) journey sessions → keyBy(from) transition counter → keyBy(session) path scorer ┴► count alerts → alerts
+ *                                                      └► absolute counts ─► journey_transitions
  *            ▲ broadcast (rule book)                              ▲
  * control source → parse control messages ─────────────────────────┘   (bad messages, rejected changes ─► dead letters)
  *   drift (when drift.enabled): event and CART_ABANDONED metrics → pre-aggregate → keyBy(metric) detector
@@ -131,6 +134,16 @@ public final class JourneyWorkflow {
             detected = detected.union(velocity.alerts);
             deadLetters = deadLetters.union(control.rejected, velocity.rejected);
         }
+        List<String> ruleIds = rules.ruleIds(patterns);
+        if (config.journeys.enabled) {
+            JourneyStage.Output journeys = JourneyStage.apply(onTime, config.journeys);
+            detected = detected.union(journeys.alerts);
+            ruleIds.add(io.journeycep.pipeline.stages.journeys.PathScorer.RULE_ID);
+            for (NamedSink<io.journeycep.sinks.TransitionCount> sink : sinks.transitions()) {
+                // forward (chained) to the counter: a pair's absolute counts arrive in order
+                journeys.transitions.sinkTo(sink.sink()).name(sink.name()).uid("sink-" + sink.name());
+            }
+        }
         DataStream<DriftStat> driftStats = null;
         if (config.drift.enabled) {
             DriftStage.Output drift = DriftStage.apply(onTime, detected, config.drift, WallClock.system());
@@ -138,7 +151,7 @@ public final class JourneyWorkflow {
             driftStats = drift.stats;
         }
         DataStream<Alert> alerts = detected
-                .map(new AlertCounter(rules.ruleIds(patterns)), TypeInformation.of(Alert.class))
+                .map(new AlertCounter(ruleIds), TypeInformation.of(Alert.class))
                 .name("count alerts")
                 .uid("alert-counter");
 

@@ -3,6 +3,7 @@ package io.journeycep.pipeline.workflow;
 import io.journeycep.sinks.Alert;
 import io.journeycep.sinks.DriftStat;
 import io.journeycep.sinks.RejectedEvent;
+import io.journeycep.sinks.TransitionCount;
 
 import org.apache.flink.api.connector.sink2.Sink;
 
@@ -19,6 +20,7 @@ public final class WorkflowSinks {
     private final List<NamedSink<RejectedEvent>> deadLetters = new ArrayList<>();
     private final List<NamedSink<RejectedEvent>> lateEvents = new ArrayList<>();
     private final List<NamedSink<DriftStat>> driftStats = new ArrayList<>();
+    private final List<NamedSink<TransitionCount>> transitions = new ArrayList<>();
 
     /** Alerts of every kind (the Kafka alert sink routes marketing and risk kinds to their topics). */
     public WorkflowSinks alerts(String name, Sink<Alert> sink) {
@@ -46,6 +48,16 @@ public final class WorkflowSinks {
 
     List<NamedSink<DriftStat>> driftStats() {
         return Collections.unmodifiableList(driftStats);
+    }
+
+    /** Absolute Markov transition counts (journey_transitions); a pair's updates come in order from one subtask. */
+    public WorkflowSinks transitions(String name, Sink<TransitionCount> sink) {
+        transitions.add(new NamedSink<>(name, sink));
+        return this;
+    }
+
+    List<NamedSink<TransitionCount>> transitions() {
+        return Collections.unmodifiableList(transitions);
     }
 
     List<NamedSink<Alert>> alerts() {

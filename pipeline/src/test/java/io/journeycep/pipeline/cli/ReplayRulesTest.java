@@ -82,6 +82,7 @@ class ReplayRulesTest {
                         + "    cart-abandonment                      1%n"
                         + "    checkout-payment-failed               2%n"
                         + "    high-value-browsing                   0%n"
+                        + "    path-anomaly                          0%n" // journeys (on by default)
                         + "    payment-failed-twice-per-card         3%n"
                         + "  job runtime"));
         assertThat(out).as("the config's login-failed rule was replaced").doesNotContain("login-failed-per-user");

@@ -3,6 +3,7 @@ package io.journeycep.sinks.jdbc;
 import io.journeycep.sinks.Alert;
 import io.journeycep.sinks.DriftStat;
 import io.journeycep.sinks.RejectedEvent;
+import io.journeycep.sinks.TransitionCount;
 import io.journeycep.sinks.json.OutputJson;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -44,6 +45,13 @@ public final class JdbcSinks {
                     + "ON CONFLICT (metric, bucket_start) DO UPDATE SET value = EXCLUDED.value, "
                     + "mean = EXCLUDED.mean, stddev = EXCLUDED.stddev, statistic = EXCLUDED.statistic";
 
+    /** Absolute counts from state: the upsert sets the count, it never adds to it (DESIGN §4). */
+    static final String UPSERT_TRANSITION =
+            "INSERT INTO journey_transitions (from_state, to_state, count, updated_at) "
+                    + "VALUES (?, ?, ?, ?) "
+                    + "ON CONFLICT (from_state, to_state) DO UPDATE SET count = EXCLUDED.count, "
+                    + "updated_at = EXCLUDED.updated_at";
+
     private JdbcSinks() {}
 
     /** Alerts into {@code alerts}; the first write of an {@code alert_id} wins, repeats are ignored. */
@@ -70,6 +78,18 @@ public final class JdbcSinks {
                 .buildAtLeastOnce(connectionOptions(settings));
     }
 
+    /**
+     * Markov transition counts into {@code journey_transitions}: upserts of absolute counts. The job sends a
+     * {@code (from, to)} pair's updates from one subtask in order (the counter is keyed by from-state and this sink is
+     * chained to it), so the last write is the newest count.
+     */
+    public static Sink<TransitionCount> transitions(JdbcSettings settings) {
+        return JdbcSink.<TransitionCount>builder()
+                .withQueryStatement(UPSERT_TRANSITION, JdbcSinks::bindTransition)
+                .withExecutionOptions(executionOptions(settings))
+                .buildAtLeastOnce(connectionOptions(settings));
+    }
+
     static void bindDriftStat(PreparedStatement ps, DriftStat d) throws SQLException {
         ps.setString(1, text(d.metric));
         setTime(ps, 2, d.bucketStart);
@@ -77,6 +97,13 @@ public final class JdbcSinks {
         setDouble(ps, 4, d.mean);
         setDouble(ps, 5, d.stddev);
         setDouble(ps, 6, d.statistic);
+    }
+
+    static void bindTransition(PreparedStatement ps, TransitionCount t) throws SQLException {
+        ps.setString(1, text(t.fromState));
+        ps.setString(2, text(t.toState));
+        ps.setLong(3, t.count);
+        setTime(ps, 4, t.updatedAt);
     }
 
     static void bindAlert(PreparedStatement ps, Alert a) throws SQLException {
