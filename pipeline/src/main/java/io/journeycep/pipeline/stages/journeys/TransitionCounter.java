@@ -4,8 +4,6 @@ import io.journeycep.patterns.journey.JourneyStates;
 import io.journeycep.sinks.TransitionCount;
 
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -56,7 +54,8 @@ public class TransitionCounter extends KeyedProcessFunction<String, SessionTrans
     private final double alpha;
     private final long flushIntervalMs;
 
-    private transient ListState<SessionTransition> pending;
+    /** Transitions waiting for the watermark, by their session's close time (each close time has its timer). */
+    private transient MapState<Long, List<SessionTransition>> pending;
     private transient MapState<String, Long> counts;
     private transient ValueState<Long> total;
     private transient ValueState<Long> nextFlush;
@@ -74,7 +73,8 @@ public class TransitionCounter extends KeyedProcessFunction<String, SessionTrans
 
     @Override
     public void open(OpenContext openContext) {
-        pending = getRuntimeContext().getListState(new ListStateDescriptor<>(PENDING_STATE, SessionTransition.class));
+        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>(PENDING_STATE, Types.LONG,
+                Types.LIST(TypeInformation.of(SessionTransition.class))));
         counts = getRuntimeContext().getMapState(new MapStateDescriptor<>(COUNTS_STATE, Types.STRING, Types.LONG));
         total = getRuntimeContext().getState(new ValueStateDescriptor<>(TOTAL_STATE, Types.LONG));
         nextFlush = getRuntimeContext().getState(new ValueStateDescriptor<>(FLUSH_STATE, Types.LONG));
@@ -82,19 +82,25 @@ public class TransitionCounter extends KeyedProcessFunction<String, SessionTrans
 
     @Override
     public void processElement(SessionTransition t, Context ctx, Collector<TransitionAnswer> out) throws Exception {
-        pending.add(t);
+        List<SessionTransition> atTime = pending.get(t.closeTime);
+        if (atTime == null) {
+            atTime = new ArrayList<>();
+        }
+        atTime.add(t);
+        pending.put(t.closeTime, atTime);
         ctx.timerService().registerEventTimeTimer(t.closeTime);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<TransitionAnswer> out) throws Exception {
-        List<SessionTransition> due = new ArrayList<>();
-        List<SessionTransition> later = new ArrayList<>();
-        Iterable<SessionTransition> all = pending.get();
-        if (all != null) {
-            for (SessionTransition t : all) {
-                (t.closeTime <= timestamp ? due : later).add(t);
-            }
+        // Every close time has its own timer, so the due transitions are exactly those of this timestamp: one lookup,
+        // not a scan of everything pending (a from-state key such as 'view' has the pending sessions of all users).
+        List<SessionTransition> due = pending.get(timestamp);
+        if (due == null) {
+            due = new ArrayList<>();
+        } else {
+            due = new ArrayList<>(due);
+            pending.remove(timestamp);
         }
         if (!due.isEmpty()) {
             due.sort(Comparator.comparingLong((SessionTransition t) -> t.closeTime)
@@ -123,11 +129,6 @@ public class TransitionCounter extends KeyedProcessFunction<String, SessionTrans
                 i = end;
             }
             total.update(sum);
-            if (later.isEmpty()) {
-                pending.clear();
-            } else {
-                pending.update(later);
-            }
             if (nextFlush.value() == null) {
                 long at = (Math.floorDiv(timestamp, flushIntervalMs) + 1) * flushIntervalMs;
                 nextFlush.update(at);
