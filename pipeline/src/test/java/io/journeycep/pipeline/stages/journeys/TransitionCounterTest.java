@@ -59,7 +59,7 @@ class TransitionCounterTest {
             h.processElement(new StreamRecord<>(t("s1", 1_000, "cart_add", 2), 1_000));
             h.processElement(new StreamRecord<>(t("s2", 1_000, "EXIT", 1), 1_000));
             h.processElement(new StreamRecord<>(t("s1", 1_000, "EXIT", 1), 1_000));
-            assertThat(h.getKeyedStateBackend().getKeys(TransitionCounter.PENDING_STATE, VoidNamespace.INSTANCE)
+            assertThat(h.getOperator().<String>getKeyedStateBackend().getKeys(TransitionCounter.PENDING_STATE, VoidNamespace.INSTANCE)
                     .count()).isEqualTo(1);
             h.processWatermark(new Watermark(Long.MAX_VALUE));
 
@@ -86,7 +86,7 @@ class TransitionCounterTest {
 
     private static long keys(KeyedOneInputStreamOperatorTestHarness<String, SessionTransition, TransitionAnswer> h,
             String state) {
-        try (Stream<String> keys = h.getKeyedStateBackend().getKeys(state, VoidNamespace.INSTANCE)) {
+        try (Stream<String> keys = h.getOperator().<String>getKeyedStateBackend().getKeys(state, VoidNamespace.INSTANCE)) {
             return keys.count();
         }
     }
