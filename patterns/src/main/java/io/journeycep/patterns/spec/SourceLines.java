@@ -12,9 +12,10 @@ import java.util.Map;
 
 /**
  * Line numbers of the fields of a YAML or JSON document by path ({@code patterns[2].steps[1].event-types[0]}), for
- * messages. A list element's line is the line its value starts on; an absent field takes its parent's line.
+ * messages. A list element's line is the line its value starts on; an absent field takes its parent's line. Used
+ * for rules files and for the job config (pipeline {@code JobConfig}).
  */
-final class SourceLines {
+public final class SourceLines {
     private final Map<String, Integer> lines = new HashMap<>();
 
     private static final class Container {
@@ -28,7 +29,7 @@ final class SourceLines {
         }
     }
 
-    SourceLines(JsonFactory factory, String text) {
+    public SourceLines(JsonFactory factory, String text) {
         try (JsonParser p = factory.createParser(text)) {
             Deque<Container> open = new ArrayDeque<>();
             String pendingField = null;
@@ -67,7 +68,7 @@ final class SourceLines {
     }
 
     /** The line of a field, or of its closest parent that has one; 0 when unknown. */
-    int lineOf(String path) {
+    public int lineOf(String path) {
         String p = path;
         while (!p.isEmpty()) {
             Integer line = lines.get(p);

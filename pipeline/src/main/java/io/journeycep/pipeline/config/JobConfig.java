@@ -1,6 +1,7 @@
 package io.journeycep.pipeline.config;
 
 import io.journeycep.model.Durations;
+import io.journeycep.patterns.spec.SourceLines;
 import io.journeycep.patterns.velocity.VelocityRule;
 
 import com.fasterxml.jackson.core.JsonParser;
@@ -311,7 +312,7 @@ public final class JobConfig implements Serializable {
         }
         List<String> errors = config.validate();
         if (!errors.isEmpty()) {
-            YamlLocations where = new YamlLocations(yaml);
+            SourceLines where = new SourceLines(new YAMLFactory(), yaml);
             StringBuilder sb = new StringBuilder();
             for (String error : errors) {
                 String field = error.substring(0, error.indexOf(':'));
