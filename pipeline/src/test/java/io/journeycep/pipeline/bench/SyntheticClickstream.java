@@ -40,7 +40,8 @@ public final class SyntheticClickstream implements GeneratorFunction<Long, Journ
         return e;
     }
 
-    private static long mix(long x) {
+    /** SplitMix64's finalizer: a well-spread pseudo-random long for each index (shared by the generators). */
+    static long mix(long x) {
         x += 0x9E3779B97F4A7C15L;
         x = (x ^ (x >>> 30)) * 0xBF58476D1CE4E5B9L;
         x = (x ^ (x >>> 27)) * 0x94D049BB133111EBL;

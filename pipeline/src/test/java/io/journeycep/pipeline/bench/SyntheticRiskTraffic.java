@@ -27,7 +27,7 @@ public final class SyntheticRiskTraffic implements GeneratorFunction<Long, Journ
     @Override
     public JourneyEvent map(Long index) {
         long i = index;
-        long h = mix(i);
+        long h = SyntheticClickstream.mix(i);
         int roll = (int) Math.floorMod(h >>> 20, 100);
         EventType type = roll < 60 ? EventType.VIEW : roll < 70 ? EventType.CART_ADD : roll < 75 ? EventType.PURCHASE
                 : roll < 87 ? EventType.LOGIN : roll < 95 ? EventType.LOGIN_FAILED : EventType.PAYMENT_FAILED;
@@ -48,12 +48,5 @@ public final class SyntheticRiskTraffic implements GeneratorFunction<Long, Journ
         e.source = "bench";
         e.position = i;
         return e;
-    }
-
-    private static long mix(long x) {
-        x += 0x9E3779B97F4A7C15L;
-        x = (x ^ (x >>> 30)) * 0xBF58476D1CE4E5B9L;
-        x = (x ^ (x >>> 27)) * 0x94D049BB133111EBL;
-        return x ^ (x >>> 31);
     }
 }
