@@ -48,6 +48,7 @@ public final class JobConfig implements Serializable {
     public EventTime eventTime = new EventTime();
     public Parser parser = new Parser();
     public Dedupe dedupe = new Dedupe();
+    public Identity identity = new Identity();
     public CartAbandonment cartAbandonment = new CartAbandonment();
     public HighValueBrowsing highValueBrowsing = new HighValueBrowsing();
     public Velocity velocity = new Velocity();
@@ -213,6 +214,17 @@ public final class JobConfig implements Serializable {
         public Duration maxWindow = Duration.ofHours(24);
     }
 
+    /** Identity stitching: anonymousId → userId links (DESIGN §1; README "Identity stitching"). */
+    public static final class Identity implements Serializable {
+        private static final long serialVersionUID = 1L;
+        /** {@code false}: no stitching; events stay on their own user or anonymous key. */
+        public boolean enabled = true;
+        /** A link is forgotten when its anonymous id has been silent this long (event time). */
+        public Duration linkTtl = Duration.ofDays(30);
+        /** Anonymous events held per anonymous id for the journeys (to re-key their path on a link), at most. */
+        public int maxPendingEvents = 500;
+    }
+
     /** Sessions, Markov transition counts and PATH_ANOMALY (DESIGN §3; README "Journeys"). */
     public static final class Journeys implements Serializable {
         private static final long serialVersionUID = 1L;
@@ -360,6 +372,7 @@ public final class JobConfig implements Serializable {
         validateDrift(e);
         positive(e, "patterns.max-window", patterns.maxWindow, true);
         validateJourneys(e);
+        validateIdentity(e);
         if (outputs.kafka.enabled) {
             if (isBlank(outputs.kafka.bootstrapServers) && source.type != SourceType.KAFKA) {
                 e.add("outputs.kafka.bootstrap-servers: needed when the source is not Kafka (or set enabled: false)");
@@ -450,6 +463,18 @@ public final class JobConfig implements Serializable {
     private static void positiveNumber(List<String> errors, String field, double v) {
         if (!(v > 0) || Double.isInfinite(v)) {
             errors.add(field + ": must be a positive number, was " + v);
+        }
+    }
+
+    private void validateIdentity(List<String> e) {
+        positive(e, "identity.link-ttl", identity.linkTtl, true);
+        if (identity.linkTtl != null && journeys.sessionGap != null
+                && identity.linkTtl.compareTo(journeys.sessionGap) <= 0) {
+            e.add("identity.link-ttl: must be longer than journeys.session-gap (" + Durations.format(journeys.sessionGap)
+                    + "), was " + Durations.format(identity.linkTtl));
+        }
+        if (identity.maxPendingEvents < 0 || identity.maxPendingEvents > 100_000) {
+            e.add("identity.max-pending-events: must be between 0 and 100000, was " + identity.maxPendingEvents);
         }
     }
 

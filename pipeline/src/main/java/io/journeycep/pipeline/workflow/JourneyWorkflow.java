@@ -12,6 +12,7 @@ import io.journeycep.pipeline.ingest.WallClock;
 import io.journeycep.pipeline.rules.JobRules;
 import io.journeycep.pipeline.stages.dedupe.DedupeAndLateFilter;
 import io.journeycep.pipeline.stages.drift.DriftStage;
+import io.journeycep.pipeline.stages.identity.IdentityStage;
 import io.journeycep.pipeline.stages.journeys.JourneyStage;
 import io.journeycep.pipeline.stages.patterns.PatternStage;
 import io.journeycep.pipeline.stages.time.EventTimeWatermarks;
@@ -37,6 +38,8 @@ import java.util.List;
  * <pre>
  * source (parse inside, watermarks per split) → route rejected ─► dead letters
  *   → keyBy(user) dedupe + late filter ─► late events
+ *   → keyBy(anonymous id, else user) identity stitcher (events of a linked anonymous id get its user id; for the
+ *     journeys, an anonymous path is held until a link re-keys it or the session gap passes)
  *   ├► per pattern spec (the built-ins, then the rules files'): look-back or input filter → CEP ─┐
  *   ├► velocity fan-out (one record per wanted dimension) → keyBy(DIMENSION|value) velocity rules ┤
  *   └► keyBy(user) journey sessions → keyBy(from) transition counter → keyBy(session) path scorer ┴► count alerts → alerts
@@ -119,24 +122,27 @@ public final class JourneyWorkflow {
                 .name("late events as dead letters")
                 .uid("late-to-rejected");
 
+        IdentityStage.Output identity = IdentityStage.apply(onTime, config);
+        DataStream<JourneyEvent> stitched = identity.events;
+
         JobRules rules = JobRules.of(config);
         List<PatternSpec> patterns = new ArrayList<>(builtInPatterns(config));
         patterns.addAll(rules.userPatterns);
         DataStream<Alert> detected = null;
         for (PatternSpec spec : patterns) {
-            SingleOutputStreamOperator<Alert> found = PatternStage.apply(onTime, spec);
+            SingleOutputStreamOperator<Alert> found = PatternStage.apply(stitched, spec);
             detected = detected == null ? found : detected.union(found);
         }
         List<VelocityRule> velocityRules = rules.velocityRules;
         if (config.velocity.enabled && (!velocityRules.isEmpty() || controlSource != null)) {
-            ControlStage.Output control = ControlStage.apply(onTime, controlSource, WallClock.system());
-            VelocityStage.Output velocity = VelocityStage.apply(onTime, velocityRules, control.messages);
+            ControlStage.Output control = ControlStage.apply(stitched, controlSource, WallClock.system());
+            VelocityStage.Output velocity = VelocityStage.apply(stitched, velocityRules, control.messages);
             detected = detected.union(velocity.alerts);
             deadLetters = deadLetters.union(control.rejected, velocity.rejected);
         }
         List<String> ruleIds = rules.ruleIds(patterns);
         if (config.journeys.enabled) {
-            JourneyStage.Output journeys = JourneyStage.apply(onTime, config.journeys);
+            JourneyStage.Output journeys = JourneyStage.apply(identity.journeyEvents, config.journeys);
             detected = detected.union(journeys.alerts);
             ruleIds.add(io.journeycep.pipeline.stages.journeys.PathScorer.RULE_ID);
             for (NamedSink<io.journeycep.sinks.TransitionCount> sink : sinks.transitions()) {
@@ -146,7 +152,7 @@ public final class JourneyWorkflow {
         }
         DataStream<DriftStat> driftStats = null;
         if (config.drift.enabled) {
-            DriftStage.Output drift = DriftStage.apply(onTime, detected, config.drift, WallClock.system());
+            DriftStage.Output drift = DriftStage.apply(stitched, detected, config.drift, WallClock.system());
             detected = detected.union(drift.alerts);
             driftStats = drift.stats;
         }

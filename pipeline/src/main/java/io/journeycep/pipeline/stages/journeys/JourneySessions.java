@@ -31,6 +31,8 @@ import java.util.TreeMap;
  *
  * <p>Order: an event is held until the watermark passes its timestamp (a timer at its timestamp), then the due events
  * are taken by timestamp and, at equal timestamps, by source position (arrival order), like {@code PatternLookback}.
+ * Events that arrive behind the watermark (an anonymous path the identity stitcher re-keys to its user on a link) are
+ * taken at the next watermark; one older than the open session's last event joins that session at its end.
  *
  * <p>A session closes when an event starts a new one (another session id, or without ids more than the gap after the
  * previous event), or when its user is quiet: an event-time timer at {@code last event + gap + 1 ms} (exactly the gap
@@ -92,8 +94,21 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
         h.sessionId = event.sessionId;
         h.timestamp = event.timestamp;
         h.position = event.position;
-        held.add(h);
-        ctx.timerService().registerEventTimeTimer(event.timestamp);
+        long watermark = ctx.timerService().currentWatermark();
+        if (event.timestamp > watermark) {
+            held.add(h);
+            ctx.timerService().registerEventTimeTimer(event.timestamp);
+            return;
+        }
+        // Behind the watermark (an anonymous path re-keyed by the identity stitcher): taken now, in arrival order
+        // (every held event is later). Anything it closes gets a close time just after the watermark, never behind
+        // the counters' watermark, and the gap timer is never set in the past.
+        OpenSession s = open.value();
+        long registered = s == null ? Long.MIN_VALUE : s.gapTimer;
+        s = take(s, h, watermark + 1, ctx, out);
+        s.gapTimer = Math.max(s.lastTime + gapMs + 1, watermark + 1);
+        open.update(s);
+        moveGapTimer(registered, s.gapTimer, Long.MIN_VALUE, held.get(), ctx);
     }
 
     @Override
@@ -111,21 +126,7 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
         if (!due.isEmpty()) {
             due.sort(Comparator.comparingLong((HeldEvent h) -> h.timestamp).thenComparingLong(h -> h.position));
             for (HeldEvent e : due) {
-                if (s != null && boundary.startsNewSession(s.lastTime, s.sessionId, e.timestamp, e.sessionId)) {
-                    close(s, ctx, out);
-                    s = null;
-                }
-                if (s == null) {
-                    s = new OpenSession();
-                    s.sessionKey = ctx.getCurrentKey() + '|' + e.eventId;
-                    s.sessionId = e.sessionId;
-                    s.firstTime = e.timestamp;
-                    s.lastState = JourneyStates.START;
-                    appendToPath(s, JourneyStates.START, null);
-                }
-                addTransition(s, e.state);
-                appendToPath(s, e.state, e.eventId);
-                s.lastTime = e.timestamp;
+                s = take(s, e, timestamp, ctx, out);
             }
             if (later.isEmpty()) {
                 held.clear();
@@ -134,28 +135,59 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
             }
         }
         if (s != null && timestamp > s.lastTime + gapMs) {
-            close(s, ctx, out);
+            close(s, timestamp, ctx, out);
             s = null;
         }
         if (s == null) {
             open.clear();
         } else {
-            s.gapTimer = s.lastTime + gapMs + 1;
+            s.gapTimer = Math.max(s.lastTime + gapMs + 1, s.gapTimer);
             open.update(s);
         }
-        long wanted = s == null ? Long.MIN_VALUE : s.gapTimer;
-        if (registered != wanted) {
-            // timers are one per (key, time): keep it when a held event waits for the same time
-            boolean heldAtRegistered = false;
-            for (HeldEvent h : later) {
+        moveGapTimer(registered, s == null ? Long.MIN_VALUE : s.gapTimer, timestamp, later, ctx);
+    }
+
+    /** Adds one event to the open session, first closing it (at {@code closeTime}) when the event starts a new one. */
+    private OpenSession take(OpenSession s, HeldEvent e, long closeTime, Context ctx,
+            Collector<SessionTransition> out) throws Exception {
+        if (s != null && boundary.startsNewSession(s.lastTime, s.sessionId, e.timestamp, e.sessionId)) {
+            close(s, closeTime, ctx, out);
+            s = null;
+        }
+        if (s == null) {
+            s = new OpenSession();
+            s.sessionKey = ctx.getCurrentKey() + '|' + e.eventId;
+            s.sessionId = e.sessionId;
+            s.firstTime = e.timestamp;
+            s.lastTime = e.timestamp;
+            s.gapTimer = Long.MIN_VALUE;
+            s.lastState = JourneyStates.START;
+            appendToPath(s, JourneyStates.START, null);
+        }
+        addTransition(s, e.state);
+        appendToPath(s, e.state, e.eventId);
+        // an event taken behind the watermark may be older than the session's last one: it joins at the end
+        s.lastTime = Math.max(s.lastTime, e.timestamp);
+        return s;
+    }
+
+    /** Timers are one per (key, time): the old gap timer is kept when the firing one or a held event shares it. */
+    private static void moveGapTimer(long registered, long wanted, long firing, Iterable<HeldEvent> stillHeld,
+            Context ctx) {
+        if (registered == wanted) {
+            return;
+        }
+        boolean heldAtRegistered = false;
+        if (stillHeld != null) {
+            for (HeldEvent h : stillHeld) {
                 heldAtRegistered |= h.timestamp == registered;
             }
-            if (registered != Long.MIN_VALUE && registered != timestamp && !heldAtRegistered) {
-                ctx.timerService().deleteEventTimeTimer(registered);
-            }
-            if (wanted != Long.MIN_VALUE) {
-                ctx.timerService().registerEventTimeTimer(wanted);
-            }
+        }
+        if (registered != Long.MIN_VALUE && registered != firing && !heldAtRegistered) {
+            ctx.timerService().deleteEventTimeTimer(registered);
+        }
+        if (wanted != Long.MIN_VALUE) {
+            ctx.timerService().registerEventTimeTimer(wanted);
         }
     }
 
@@ -178,11 +210,11 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
     }
 
     /** Ends the session with its EXIT transition, emits it, and clears its state (not the held events). */
-    private void close(OpenSession s, OnTimerContext ctx, Collector<SessionTransition> out) throws Exception {
+    private void close(OpenSession s, long closeTime, Context ctx, Collector<SessionTransition> out)
+            throws Exception {
         addTransition(s, JourneyStates.EXIT);
         appendToPath(s, JourneyStates.EXIT, null);
         boolean scored = s.transitions >= minTransitions;
-        long closeTime = ctx.timestamp();
         Map<String, Long> sorted = new TreeMap<>();
         for (Map.Entry<String, Long> entry : pairs.entries()) {
             sorted.put(entry.getKey(), entry.getValue());

@@ -162,4 +162,53 @@ class JourneySessionsTest {
             assertThat(sessions(h)).containsOnlyKeys("u3|d1", "u3|d2");
         }
     }
+
+    /**
+     * Events behind the watermark (an anonymous path the identity stitcher re-keys to its user on a link) are taken at
+     * once into the open session; whatever they close is stamped after the watermark, never behind the counters'.
+     */
+    @ParameterizedTest(name = "rocksDb={0}")
+    @ValueSource(booleans = {false, true})
+    void eventsBehindTheWatermarkJoinTheOpenSessionAndNothingClosesBehindTheWatermark(boolean rocksDb)
+            throws Exception {
+        try (var h = harness(rocksDb, 50)) {
+            feed(h, event("u4", "k1", EventType.VIEW, 10 * MIN, 1, null));
+            h.processWatermark(new Watermark(12 * MIN));
+            // released by a link: older than the watermark, and one older than the session's last event
+            feed(h, event("u4", "a1", EventType.VIEW, 11 * MIN, 2, null));
+            feed(h, event("u4", "a2", EventType.CART_ADD, 9 * MIN, 3, null));
+            assertThat(h.numEventTimeTimers()).as("just the gap timer").isEqualTo(1);
+            feed(h, event("u4", "k2", EventType.PURCHASE, 13 * MIN, 4, null));
+            h.processWatermark(new Watermark(13 * MIN + GAP + 1));
+            Map<String, Map<String, Long>> s = sessions(h);
+            assertThat(s).as("one path").containsOnlyKeys("u4|k1");
+            assertThat(s.get("u4|k1")).containsExactlyInAnyOrderEntriesOf(Map.of("START>view", 1L, "view>view", 1L,
+                    "view>cart_add", 1L, "cart_add>purchase", 1L, "purchase>EXIT", 1L));
+            assertThat(closed(h)).singleElement().satisfies(c -> {
+                assertThat(c.eventIds).containsExactly("k1", "a1", "a2", "k2");
+                assertThat(c.lastTime).isEqualTo(13 * MIN);
+            });
+            assertThat(keysWithState(h)).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+
+            // a late event after its session's gap: a session of its own, closed just after the watermark
+            h.processWatermark(new Watermark(100 * MIN));
+            feed(h, event("u4", "z1", EventType.VIEW, 20 * MIN, 5, null));
+            feed(h, event("u4", "z2", EventType.VIEW, 90 * MIN, 6, null)); // more than the gap later: a new one
+            List<Long> closeTimes = new ArrayList<>();
+            for (Object o : h.getOutput()) {
+                if (o instanceof StreamRecord<?> r && r.getValue() instanceof SessionTransition t
+                        && t.sessionKey.equals("u4|z1")) {
+                    closeTimes.add(t.closeTime);
+                }
+            }
+            assertThat(closeTimes).isNotEmpty().allMatch(t -> t == 100 * MIN + 1);
+            h.processWatermark(new Watermark(90 * MIN + GAP));
+            assertThat(sessions(h)).as("z2's session keeps its own gap").containsOnlyKeys("u4|k1", "u4|z1");
+            h.processWatermark(new Watermark(90 * MIN + GAP + 1));
+            assertThat(sessions(h)).containsOnlyKeys("u4|k1", "u4|z1", "u4|z2");
+            assertThat(keysWithState(h)).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.journeycep.model.EventType;
 import io.journeycep.model.JourneyEvent;
+import io.journeycep.patterns.PojoRoundTrip;
 import io.journeycep.patterns.velocity.VelocityRule;
 import io.journeycep.patterns.velocity.VelocityRuleBook;
 import io.journeycep.pipeline.control.ControlMessage;
@@ -12,13 +13,7 @@ import io.journeycep.sinks.Alert;
 import io.journeycep.sinks.AlertIds;
 import io.journeycep.sinks.AlertKind;
 
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.java.typeutils.PojoTypeInfo;
-import org.apache.flink.core.memory.DataInputDeserializer;
-import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -590,14 +585,14 @@ class VelocityEvaluatorTest {
         VelocityRule r = rule(VelocityRule.DISTINCT_USERS_PER_DEVICE);
         DimensionEvent rec = record(r, event("e1", EventType.LOGIN, "u-1", T0), 3);
         assertThat(rec.key).isEqualTo("DEVICE|d-1");
-        assertThat(roundTrip(DimensionEvent.class, rec)).isEqualTo(rec);
+        assertThat(PojoRoundTrip.roundTrip(DimensionEvent.class, rec)).isEqualTo(rec);
         VelocityKeyStates s = new VelocityKeyStates();
         VelocityKeyState ks = VelocityKeyState.fresh(r, 2);
         ks.detector.add(r, rec.event);
         s.put(ks);
         s.pending = new ArrayList<>(List.of(rec));
         s.housekeepingAt = T0 + HOUR;
-        VelocityKeyStates back = roundTrip(VelocityKeyStates.class, s);
+        VelocityKeyStates back = PojoRoundTrip.roundTrip(VelocityKeyStates.class, s);
         assertThat(back.rules).singleElement().satisfies(b -> {
             assertThat(b.ruleId).isEqualTo(r.ruleId);
             assertThat(b.since).isEqualTo(2);
@@ -606,16 +601,5 @@ class VelocityEvaluatorTest {
         });
         assertThat(back.pending).containsExactly(rec);
         assertThat(back.housekeepingAt).isEqualTo(T0 + HOUR);
-    }
-
-    private static <T> T roundTrip(Class<T> type, T value) throws Exception {
-        TypeInformation<T> info = TypeInformation.of(type);
-        assertThat(info).isInstanceOf(PojoTypeInfo.class);
-        SerializerConfigImpl config = new SerializerConfigImpl();
-        config.setGenericTypes(false);
-        TypeSerializer<T> serializer = info.createSerializer(config); // throws if anything needs Kryo
-        DataOutputSerializer out = new DataOutputSerializer(256);
-        serializer.serialize(value, out);
-        return serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
     }
 }

@@ -1,0 +1,270 @@
+package io.journeycep.pipeline.stages.identity;
+
+import io.journeycep.model.EventType;
+import io.journeycep.model.JourneyEvent;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Identity stitching (DESIGN §1): links an anonymous id to a user id and puts the anonymous id's events on the user's
+ * key. Keyed by {@link Key}: the anonymous id when the event has one, else the user id.
+ *
+ * <p><b>Links.</b> Any event that carries both ids links them: a Segment {@code identify} call, or a {@code track}
+ * sent after it (clients keep sending the anonymous id). The latest link wins (a shared device that another user
+ * logs in on moves to that user). A link is kept until its anonymous id has been silent for {@code link-ttl} of
+ * event time (an event-time timer clears it), so state is bounded by the active anonymous ids.
+ *
+ * <p><b>Main output (patterns, velocity, drift).</b> Every event is forwarded at once, never held: an anonymous-only
+ * event of a linked id gets the user id (its key becomes the user's); before the link it keeps the anonymous key.
+ * Marketing triggers and risk alerts do not wait for a link that may never come, so pattern and velocity state built
+ * under the anonymous key before a link stays there.
+ *
+ * <p><b>Journeys output ({@link #JOURNEY_EVENTS}, when holding is on).</b> Sessions are re-keyed: the anonymous-only
+ * events of an unlinked id are held (at most {@code max-pending}, as slim copies) until either a link comes, and then
+ * they are released with the user id, so the anonymous part and the known part of a visit are one path; or until the
+ * watermark passes the last held event by more than the session gap, and then they are released under the anonymous
+ * key (a path that never became known). A link that comes after that release is late: the released path stays
+ * anonymous (it is already counted), and the link applies to later events. When {@code max-pending} is reached the
+ * held events are released under the anonymous key. Released events are behind the watermark; {@code JourneySessions}
+ * orders them by event time at the next watermark. {@code identify} calls are not steps of a journey: they link, and
+ * go only to the main output.
+ *
+ * <p>Counters: {@code identityLinks} (new or changed links), {@code identityRekeyed} (held events released to a
+ * user), {@code identityExpired} (links forgotten).
+ */
+public class IdentityStitcher extends KeyedProcessFunction<String, JourneyEvent, JourneyEvent> {
+    private static final long serialVersionUID = 1L;
+
+    /** Events for the journeys branch, with held anonymous events re-keyed on a link. */
+    public static final OutputTag<JourneyEvent> JOURNEY_EVENTS =
+            new OutputTag<>("journey-events", TypeInformation.of(JourneyEvent.class));
+
+    static final String IDENTITY_STATE = "anonymous-identity";
+    static final String PENDING_STATE = "pending-anonymous-events";
+
+    private final boolean holdForJourneys;
+    private final long sessionGapMs;
+    private final long linkTtlMs;
+    private final int maxPending;
+
+    private transient ValueState<AnonymousIdentity> identity;
+    private transient ListState<JourneyEvent> pending;
+    private transient Counter links;
+    private transient Counter rekeyed;
+    private transient Counter expired;
+
+    /** The stitcher's key: {@code a:<anonymousId>} when the event has an anonymous id, else {@code u:<userId>}. */
+    public static final class Key implements KeySelector<JourneyEvent, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(JourneyEvent e) {
+            return e.anonymousId != null ? "a:" + e.anonymousId : "u:" + e.userId;
+        }
+    }
+
+    /**
+     * @param holdForJourneys whether to produce {@link #JOURNEY_EVENTS} (journeys on)
+     * @param sessionGapMs the journeys' session gap: held events are released as anonymous this long after the last
+     * @param linkTtlMs how long a link outlives its anonymous id's last event
+     * @param maxPending held events per anonymous id, at most (0: none are held, paths are never re-keyed)
+     */
+    public IdentityStitcher(boolean holdForJourneys, long sessionGapMs, long linkTtlMs, int maxPending) {
+        if (sessionGapMs <= 0 || linkTtlMs <= sessionGapMs || maxPending < 0) {
+            throw new IllegalArgumentException("need 0 < session gap < link ttl and max pending >= 0, was "
+                    + sessionGapMs + ", " + linkTtlMs + ", " + maxPending);
+        }
+        this.holdForJourneys = holdForJourneys;
+        this.sessionGapMs = sessionGapMs;
+        this.linkTtlMs = linkTtlMs;
+        this.maxPending = maxPending;
+    }
+
+    /** A Segment {@code identify} call: it links ids and is not a step of the user's journey. */
+    public static boolean isIdentifyCall(JourneyEvent e) {
+        return e.type == EventType.OTHER && "identify".equals(e.sourceEventName);
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        identity = getRuntimeContext().getState(new ValueStateDescriptor<>(IDENTITY_STATE, AnonymousIdentity.class));
+        pending = getRuntimeContext().getListState(new ListStateDescriptor<>(PENDING_STATE, JourneyEvent.class));
+        links = getRuntimeContext().getMetricGroup().counter("identityLinks");
+        rekeyed = getRuntimeContext().getMetricGroup().counter("identityRekeyed");
+        expired = getRuntimeContext().getMetricGroup().counter("identityExpired");
+    }
+
+    @Override
+    public void processElement(JourneyEvent e, Context ctx, Collector<JourneyEvent> out) throws Exception {
+        if (e.anonymousId == null) {
+            forward(e, ctx, out);
+            return;
+        }
+        AnonymousIdentity s = identity.value();
+        if (s == null) {
+            s = new AnonymousIdentity();
+        }
+        s.lastSeen = Math.max(s.lastSeen, e.timestamp);
+        if (e.userId != null) {
+            if (!e.userId.equals(s.userId)) {
+                links.inc();
+                s.userId = e.userId;
+            }
+            release(s, e.userId, ctx);
+            keepLink(s, ctx);
+            forward(e, ctx, out);
+        } else if (s.userId != null) {
+            keepLink(s, ctx);
+            forward(withUser(e, s.userId), ctx, out);
+        } else {
+            out.collect(e);
+            if (holdForJourneys && !isIdentifyCall(e)) {
+                if (s.pending >= maxPending) {
+                    release(s, null, ctx);
+                    ctx.output(JOURNEY_EVENTS, e);
+                } else {
+                    hold(s, e, ctx);
+                }
+            }
+        }
+        save(s);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<JourneyEvent> out) throws Exception {
+        AnonymousIdentity s = identity.value();
+        if (s == null) {
+            return;
+        }
+        if (s.releaseTimer == timestamp) {
+            s.releaseTimer = AnonymousIdentity.NO_TIMER;
+            release(s, null, ctx); // the watermark passed the held path's end by more than the gap: it stays anonymous
+        }
+        if (s.expiryTimer == timestamp) {
+            s.expiryTimer = AnonymousIdentity.NO_TIMER;
+            if (s.userId != null) {
+                if (timestamp > s.lastSeen + linkTtlMs) {
+                    s.userId = null;
+                    expired.inc();
+                } else {
+                    keepLink(s, ctx); // seen since the timer was set: one timer per id, moved lazily
+                }
+            }
+        }
+        save(s);
+    }
+
+    private void forward(JourneyEvent e, Context ctx, Collector<JourneyEvent> out) {
+        out.collect(e);
+        if (holdForJourneys && !isIdentifyCall(e)) {
+            ctx.output(JOURNEY_EVENTS, e);
+        }
+    }
+
+    private void hold(AnonymousIdentity s, JourneyEvent e, Context ctx) throws Exception {
+        pending.add(slim(e));
+        s.pending++;
+        s.pendingLastTime = Math.max(s.pendingLastTime, e.timestamp);
+        long wanted = s.pendingLastTime + sessionGapMs + 1;
+        if (s.releaseTimer != wanted) {
+            deleteReleaseTimer(s, ctx);
+            ctx.timerService().registerEventTimeTimer(wanted);
+            s.releaseTimer = wanted;
+        }
+    }
+
+    /** Emits the held events to the journeys, with {@code userId} when linked (else anonymous), and forgets them. */
+    private void release(AnonymousIdentity s, String userId, Context ctx) throws Exception {
+        if (s.pending == 0) {
+            return;
+        }
+        List<JourneyEvent> held = new ArrayList<>();
+        Iterable<JourneyEvent> all = pending.get();
+        if (all != null) {
+            all.forEach(held::add);
+        }
+        held.sort(Comparator.comparingLong((JourneyEvent h) -> h.timestamp).thenComparingLong(h -> h.position));
+        for (JourneyEvent h : held) {
+            h.userId = userId;
+            ctx.output(JOURNEY_EVENTS, h);
+        }
+        if (userId != null) {
+            rekeyed.inc(held.size());
+        }
+        pending.clear();
+        s.pending = 0;
+        s.pendingLastTime = Long.MIN_VALUE;
+        deleteReleaseTimer(s, ctx);
+    }
+
+    private void deleteReleaseTimer(AnonymousIdentity s, Context ctx) {
+        // timers are one per (key, time): keep it when the expiry timer shares the time
+        if (s.releaseTimer != AnonymousIdentity.NO_TIMER && s.releaseTimer != s.expiryTimer) {
+            ctx.timerService().deleteEventTimeTimer(s.releaseTimer);
+        }
+        s.releaseTimer = AnonymousIdentity.NO_TIMER;
+    }
+
+    private void keepLink(AnonymousIdentity s, Context ctx) {
+        if (s.expiryTimer == AnonymousIdentity.NO_TIMER) {
+            s.expiryTimer = s.lastSeen + linkTtlMs + 1;
+            ctx.timerService().registerEventTimeTimer(s.expiryTimer);
+        }
+    }
+
+    private void save(AnonymousIdentity s) throws Exception {
+        if (s.userId == null && s.pending == 0) {
+            identity.clear(); // an unlinked id with nothing held needs no state (its timers are gone too)
+        } else {
+            identity.update(s);
+        }
+    }
+
+    private static JourneyEvent withUser(JourneyEvent e, String userId) {
+        JourneyEvent c = copy(e);
+        c.userId = userId;
+        return c;
+    }
+
+    /** What the journeys read of a held event: ids, type, session, time, position. */
+    private static JourneyEvent slim(JourneyEvent e) {
+        JourneyEvent c = new JourneyEvent();
+        c.eventId = e.eventId;
+        c.type = e.type;
+        c.sourceEventName = e.sourceEventName;
+        c.anonymousId = e.anonymousId;
+        c.sessionId = e.sessionId;
+        c.timestamp = e.timestamp;
+        c.source = e.source;
+        c.position = e.position;
+        return c;
+    }
+
+    private static JourneyEvent copy(JourneyEvent e) {
+        JourneyEvent c = slim(e);
+        c.userId = e.userId;
+        c.itemId = e.itemId;
+        c.categoryId = e.categoryId;
+        c.price = e.price;
+        c.currency = e.currency;
+        c.quantity = e.quantity;
+        c.ip = e.ip;
+        c.deviceId = e.deviceId;
+        c.cardId = e.cardId;
+        return c;
+    }
+}
