@@ -50,6 +50,21 @@ class JobConfigTest {
     }
 
     @Test
+    void identityIsOnByDefaultAndValidatedWithItsLines() {
+        JobConfig documented = JobConfig.load(repoRoot().resolve("flink-conf/job.yaml"));
+        assertThat(documented.identity.enabled).isTrue();
+        assertThat(documented.identity.linkTtl).isEqualTo(new JobConfig.Identity().linkTtl);
+        assertThat(documented.identity.maxPendingEvents).isEqualTo(500);
+        String head = "source:\n  kafka:\n    bootstrap-servers: k:9092\noutputs:\n  jdbc:\n    enabled: false\n";
+        String bad = head + "identity:\n  link-ttl: 10m\n  max-pending-events: -1\n";
+        assertThatThrownBy(() -> JobConfig.parse(bad, "job.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("job.yaml line 8, field identity.link-ttl: must be longer than "
+                        + "journeys.session-gap (30m), was 10m")
+                .hasMessageContaining("job.yaml line 9, field identity.max-pending-events: must be between 0 and");
+    }
+
+    @Test
     void driftIsOffByDefaultAndValidatedWithItsLines() {
         JobConfig documented = JobConfig.load(repoRoot().resolve("flink-conf/job.yaml"));
         assertThat(documented.drift.enabled).isFalse();
