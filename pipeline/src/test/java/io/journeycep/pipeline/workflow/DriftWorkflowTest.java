@@ -8,6 +8,7 @@ import io.journeycep.pipeline.ingest.EventSources;
 import io.journeycep.pipeline.ingest.InputFormat;
 import io.journeycep.pipeline.ingest.ParserSettings;
 import io.journeycep.pipeline.testing.CollectingSink;
+import io.journeycep.pipeline.testing.DriftTraffic;
 import io.journeycep.sinks.Alert;
 import io.journeycep.sinks.AlertKind;
 import io.journeycep.sinks.DriftStat;
@@ -24,12 +25,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Collectors;
 
 /**
  * DRIFT end to end on a MiniCluster (parallelism 2, so the pre-aggregation is two-phase): a generated stream of
- * Poisson traffic per one-minute bucket, with and without an injected level shift.
+ * Poisson traffic per one-minute bucket ({@link DriftTraffic}), with and without an injected level shift.
  */
 class DriftWorkflowTest {
     private static final long B = 60_000L;
@@ -41,40 +41,9 @@ class DriftWorkflowTest {
     @TempDir
     Path dir;
 
-    private static int poisson(Random r, double lambda) {
-        double l = Math.exp(-lambda);
-        double p = 1.0;
-        int k = 0;
-        do {
-            k++;
-            p *= r.nextDouble();
-        } while (p > l);
-        return k - 1;
-    }
-
     /** Views at {@code views[bucket]} per bucket (Poisson), 30 purchases and 15 cart adds per bucket (Poisson). */
     private static List<String> traffic(long seed, double viewsBefore, double viewsAfter) {
-        Random r = new Random(seed);
-        List<long[]> times = new ArrayList<>(); // {time, kind}
-        for (int b = 0; b < BUCKETS; b++) {
-            int views = poisson(r, b < SHIFT_AT ? viewsBefore : viewsAfter);
-            int purchases = poisson(r, 30);
-            int carts = poisson(r, 15);
-            for (int i = 0; i < views + purchases + carts; i++) {
-                int kind = i < views ? 0 : i < views + purchases ? 1 : 2;
-                times.add(new long[] {T0 + b * B + r.nextInt((int) B), kind});
-            }
-        }
-        times.sort(Comparator.comparingLong(t -> t[0]));
-        List<String> lines = new ArrayList<>();
-        String[] types = {"view", "purchase", "cart_add"};
-        for (int i = 0; i < times.size(); i++) {
-            long[] t = times.get(i);
-            String price = t[1] == 1 ? String.format(",\"price\":%d.0", 50 + r.nextInt(100)) : "";
-            lines.add(String.format("{\"event_id\":\"e-%d\",\"event_type\":\"%s\",\"user_id\":\"u-%d\",\"ts\":%d%s}",
-                    i, types[(int) t[1]], r.nextInt(500), t[0], price));
-        }
-        return lines;
+        return new DriftTraffic(T0, B, BUCKETS, SHIFT_AT, viewsBefore, viewsAfter, 30, 15).jsonLines(seed, "");
     }
 
     private record Result(List<Alert> drift, List<DriftStat> stats) {}

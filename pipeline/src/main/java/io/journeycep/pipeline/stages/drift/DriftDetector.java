@@ -144,12 +144,21 @@ public class DriftDetector extends KeyedProcessFunction<String, MetricPartial, D
         s.series.add(value);
         double level = s.ewma.add(value);
         ChangeDetector d = s.detector();
+        // The baseline the value is measured against: read before add(), which learns an in-control value into it
+        // (the row would otherwise show a baseline that already includes its own value, not the one the statistic
+        // was computed with).
+        boolean measured = d.isReady();
+        double mean = d.baselineMean;
+        double stddev = d.baselineStddev;
         DriftSignal signal = d.add(value);
         if (signal == null) {
-            double statistic = d.isReady()
-                    ? Math.max(d.statistic(DriftSignal.Direction.UP), d.statistic(DriftSignal.Direction.DOWN))
-                    : 0.0;
-            out.collect(new DriftStat(metric, b, value, d.baselineMean, d.baselineStddev, statistic));
+            if (measured) {
+                double statistic =
+                        Math.max(d.statistic(DriftSignal.Direction.UP), d.statistic(DriftSignal.Direction.DOWN));
+                out.collect(new DriftStat(metric, b, value, mean, stddev, statistic));
+            } else { // warm-up: the baseline learned so far, this value included; no statistic yet
+                out.collect(new DriftStat(metric, b, value, d.baselineMean, d.baselineStddev, 0.0));
+            }
         } else {
             out.collect(new DriftStat(metric, b, value, signal.baselineMean(), signal.baselineStddev(),
                     signal.statistic()));

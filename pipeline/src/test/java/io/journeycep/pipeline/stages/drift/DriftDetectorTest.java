@@ -1,6 +1,7 @@
 package io.journeycep.pipeline.stages.drift;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.journeycep.pipeline.config.JobConfig;
 import io.journeycep.pipeline.ingest.WallClock;
@@ -114,6 +115,37 @@ class DriftDetectorTest {
         assertThat(stats.stream().filter(s -> s.metric.equals("rate.purchase")))
                 .extracting(s -> s.value)
                 .containsExactly(2.0, 0.0, 3.0);
+        h.close();
+    }
+
+    @Test
+    void aRowHoldsTheBaselineItsValueWasMeasuredAgainst() throws Exception {
+        var h = harness(config()); // warm-up 5, CUSUM slack 0.5, threshold 12, rate floor 1
+        double[] values = {10, 11, 10, 11, 10, 20, 10};
+        for (int i = 0; i < values.length; i++) {
+            bucket(h, "rate.view", i, values[i], 0);
+            h.processWatermark(new Watermark(i * B + B - 1));
+        }
+        List<DriftStat> stats = h.extractOutputValues();
+        assertThat(stats).hasSize(7);
+        // warm-up rows: the baseline learned so far, the value included, and no statistic
+        assertThat(stats.get(0).mean).isEqualTo(10.0);
+        assertThat(stats.get(4).mean).isCloseTo(10.4, within(1e-12));
+        assertThat(stats.get(4).stddev).isEqualTo(1.0); // sample sd 0.55, floored at 1 event
+        assertThat(stats.subList(0, 5)).extracting(s -> s.statistic).containsOnly(0.0);
+        // bucket 5 (20) is measured against buckets 0–4, not against a baseline that already includes the 20:
+        // z = (20 − 10.4) / 1 = 9.6, CUSUM up = 9.6 − 0.5 = 9.1 (no signal: 12)
+        DriftStat measured = stats.get(5);
+        assertThat(measured.mean).isCloseTo(10.4, within(1e-12));
+        assertThat(measured.stddev).isEqualTo(1.0);
+        assertThat(measured.statistic).isCloseTo(9.1, within(1e-12));
+        assertThat(measured.statistic).isCloseTo((measured.value - measured.mean) / measured.stddev - 0.5,
+                within(1e-12));
+        // the 20 did not signal, so it was learned: bucket 6 is measured against buckets 0–5 (mean 12)
+        DriftStat next = stats.get(6);
+        assertThat(next.mean).isCloseTo(12.0, within(1e-12));
+        assertThat(next.statistic).isCloseTo(9.1 + (10 - 12.0) / next.stddev - 0.5, within(1e-12));
+        assertThat(alerts(h)).isEmpty();
         h.close();
     }
 
