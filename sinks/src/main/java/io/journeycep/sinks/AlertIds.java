@@ -54,6 +54,26 @@ public final class AlertIds {
         return HexFormat.of().formatHex(digest, 0, 16);
     }
 
+    /**
+     * The id of a segment change (DESIGN §4 {@code segment_changes.change_id}): the same encoding over user, segment,
+     * action, rule version and event time, under its own format tag. A replay yields the same ids.
+     */
+    public static String ofSegmentChange(String userId, String segment, SegmentAction action, int ruleVersion,
+            long eventTime) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(96);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            writeString(out, "journey-cep/segment-change-id/v1");
+            writeString(out, userId);
+            writeString(out, segment);
+            writeString(out, action.name());
+            out.writeInt(ruleVersion);
+            out.writeLong(eventTime);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return HexFormat.of().formatHex(sha256().digest(bytes.toByteArray()), 0, 16);
+    }
+
     /** Convenience: the id of an alert from its own fields (ignores whatever {@code alert.alertId} holds). */
     public static String of(Alert alert) {
         return of(alert.kind, alert.ruleId, alert.ruleVersion, alert.subjectKey, alert.evidenceEventIds);

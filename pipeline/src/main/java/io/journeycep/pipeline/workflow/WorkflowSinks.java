@@ -3,6 +3,7 @@ package io.journeycep.pipeline.workflow;
 import io.journeycep.sinks.Alert;
 import io.journeycep.sinks.DriftStat;
 import io.journeycep.sinks.RejectedEvent;
+import io.journeycep.sinks.SegmentChange;
 import io.journeycep.sinks.TransitionCount;
 
 import org.apache.flink.api.connector.sink2.Sink;
@@ -21,6 +22,7 @@ public final class WorkflowSinks {
     private final List<NamedSink<RejectedEvent>> lateEvents = new ArrayList<>();
     private final List<NamedSink<DriftStat>> driftStats = new ArrayList<>();
     private final List<NamedSink<TransitionCount>> transitions = new ArrayList<>();
+    private final List<NamedSink<SegmentChange>> segmentChanges = new ArrayList<>();
 
     /** Alerts of every kind (the Kafka alert sink routes marketing and risk kinds to their topics). */
     public WorkflowSinks alerts(String name, Sink<Alert> sink) {
@@ -48,6 +50,16 @@ public final class WorkflowSinks {
 
     List<NamedSink<DriftStat>> driftStats() {
         return Collections.unmodifiableList(driftStats);
+    }
+
+    /** Segment ENTER/EXIT changes (segment_changes, segment_membership, segment.updates), keyed by user in order. */
+    public WorkflowSinks segmentChanges(String name, Sink<SegmentChange> sink) {
+        segmentChanges.add(new NamedSink<>(name, sink));
+        return this;
+    }
+
+    List<NamedSink<SegmentChange>> segmentChanges() {
+        return Collections.unmodifiableList(segmentChanges);
     }
 
     /** Absolute Markov transition counts (journey_transitions); a pair's updates come in order from one subtask. */
