@@ -1,6 +1,9 @@
 package io.journeycep.pipeline.config;
 
 import io.journeycep.model.Durations;
+import io.journeycep.patterns.segments.RfmScoring;
+import io.journeycep.patterns.segments.SegmentBook;
+import io.journeycep.patterns.segments.SegmentDefinition;
 import io.journeycep.patterns.spec.SourceLines;
 import io.journeycep.patterns.velocity.VelocityRule;
 
@@ -26,9 +29,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The whole job's configuration, in one place (a YAML file, {@code flink-conf/job.yaml} documents every field).
@@ -55,6 +60,7 @@ public final class JobConfig implements Serializable {
     public Drift drift = new Drift();
     public Patterns patterns = new Patterns();
     public Journeys journeys = new Journeys();
+    public Segments segments = new Segments();
     public Outputs outputs = new Outputs();
     public Runtime runtime = new Runtime();
 
@@ -212,6 +218,105 @@ public final class JobConfig implements Serializable {
         public List<String> files = new ArrayList<>();
         /** The state horizon: no pattern window or starts-after look-back may be longer. */
         public Duration maxWindow = Duration.ofHours(24);
+    }
+
+    /** Behavioral segments with ENTER/EXIT (DESIGN §3; README "Segments"). */
+    public static final class Segments implements Serializable {
+        private static final long serialVersionUID = 1L;
+        /** {@code false} turns the segment stage off. */
+        public boolean enabled = true;
+        /** Days of history kept per user, and how long a silent user's state lives; at least the longest window. */
+        public Duration horizon = Duration.ofDays(365);
+        public Builtins builtins = new Builtins();
+        public Rfm rfm = new Rfm();
+        /** Your own definitions (README "Segment rules"), as written in the file. */
+        public List<Map<String, Object>> definitions = new ArrayList<>();
+
+        /** The segment book (call after {@link JobConfig#validate()} found no errors). */
+        public SegmentBook book() {
+            List<String> errors = new ArrayList<>();
+            SegmentBook book = build(errors);
+            if (!errors.isEmpty()) {
+                throw new IllegalStateException(String.join("; ", errors));
+            }
+            return book;
+        }
+
+        SegmentBook build(List<String> errors) {
+            int horizonDays = (int) Math.min(10_000, horizon.toDays());
+            List<SegmentDefinition> all = new ArrayList<>();
+            if (builtins.enabled) {
+                all.addAll(SegmentBook.shipped(builtins.toShipped()));
+            }
+            Set<String> ids = new HashSet<>();
+            all.forEach(d -> ids.add(d.id));
+            for (int i = 0; i < definitions.size(); i++) {
+                String path = "segments.definitions[" + i + "]";
+                SegmentDefinition d = SegmentDefinition.parse(MAPPER.valueToTree(definitions.get(i)), path,
+                        horizonDays, errors);
+                if (d != null && !ids.add(d.id)) {
+                    errors.add(path + ".id: '" + d.id + "' is already defined"
+                            + (builtins.enabled ? " (the built-ins are " + builtinIds() + ")" : ""));
+                } else if (d != null) {
+                    all.add(d);
+                }
+            }
+            RfmScoring scoring = rfm.enabled ? new RfmScoring(rfm.windowDays, rfm.recencyDays, rfm.frequency,
+                    rfm.monetary) : null;
+            int need = scoring == null ? 0 : rfm.windowDays;
+            for (SegmentDefinition d : all) {
+                need = Math.max(need, d.condition.lookbackDays());
+            }
+            if (need > horizonDays) {
+                errors.add("segments.horizon: must be at least the longest window (" + need + "d), was "
+                        + Durations.format(horizon));
+                return null;
+            }
+            return errors.isEmpty() ? new SegmentBook(all, scoring, horizonDays) : null;
+        }
+
+        private List<String> builtinIds() {
+            List<String> out = new ArrayList<>();
+            SegmentBook.shipped(builtins.toShipped()).forEach(d -> out.add(d.id));
+            return out;
+        }
+    }
+
+    /** The shipped segment definitions and their parameters. */
+    public static final class Builtins implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public boolean enabled = true;
+        public int newBuyerDays = 30;
+        public double highValueSum = 1000;
+        public long highValueCount = 10;
+        public int highValueDays = 365;
+        public int lapsedDays = 180;
+        public int cartAbandonerDays = 7;
+        public List<Integer> churnDays = new ArrayList<>(List.of(30, 45, 60));
+        public long powerUserSessions = 5;
+
+        SegmentBook.Shipped toShipped() {
+            SegmentBook.Shipped p = new SegmentBook.Shipped();
+            p.newBuyerDays = newBuyerDays;
+            p.highValueSum = highValueSum;
+            p.highValueCount = highValueCount;
+            p.highValueDays = highValueDays;
+            p.lapsedDays = lapsedDays;
+            p.cartAbandonerDays = cartAbandonerDays;
+            p.churnDays = List.copyOf(churnDays);
+            p.powerUserSessions = powerUserSessions;
+            return p;
+        }
+    }
+
+    /** RFM scores as segments RFM_<r><f><m>. */
+    public static final class Rfm implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public boolean enabled = true;
+        public int windowDays = 365;
+        public List<Integer> recencyDays = new ArrayList<>(List.of(7, 30, 90, 180));
+        public List<Double> frequency = new ArrayList<>(List.of(2.0, 3.0, 5.0, 10.0));
+        public List<Double> monetary = new ArrayList<>(List.of(50.0, 200.0, 500.0, 1000.0));
     }
 
     /** Identity stitching: anonymousId → userId links (DESIGN §1; README "Identity stitching"). */
@@ -373,6 +478,7 @@ public final class JobConfig implements Serializable {
         positive(e, "patterns.max-window", patterns.maxWindow, true);
         validateJourneys(e);
         validateIdentity(e);
+        validateSegments(e);
         if (outputs.kafka.enabled) {
             if (isBlank(outputs.kafka.bootstrapServers) && source.type != SourceType.KAFKA) {
                 e.add("outputs.kafka.bootstrap-servers: needed when the source is not Kafka (or set enabled: false)");
@@ -463,6 +569,77 @@ public final class JobConfig implements Serializable {
     private static void positiveNumber(List<String> errors, String field, double v) {
         if (!(v > 0) || Double.isInfinite(v)) {
             errors.add(field + ": must be a positive number, was " + v);
+        }
+    }
+
+    private void validateSegments(List<String> e) {
+        if (!segments.enabled) {
+            return;
+        }
+        if (segments.horizon == null || segments.horizon.toMillis() % 86_400_000L != 0 || segments.horizon.toDays() < 1
+                || segments.horizon.toDays() > 3660) {
+            e.add("segments.horizon: whole days between 1d and 3660d, was "
+                    + (segments.horizon == null ? "nothing" : Durations.format(segments.horizon)));
+            return;
+        }
+        Builtins b = segments.builtins;
+        int before = e.size();
+        if (b.enabled) {
+            int horizonDays = (int) segments.horizon.toDays();
+            dayCount(e, "segments.builtins.new-buyer-days", b.newBuyerDays, horizonDays);
+            dayCount(e, "segments.builtins.high-value-days", b.highValueDays, horizonDays);
+            dayCount(e, "segments.builtins.lapsed-days", b.lapsedDays, horizonDays);
+            dayCount(e, "segments.builtins.cart-abandoner-days", b.cartAbandonerDays, horizonDays);
+            if (!(b.highValueSum > 0) || Double.isInfinite(b.highValueSum)) {
+                e.add("segments.builtins.high-value-sum: must be a number above 0, was " + b.highValueSum);
+            }
+            if (b.highValueCount < 1) {
+                e.add("segments.builtins.high-value-count: must be at least 1, was " + b.highValueCount);
+            }
+            if (b.powerUserSessions < 1) {
+                e.add("segments.builtins.power-user-sessions: must be at least 1, was " + b.powerUserSessions);
+            }
+            if (b.churnDays == null || b.churnDays.isEmpty()) {
+                e.add("segments.builtins.churn-days: one or more ascending day counts, e.g. [30, 45, 60]");
+            } else {
+                for (int i = 0; i < b.churnDays.size(); i++) {
+                    Integer d = b.churnDays.get(i);
+                    if (d == null || d < 1 || d > horizonDays || (i > 0 && d <= b.churnDays.get(i - 1))) {
+                        e.add("segments.builtins.churn-days[" + i + "]: ascending day counts within the horizon, was "
+                                + d);
+                    }
+                }
+            }
+        }
+        Rfm r = segments.rfm;
+        if (r.enabled) {
+            dayCount(e, "segments.rfm.window-days", r.windowDays, (int) segments.horizon.toDays());
+            cutPoints(e, "segments.rfm.recency-days", r.recencyDays);
+            cutPoints(e, "segments.rfm.frequency", r.frequency);
+            cutPoints(e, "segments.rfm.monetary", r.monetary);
+        }
+        if (e.size() == before) {
+            segments.build(e);
+        }
+    }
+
+    private static void dayCount(List<String> e, String field, int days, int horizonDays) {
+        if (days < 1 || days > horizonDays) {
+            e.add(field + ": must be between 1 and the horizon (" + horizonDays + "), was " + days);
+        }
+    }
+
+    private static void cutPoints(List<String> e, String field, List<? extends Number> cuts) {
+        if (cuts == null || cuts.size() != 4) {
+            e.add(field + ": 4 ascending cut points, was " + cuts);
+            return;
+        }
+        for (int i = 1; i < 4; i++) {
+            if (cuts.get(i) == null || cuts.get(i - 1) == null
+                    || cuts.get(i).doubleValue() <= cuts.get(i - 1).doubleValue()) {
+                e.add(field + "[" + i + "]: cut points must be ascending, was " + cuts);
+                return;
+            }
         }
     }
 

@@ -15,11 +15,13 @@ import io.journeycep.pipeline.stages.drift.DriftStage;
 import io.journeycep.pipeline.stages.identity.IdentityStage;
 import io.journeycep.pipeline.stages.journeys.JourneyStage;
 import io.journeycep.pipeline.stages.patterns.PatternStage;
+import io.journeycep.pipeline.stages.segments.SegmentStage;
 import io.journeycep.pipeline.stages.time.EventTimeWatermarks;
 import io.journeycep.pipeline.stages.velocity.VelocityStage;
 import io.journeycep.sinks.Alert;
 import io.journeycep.sinks.DriftStat;
 import io.journeycep.sinks.RejectedEvent;
+import io.journeycep.sinks.SegmentChange;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
@@ -148,6 +150,13 @@ public final class JourneyWorkflow {
             for (NamedSink<io.journeycep.sinks.TransitionCount> sink : sinks.transitions()) {
                 // forward (chained) to the counter: a pair's absolute counts arrive in order
                 journeys.transitions.sinkTo(sink.sink()).name(sink.name()).uid("sink-" + sink.name());
+            }
+        }
+        if (config.segments.enabled) {
+            DataStream<SegmentChange> changes = SegmentStage.apply(stitched, detected, config.segments.book(),
+                    config.journeys.sessionGap.toMillis());
+            for (NamedSink<SegmentChange> sink : sinks.segmentChanges()) {
+                changes.sinkTo(sink.sink()).name(sink.name()).uid("sink-" + sink.name());
             }
         }
         DataStream<DriftStat> driftStats = null;
