@@ -1,0 +1,211 @@
+package io.journeycep.pipeline.stages.segments;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.journeycep.model.EventType;
+import io.journeycep.patterns.PojoRoundTrip;
+import io.journeycep.patterns.segments.DailyActivity;
+import io.journeycep.patterns.segments.RfmScoring;
+import io.journeycep.patterns.segments.SegmentBook;
+import io.journeycep.sinks.AlertIds;
+import io.journeycep.sinks.SegmentAction;
+import io.journeycep.sinks.SegmentChange;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Harness tests of {@link SegmentEvaluator}: each shipped segment enters and exits at the right event time, exits from
+ * time passing fire from timers with no further events, CHURN_RISK tiers replace each other, and a user silent for
+ * the horizon leaves no state and no timer behind.
+ */
+class SegmentEvaluatorTest {
+    private static final long DAY = DailyActivity.DAY_MS;
+    private static final long HOUR = 3_600_000L;
+    private static final long T0 = 20_000 * DAY; // a UTC midnight
+    private static final long GAP = 30 * 60_000L;
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, SegmentInput, SegmentChange> harness(
+            boolean rocksDb, boolean rfm) throws Exception {
+        SegmentBook book = new SegmentBook(SegmentBook.shipped(new SegmentBook.Shipped()),
+                rfm ? RfmScoring.defaults() : null, 365);
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new SegmentEvaluator(book, GAP)), (SegmentInput in) -> in.userKey,
+                Types.STRING);
+        if (rocksDb) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        }
+        h.open();
+        return h;
+    }
+
+    private static SegmentInput event(String user, EventType type, long ts, double price) {
+        SegmentInput in = new SegmentInput();
+        in.userKey = user;
+        in.timestamp = ts;
+        in.measure = type.ordinal();
+        in.amount = price;
+        in.activity = true;
+        return in;
+    }
+
+    private static SegmentInput abandoned(String user, long ts) {
+        SegmentInput in = new SegmentInput();
+        in.userKey = user;
+        in.timestamp = ts;
+        in.measure = DailyActivity.CART_ABANDONED;
+        return in;
+    }
+
+    private static void feed(KeyedOneInputStreamOperatorTestHarness<String, SegmentInput, SegmentChange> h,
+            SegmentInput in) throws Exception {
+        h.processElement(new StreamRecord<>(in, in.timestamp));
+    }
+
+    /** "ENTER NEW_BUYER @<days after T0, with fraction>" per change, in output order. */
+    private static List<String> changes(KeyedOneInputStreamOperatorTestHarness<String, SegmentInput, SegmentChange> h) {
+        List<String> out = new ArrayList<>();
+        for (Object o : h.getOutput()) {
+            if (o instanceof StreamRecord<?> r && r.getValue() instanceof SegmentChange c) {
+                out.add(c.action + " " + c.userId + " " + c.segment + " @" + at(c.eventTime));
+            }
+        }
+        return out;
+    }
+
+    private static List<SegmentChange> records(
+            KeyedOneInputStreamOperatorTestHarness<String, SegmentInput, SegmentChange> h) {
+        List<SegmentChange> out = new ArrayList<>();
+        for (Object o : h.getOutput()) {
+            if (o instanceof StreamRecord<?> r && r.getValue() instanceof SegmentChange c) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    private static String at(long t) {
+        long d = (t - T0) / DAY;
+        long rest = (t - T0) % DAY;
+        return rest == 0 ? d + "d" : d + "d+" + rest / HOUR + "h";
+    }
+
+    private static long stateKeys(KeyedOneInputStreamOperatorTestHarness<String, SegmentInput, SegmentChange> h)
+            throws Exception {
+        try (Stream<String> keys = h.getOperator().<String>getKeyedStateBackend()
+                .getKeys(SegmentEvaluator.STATE, VoidNamespace.INSTANCE)) {
+            return keys.count();
+        }
+    }
+
+    @ParameterizedTest(name = "rocksDb={0}")
+    @ValueSource(booleans = {false, true})
+    void aBuyerEntersAndTimePassingMovesThemThroughLifecycleSegmentsUntilTheStateIsDropped(boolean rocksDb)
+            throws Exception {
+        try (var h = harness(rocksDb, false)) {
+            feed(h, event("u1", EventType.VIEW, T0 + 10 * HOUR, 0));
+            feed(h, event("u1", EventType.PURCHASE, T0 + 11 * HOUR, 1200));
+            assertThat(changes(h)).containsExactly("ENTER u1 HIGH_VALUE @0d+11h", "ENTER u1 NEW_BUYER @0d+11h");
+            assertThat(h.numEventTimeTimers()).as("one timer per user").isEqualTo(1);
+
+            h.processWatermark(new Watermark(T0 + 400 * DAY)); // nothing more from u1
+            assertThat(changes(h)).containsExactly(
+                    "ENTER u1 HIGH_VALUE @0d+11h",
+                    "ENTER u1 NEW_BUYER @0d+11h",
+                    "EXIT u1 NEW_BUYER @30d", // the first purchase's day left the 30-day window at midnight
+                    "ENTER u1 CHURN_RISK_30 @30d+11h", // exactly 30 days after the last event
+                    "EXIT u1 CHURN_RISK_30 @45d+11h", // the tiers replace each other
+                    "ENTER u1 CHURN_RISK_45 @45d+11h",
+                    "EXIT u1 CHURN_RISK_45 @60d+11h",
+                    "ENTER u1 CHURN_RISK_60 @60d+11h",
+                    "ENTER u1 LAPSED @180d", // no purchase within 180 days (whole days)
+                    "EXIT u1 HIGH_VALUE @365d", // the purchase left the 365-day window
+                    "EXIT u1 LAPSED @365d",
+                    "EXIT u1 CHURN_RISK_60 @366d"); // silent for the horizon: the state is dropped
+            assertThat(stateKeys(h)).as("no state left").isZero();
+            assertThat(h.numEventTimeTimers()).as("no timer left").isZero();
+        }
+    }
+
+    @ParameterizedTest(name = "rocksDb={0}")
+    @ValueSource(booleans = {false, true})
+    void comingBackEndsChurnRiskAndAnAbandonedCartMakesACartAbandonerForSevenDays(boolean rocksDb) throws Exception {
+        try (var h = harness(rocksDb, false)) {
+            feed(h, event("u2", EventType.VIEW, T0, 0));
+            h.processWatermark(new Watermark(T0 + 31 * DAY));
+            feed(h, event("u2", EventType.CART_ADD, T0 + 31 * DAY + HOUR, 0));
+            feed(h, abandoned("u2", T0 + 31 * DAY + 2 * HOUR));
+            h.processWatermark(new Watermark(T0 + 39 * DAY));
+            assertThat(changes(h)).containsExactly(
+                    "ENTER u2 CHURN_RISK_30 @30d",
+                    "EXIT u2 CHURN_RISK_30 @31d+1h",
+                    "ENTER u2 CART_ABANDONER @31d+2h",
+                    "EXIT u2 CART_ABANDONER @38d");
+        }
+    }
+
+    @Test
+    void aPowerUserHasFiveSessionsWithinSevenDays() throws Exception {
+        try (var h = harness(false, false)) {
+            for (int i = 0; i < 5; i++) {
+                feed(h, event("u3", EventType.VIEW, T0 + i * DAY, 0));
+                feed(h, event("u3", EventType.VIEW, T0 + i * DAY + GAP, 0)); // exactly the gap: same session
+            }
+            h.processWatermark(new Watermark(T0 + 8 * DAY));
+            assertThat(changes(h)).containsExactly("ENTER u3 POWER_USER @4d", "EXIT u3 POWER_USER @7d");
+        }
+    }
+
+    @Test
+    void rfmSegmentsReplaceEachOtherAsRecencyFades() throws Exception {
+        try (var h = harness(false, true)) {
+            feed(h, event("u4", EventType.PURCHASE, T0, 100));
+            h.processWatermark(new Watermark(T0 + 9 * DAY));
+            assertThat(changes(h)).containsExactly(
+                    "ENTER u4 NEW_BUYER @0d",
+                    "ENTER u4 RFM_512 @0d",
+                    "EXIT u4 RFM_512 @8d",
+                    "ENTER u4 RFM_412 @8d");
+        }
+    }
+
+    @Test
+    void changesCarryDeterministicIdsReasonsAndTheirEnterTimeAndTheStateIsAPojo() throws Exception {
+        try (var h = harness(false, false)) {
+            feed(h, event("u5", EventType.PURCHASE, T0, 10));
+            h.processWatermark(new Watermark(T0 + 30 * DAY));
+            List<SegmentChange> got = records(h);
+            SegmentChange enter = got.get(0);
+            SegmentChange exit = got.get(1);
+            assertThat(enter.segment).isEqualTo("NEW_BUYER");
+            assertThat(enter.reason).isEqualTo("first purchase 0d ago (within 30d: yes)");
+            assertThat(exit.action).isEqualTo(SegmentAction.EXIT);
+            assertThat(exit.reason).isEqualTo("first purchase 30d ago (within 30d: no)");
+            assertThat(exit.enteredAt).isEqualTo(T0);
+            assertThat(exit.changeId).isEqualTo(
+                    AlertIds.ofSegmentChange("u5", "NEW_BUYER", SegmentAction.EXIT, 1, T0 + 30 * DAY));
+        }
+        SegmentUserState s = new SegmentUserState();
+        s.activity.touch(T0, GAP);
+        s.activity.add(T0, EventType.PURCHASE.ordinal(), 3);
+        s.segments = new String[] {"NEW_BUYER"};
+        s.enteredAt = new long[] {T0};
+        s.versions = new int[] {1};
+        s.timer = T0 + DAY;
+        assertThat(PojoRoundTrip.roundTrip(SegmentUserState.class, s)).isEqualTo(s);
+        SegmentInput in = event("u", EventType.VIEW, 1, 2);
+        assertThat(PojoRoundTrip.roundTrip(SegmentInput.class, in)).isEqualTo(in);
+    }
+}
