@@ -230,6 +230,17 @@ public final class JobConfig implements Serializable {
         public Duration flushInterval = Duration.ofSeconds(10);
         /** States (START … EXIT) of a session kept for the alert's path and evidence; all transitions are counted. */
         public int maxPathLength = 50;
+        /** Each user's own decayed transition counts, shown beside the global model in PATH_ANOMALY evidence. */
+        public UserModel userModel = new UserModel();
+    }
+
+    /** A user's own Markov counts (README "Journeys"): exponential decay in event time and a horizon. */
+    public static final class UserModel implements Serializable {
+        private static final long serialVersionUID = 1L;
+        /** A transition counts half after this (event time). */
+        public Duration halfLife = Duration.ofDays(30);
+        /** A user's model and its timer are cleared when none of their sessions closed for this long (event time). */
+        public Duration horizon = Duration.ofDays(90);
     }
 
     public static final class Outputs implements Serializable {
@@ -467,6 +478,12 @@ public final class JobConfig implements Serializable {
         }
         if (journeys.maxPathLength < 2 || journeys.maxPathLength > 1000) {
             e.add("journeys.max-path-length: must be between 2 and 1000, was " + journeys.maxPathLength);
+        }
+        if (journeys.userModel == null) {
+            e.add("journeys.user-model: required");
+        } else {
+            positive(e, "journeys.user-model.half-life", journeys.userModel.halfLife, true);
+            positive(e, "journeys.user-model.horizon", journeys.userModel.horizon, true);
         }
     }
 

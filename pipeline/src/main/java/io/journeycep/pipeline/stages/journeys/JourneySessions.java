@@ -3,6 +3,7 @@ package io.journeycep.pipeline.stages.journeys;
 import io.journeycep.model.JourneyEvent;
 import io.journeycep.patterns.journey.JourneyStates;
 import io.journeycep.patterns.journey.SessionBoundary;
+import io.journeycep.patterns.journey.UserTransitionModel;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
@@ -19,8 +20,10 @@ import org.apache.flink.util.OutputTag;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -38,9 +41,21 @@ import java.util.TreeMap;
  * id starts a new path. At the end of a bounded input the watermark reaches the end of time and every session closes.
  * Records emitted on a close carry the firing timer's time ({@code closeTime}), never behind the watermark.
  *
+ * <p><b>The user's own model.</b> Every closed session's transitions are added, at its close time, to the user's
+ * {@link UserTransitionModel} (decayed counts, half-life {@code halfLifeMs}). A scored session's
+ * {@link ClosedSession} carries the user's model of its distinct pairs as it was before the session was added. The
+ * model is cleared by an event-time timer at {@code last close + horizonMs} (the <em>horizon timer</em>): a user none
+ * of whose sessions closed for the horizon has no model left; each close moves the timer.
+ *
+ * <p><b>Timers.</b> Flink keeps one timer per (key, timestamp), so one timer may stand for several purposes: a held
+ * event's time, the gap timer, the horizon timer. {@link #onTimer} therefore decides from state what is due (held
+ * events at or before it, a session quiet for more than the gap, a model past its horizon), and a moved gap or
+ * horizon timer is deleted only when no other purpose still needs its time.
+ *
  * <p>State is bounded: the open session's scalars, its distinct pairs (at most 13 × 13), its first
  * {@code maxPathLength} states and event ids (all transitions are still counted and scored), and the held events
- * (until the watermark passes them). All of it, and the gap timer, are cleared when the session closes.
+ * (until the watermark passes them). All of it, and the gap timer, are cleared when the session closes. The user's
+ * model (a sparse array of decayed pair counts, typically a few hundred bytes) lives until the horizon passes.
  */
 public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, SessionTransition> {
     private static final long serialVersionUID = 1L;
@@ -53,22 +68,36 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
     static final String PATH_STATE = "session-path";
     static final String EVENT_IDS_STATE = "session-event-ids";
     static final String PAIRS_STATE = "session-pairs";
+    static final String USER_MODEL_STATE = "user-model";
 
     private final long gapMs;
     private final int minTransitions;
     private final int maxPathLength;
     private final SessionBoundary boundary;
+    private final long halfLifeMs;
+    private final long horizonMs;
 
     private transient ListState<HeldEvent> held;
     private transient ValueState<OpenSession> open;
     private transient ListState<String> path;
     private transient ListState<String> eventIds;
     private transient MapState<String, Long> pairs;
+    private transient ValueState<UserTransitionModel> userModel;
 
-    public JourneySessions(long gapMs, int minTransitions, int maxPathLength) {
+    /**
+     * @param halfLifeMs half-life of the user's own counts (event time)
+     * @param horizonMs the user's model is cleared when none of their sessions closed for this long (event time)
+     */
+    public JourneySessions(long gapMs, int minTransitions, int maxPathLength, long halfLifeMs, long horizonMs) {
         if (maxPathLength < 2) {
             throw new IllegalArgumentException("max path length must be at least 2, was " + maxPathLength);
         }
+        if (halfLifeMs <= 0 || horizonMs <= 0) {
+            throw new IllegalArgumentException("half-life and horizon must be > 0 ms, were " + halfLifeMs + " and "
+                    + horizonMs);
+        }
+        this.halfLifeMs = halfLifeMs;
+        this.horizonMs = horizonMs;
         this.boundary = new SessionBoundary(gapMs);
         this.gapMs = gapMs;
         this.minTransitions = minTransitions;
@@ -82,6 +111,8 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
         path = getRuntimeContext().getListState(new ListStateDescriptor<>(PATH_STATE, Types.STRING));
         eventIds = getRuntimeContext().getListState(new ListStateDescriptor<>(EVENT_IDS_STATE, Types.STRING));
         pairs = getRuntimeContext().getMapState(new MapStateDescriptor<>(PAIRS_STATE, Types.STRING, Types.LONG));
+        userModel = getRuntimeContext().getState(
+                new ValueStateDescriptor<>(USER_MODEL_STATE, UserTransitionModel.class));
     }
 
     @Override
@@ -108,11 +139,15 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
         }
         OpenSession s = open.value();
         long registered = s == null ? Long.MIN_VALUE : s.gapTimer;
+        UserTransitionModel model = userModel.value();
+        long registeredHorizon = horizonTimer(model);
+        boolean modelChanged = false;
         if (!due.isEmpty()) {
             due.sort(Comparator.comparingLong((HeldEvent h) -> h.timestamp).thenComparingLong(h -> h.position));
             for (HeldEvent e : due) {
                 if (s != null && boundary.startsNewSession(s.lastTime, s.sessionId, e.timestamp, e.sessionId)) {
-                    close(s, ctx, out);
+                    model = close(s, model, ctx, out);
+                    modelChanged = true;
                     s = null;
                 }
                 if (s == null) {
@@ -134,7 +169,8 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
             }
         }
         if (s != null && timestamp > s.lastTime + gapMs) {
-            close(s, ctx, out);
+            model = close(s, model, ctx, out);
+            modelChanged = true;
             s = null;
         }
         if (s == null) {
@@ -143,17 +179,49 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
             s.gapTimer = s.lastTime + gapMs + 1;
             open.update(s);
         }
-        long wanted = s == null ? Long.MIN_VALUE : s.gapTimer;
-        if (registered != wanted) {
-            // timers are one per (key, time): keep it when a held event waits for the same time
-            boolean heldAtRegistered = false;
-            for (HeldEvent h : later) {
-                heldAtRegistered |= h.timestamp == registered;
+        if (model != null && timestamp >= horizonTimer(model)) { // no session closed for the horizon
+            model = null;
+            userModel.clear();
+        } else if (modelChanged) {
+            userModel.update(model);
+        }
+        moveTimers(ctx, timestamp, later, registered, s == null ? Long.MIN_VALUE : s.gapTimer,
+                registeredHorizon, horizonTimer(model));
+    }
+
+    /** When the user's model is cleared: a horizon after its latest close ({@link Long#MIN_VALUE}: no model). */
+    private long horizonTimer(UserTransitionModel model) {
+        if (model == null) {
+            return Long.MIN_VALUE;
+        }
+        long at = model.updatedAt + horizonMs;
+        return at < model.updatedAt ? Long.MAX_VALUE : at; // saturate
+    }
+
+    /**
+     * Moves the gap and horizon timers from what was registered to what is wanted. Timers are one per (key, time): a
+     * time that is no longer wanted is deleted only when no held event, no other wanted timer and not the firing timer
+     * itself has it.
+     */
+    private static void moveTimers(OnTimerContext ctx, long timestamp, List<HeldEvent> later, long registeredGap,
+            long wantedGap, long registeredHorizon, long wantedHorizon) {
+        if (registeredGap == wantedGap && registeredHorizon == wantedHorizon) {
+            return;
+        }
+        Set<Long> needed = new HashSet<>();
+        needed.add(timestamp);
+        needed.add(wantedGap);
+        needed.add(wantedHorizon);
+        for (HeldEvent h : later) {
+            needed.add(h.timestamp);
+        }
+        for (long old : new long[] {registeredGap, registeredHorizon}) {
+            if (old != Long.MIN_VALUE && !needed.contains(old)) {
+                ctx.timerService().deleteEventTimeTimer(old);
             }
-            if (registered != Long.MIN_VALUE && registered != timestamp && !heldAtRegistered) {
-                ctx.timerService().deleteEventTimeTimer(registered);
-            }
-            if (wanted != Long.MIN_VALUE) {
+        }
+        for (long wanted : new long[] {wantedGap, wantedHorizon}) {
+            if (wanted != Long.MIN_VALUE && wanted != registeredGap && wanted != registeredHorizon) {
                 ctx.timerService().registerEventTimeTimer(wanted);
             }
         }
@@ -177,8 +245,15 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
         }
     }
 
-    /** Ends the session with its EXIT transition, emits it, and clears its state (not the held events). */
-    private void close(OpenSession s, OnTimerContext ctx, Collector<SessionTransition> out) throws Exception {
+    /**
+     * Ends the session with its EXIT transition, emits it, adds it to the user's model (returned; created when
+     * {@code model} is null), and clears the session's state (not the held events).
+     */
+    private UserTransitionModel close(OpenSession s, UserTransitionModel model, OnTimerContext ctx,
+            Collector<SessionTransition> out) throws Exception {
+        if (model != null && ctx.timestamp() >= horizonTimer(model)) {
+            model = null; // past its horizon (its timer has this very time): the session starts a new model
+        }
         addTransition(s, JourneyStates.EXIT);
         appendToPath(s, JourneyStates.EXIT, null);
         boolean scored = s.transitions >= minTransitions;
@@ -212,11 +287,26 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
             path.get().forEach(c.path::add);
             eventIds.get().forEach(c.eventIds::add);
             c.truncated = c.path.size() < s.transitions + 1;
+            for (String pair : sorted.keySet()) { // the user's model before this session
+                String from = pair.substring(0, pair.indexOf('>'));
+                String to = pair.substring(pair.indexOf('>') + 1);
+                c.userPairs.add(model == null ? new UserPairCount(from, to, 0, 0) : new UserPairCount(from, to,
+                        model.count(from, to, closeTime, halfLifeMs), model.fromTotal(from, closeTime, halfLifeMs)));
+            }
             ctx.output(CLOSED_SESSIONS, c);
+        }
+        if (model == null) {
+            model = new UserTransitionModel();
+        }
+        for (Map.Entry<String, Long> entry : sorted.entrySet()) {
+            String pair = entry.getKey();
+            model.add(pair.substring(0, pair.indexOf('>')), pair.substring(pair.indexOf('>') + 1), entry.getValue(),
+                    closeTime, halfLifeMs);
         }
         pairs.clear();
         path.clear();
         eventIds.clear();
         open.clear();
+        return model;
     }
 }
