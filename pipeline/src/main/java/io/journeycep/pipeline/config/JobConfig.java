@@ -225,7 +225,12 @@ public final class JobConfig implements Serializable {
         /** A session is scored only with at least this many transitions (START and EXIT included). */
         public int minTransitions = 4;
         /** PATH_ANOMALY when the mean negative log-likelihood per transition is above this (natural log). */
-        public double anomalyThreshold = 3.0;
+        public double anomalyThreshold = 2.0;
+        /**
+         * A session is scored only when every from-state of its transitions had at least this many counted
+         * transitions before it (0: always), so a cold model does not score every early session around ln 13.
+         */
+        public long minStateSupport = 100;
         /** How often (event time) each from-state's absolute counts go to {@code journey_transitions}, at most. */
         public Duration flushInterval = Duration.ofSeconds(10);
         /** States (START … EXIT) of a session kept for the alert's path and evidence; all transitions are counted. */
@@ -478,6 +483,9 @@ public final class JobConfig implements Serializable {
         }
         if (journeys.maxPathLength < 2 || journeys.maxPathLength > 1000) {
             e.add("journeys.max-path-length: must be between 2 and 1000, was " + journeys.maxPathLength);
+        }
+        if (journeys.minStateSupport < 0) {
+            e.add("journeys.min-state-support: must be at least 0, was " + journeys.minStateSupport);
         }
         if (journeys.userModel == null) {
             e.add("journeys.user-model: required");

@@ -59,7 +59,8 @@ public final class JourneyStage {
         SingleOutputStreamOperator<Alert> alerts = closed
                 .connect(answers)
                 .keyBy(s -> s.sessionKey, a -> a.sessionKey, TypeInformation.of(String.class))
-                .process(new PathScorer(config.minTransitions, config.anomalyThreshold, config.smoothing),
+                .process(new PathScorer(config.minTransitions, config.anomalyThreshold, config.smoothing,
+                        config.minStateSupport, config.userModel.halfLife.toMillis()),
                         TypeInformation.of(Alert.class))
                 .name("path scorer")
                 .uid(SCORER_UID);
