@@ -26,7 +26,19 @@ public final class JourneyStates {
         TARGETS = Collections.unmodifiableList(targets);
     }
 
+    /**
+     * Every state with a stable small code (its index): {@code START}, the event types, {@code EXIT}. Append only:
+     * per-user models store pairs by these codes ({@link UserTransitionModel}), so an existing code never changes.
+     */
+    public static final List<String> CODED = List.of(START, "view", "cart_add", "cart_remove", "checkout",
+            "purchase", "login", "login_failed", "payment_failed", "signup", "search", "page", "other", EXIT);
+
     private JourneyStates() {}
+
+    /** The stable code of a state ({@link #CODED}), or -1 when it is not a journey state. */
+    public static int code(String state) {
+        return CODED.indexOf(state);
+    }
 
     /** The state of an event type. */
     public static String of(EventType type) {

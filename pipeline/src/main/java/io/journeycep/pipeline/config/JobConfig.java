@@ -342,11 +342,27 @@ public final class JobConfig implements Serializable {
         /** A session is scored only with at least this many transitions (START and EXIT included). */
         public int minTransitions = 4;
         /** PATH_ANOMALY when the mean negative log-likelihood per transition is above this (natural log). */
-        public double anomalyThreshold = 3.0;
+        public double anomalyThreshold = 2.0;
+        /**
+         * A session is scored only when every from-state of its transitions had at least this many counted
+         * transitions before it (0: always), so a cold model does not score every early session around ln 13.
+         */
+        public long minStateSupport = 100;
         /** How often (event time) each from-state's absolute counts go to {@code journey_transitions}, at most. */
         public Duration flushInterval = Duration.ofSeconds(10);
         /** States (START … EXIT) of a session kept for the alert's path and evidence; all transitions are counted. */
         public int maxPathLength = 50;
+        /** Each user's own decayed transition counts, shown beside the global model in PATH_ANOMALY evidence. */
+        public UserModel userModel = new UserModel();
+    }
+
+    /** A user's own Markov counts (README "Journeys"): exponential decay in event time and a horizon. */
+    public static final class UserModel implements Serializable {
+        private static final long serialVersionUID = 1L;
+        /** A transition counts half after this (event time). */
+        public Duration halfLife = Duration.ofDays(30);
+        /** A user's model and its timer are cleared when none of their sessions closed for this long (event time). */
+        public Duration horizon = Duration.ofDays(90);
     }
 
     public static final class Outputs implements Serializable {
@@ -669,6 +685,15 @@ public final class JobConfig implements Serializable {
         }
         if (journeys.maxPathLength < 2 || journeys.maxPathLength > 1000) {
             e.add("journeys.max-path-length: must be between 2 and 1000, was " + journeys.maxPathLength);
+        }
+        if (journeys.minStateSupport < 0) {
+            e.add("journeys.min-state-support: must be at least 0, was " + journeys.minStateSupport);
+        }
+        if (journeys.userModel == null) {
+            e.add("journeys.user-model: required");
+        } else {
+            positive(e, "journeys.user-model.half-life", journeys.userModel.halfLife, true);
+            positive(e, "journeys.user-model.horizon", journeys.userModel.horizon, true);
         }
     }
 

@@ -87,6 +87,31 @@ class JobConfigTest {
     }
 
     @Test
+    void journeysUserModelAndMinStateSupportHaveDefaultsAndAreValidatedWithTheirLines() {
+        JobConfig documented = JobConfig.load(repoRoot().resolve("flink-conf/job.yaml"));
+        JobConfig.Journeys defaults = new JobConfig.Journeys();
+        assertThat(documented.journeys.anomalyThreshold).isEqualTo(defaults.anomalyThreshold).isEqualTo(2.0);
+        assertThat(documented.journeys.minStateSupport).isEqualTo(defaults.minStateSupport).isEqualTo(100);
+        assertThat(documented.journeys.userModel.halfLife).isEqualTo(defaults.userModel.halfLife)
+                .isEqualTo(Duration.ofDays(30));
+        assertThat(documented.journeys.userModel.horizon).isEqualTo(defaults.userModel.horizon)
+                .isEqualTo(Duration.ofDays(90));
+        String head = "source:\n  kafka:\n    bootstrap-servers: k:9092\noutputs:\n  jdbc:\n    enabled: false\n";
+        JobConfig ok = JobConfig.parse(head + "journeys:\n  min-state-support: 0\n  user-model:\n"
+                + "    half-life: 7d\n    horizon: 30d\n", "job.yaml");
+        assertThat(ok.journeys.minStateSupport).isZero();
+        assertThat(ok.journeys.userModel.halfLife).isEqualTo(Duration.ofDays(7));
+        assertThat(ok.journeys.userModel.horizon).isEqualTo(Duration.ofDays(30));
+        String bad = head + "journeys:\n  min-state-support: -1\n  user-model:\n    half-life: 0s\n"
+                + "    horizon: 0d\n";
+        assertThatThrownBy(() -> JobConfig.parse(bad, "job.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("job.yaml line 8, field journeys.min-state-support: must be at least 0, was -1")
+                .hasMessageContaining("job.yaml line 10, field journeys.user-model.half-life: must be positive, was 0s")
+                .hasMessageContaining("job.yaml line 11, field journeys.user-model.horizon: must be positive");
+    }
+
+    @Test
     void patternsSectionIsValidated() {
         String yaml = "source:\n  kafka:\n    bootstrap-servers: k:9092\npatterns:\n  files: [a.yaml]\n"
                 + "  max-window: 0s\noutputs:\n  jdbc:\n    enabled: false\n";

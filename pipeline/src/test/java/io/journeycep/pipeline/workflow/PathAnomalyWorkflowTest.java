@@ -34,7 +34,8 @@ import java.util.TreeMap;
 /**
  * PATH_ANOMALY end to end on a crafted input: 60 shoppers with the same ordinary path (view, view, cart_add, purchase),
  * then one session that starts with a purchase and repeats it: only that one fires, with the path, per-step
- * likelihoods and the model counts it was scored against (the 60 sessions before it).
+ * likelihoods and the model counts it was scored against (the 60 sessions before it). The minimum state support is
+ * set to 60, so the first 60 sessions (a cold model) are not scored at all.
  */
 class PathAnomalyWorkflowTest {
     private static final long T0 = 1_700_000_000_000L;
@@ -70,6 +71,7 @@ class PathAnomalyWorkflowTest {
         JobConfig config = new JobConfig();
         config.eventTime.quietPeriod = null;
         config.eventTime.idleTimeout = null;
+        config.journeys.minStateSupport = 60;
         Configuration conf = new Configuration();
         conf.set(StateBackendOptions.STATE_BACKEND, backend);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
@@ -89,7 +91,7 @@ class PathAnomalyWorkflowTest {
         assertThat(a.ruleId).isEqualTo(PathScorer.RULE_ID);
         assertThat(a.evidenceEventIds).containsExactly("w-0", "w-1", "w-2");
         assertThat(a.alertId).isEqualTo(AlertIds.of(a));
-        assertThat(a.threshold).isEqualTo(3.0);
+        assertThat(a.threshold).isEqualTo(2.0);
         // START→purchase and purchase→purchase (twice) were never seen: (0+1)/(60+13); purchase→EXIT: (60+1)/(60+13)
         double rare = -Math.log(1.0 / 73);
         double exit = -Math.log(61.0 / 73);
@@ -101,6 +103,10 @@ class PathAnomalyWorkflowTest {
         assertThat(e.get("steps").get(0).get("count").asLong()).isZero();
         assertThat(e.get("steps").get(0).get("from_total").asLong()).isEqualTo(60);
         assertThat(e.get("steps").get(3).get("count").asLong()).isEqualTo(60);
+        assertThat(e.get("model_counts").get(0).get("user_from_total").asDouble()).as("the user's first session")
+                .isZero();
+        assertThat(e.get("user_mean_nll").asDouble()).as("no history: uniform").isCloseTo(Math.log(13),
+                org.assertj.core.data.Offset.offset(1e-12));
 
         Map<String, Long> counts = new TreeMap<>();
         transitions.results().forEach(c -> counts.merge(c.fromState + ">" + c.toState, c.count, Math::max));

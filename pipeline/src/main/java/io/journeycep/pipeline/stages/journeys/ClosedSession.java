@@ -22,6 +22,11 @@ public class ClosedSession {
     public List<String> eventIds = new ArrayList<>();
     /** Whether {@link #path} is only the beginning of the session's path. */
     public boolean truncated;
+    /**
+     * The user's own model for each distinct pair, before this session was added (decayed to {@link #closeTime}),
+     * in (from, to) order: shown beside the global model in the alert's evidence.
+     */
+    public List<UserPairCount> userPairs = new ArrayList<>();
 
     public ClosedSession() {}
 }

@@ -3,6 +3,7 @@ package io.journeycep.pipeline.stages.journeys;
 import io.journeycep.model.JourneyEvent;
 import io.journeycep.patterns.journey.JourneyStates;
 import io.journeycep.patterns.journey.SessionBoundary;
+import io.journeycep.patterns.journey.UserTransitionModel;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
@@ -19,8 +20,10 @@ import org.apache.flink.util.OutputTag;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -32,7 +35,8 @@ import java.util.TreeMap;
  * <p>Order: an event is held until the watermark passes its timestamp (a timer at its timestamp), then the due events
  * are taken by timestamp and, at equal timestamps, by source position (arrival order), like {@code PatternLookback}.
  * Events that arrive behind the watermark (an anonymous path the identity stitcher re-keys to its user on a link) are
- * taken at the next watermark; one older than the open session's last event joins that session at its end.
+ * taken at once, in arrival order; one older than the open session's last event joins that session at its end, and a
+ * session they close is stamped just after the watermark, never behind the counters' watermark.
  *
  * <p>A session closes when an event starts a new one (another session id, or without ids more than the gap after the
  * previous event), or when its user is quiet: an event-time timer at {@code last event + gap + 1 ms} (exactly the gap
@@ -40,9 +44,21 @@ import java.util.TreeMap;
  * id starts a new path. At the end of a bounded input the watermark reaches the end of time and every session closes.
  * Records emitted on a close carry the firing timer's time ({@code closeTime}), never behind the watermark.
  *
+ * <p><b>The user's own model.</b> Every closed session's transitions are added, at its close time, to the user's
+ * {@link UserTransitionModel} (decayed counts, half-life {@code halfLifeMs}). A scored session's
+ * {@link ClosedSession} carries the user's model of its distinct pairs as it was before the session was added. The
+ * model is cleared by an event-time timer at {@code last close + horizonMs} (the <em>horizon timer</em>): a user none
+ * of whose sessions closed for the horizon has no model left; each close moves the timer.
+ *
+ * <p><b>Timers.</b> Flink keeps one timer per (key, timestamp), so one timer may stand for several purposes: a held
+ * event's time, the gap timer, the horizon timer. {@link #onTimer} therefore decides from state what is due (held
+ * events at or before it, a session quiet for more than the gap, a model past its horizon), and a moved gap or
+ * horizon timer is deleted only when no other purpose still needs its time.
+ *
  * <p>State is bounded: the open session's scalars, its distinct pairs (at most 13 × 13), its first
  * {@code maxPathLength} states and event ids (all transitions are still counted and scored), and the held events
- * (until the watermark passes them). All of it, and the gap timer, are cleared when the session closes.
+ * (until the watermark passes them). All of it, and the gap timer, are cleared when the session closes. The user's
+ * model (a sparse array of decayed pair counts, typically a few hundred bytes) lives until the horizon passes.
  */
 public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, SessionTransition> {
     private static final long serialVersionUID = 1L;
@@ -55,22 +71,36 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
     static final String PATH_STATE = "session-path";
     static final String EVENT_IDS_STATE = "session-event-ids";
     static final String PAIRS_STATE = "session-pairs";
+    static final String USER_MODEL_STATE = "user-model";
 
     private final long gapMs;
     private final int minTransitions;
     private final int maxPathLength;
     private final SessionBoundary boundary;
+    private final long halfLifeMs;
+    private final long horizonMs;
 
     private transient ListState<HeldEvent> held;
     private transient ValueState<OpenSession> open;
     private transient ListState<String> path;
     private transient ListState<String> eventIds;
     private transient MapState<String, Long> pairs;
+    private transient ValueState<UserTransitionModel> userModel;
 
-    public JourneySessions(long gapMs, int minTransitions, int maxPathLength) {
+    /**
+     * @param halfLifeMs half-life of the user's own counts (event time)
+     * @param horizonMs the user's model is cleared when none of their sessions closed for this long (event time)
+     */
+    public JourneySessions(long gapMs, int minTransitions, int maxPathLength, long halfLifeMs, long horizonMs) {
         if (maxPathLength < 2) {
             throw new IllegalArgumentException("max path length must be at least 2, was " + maxPathLength);
         }
+        if (halfLifeMs <= 0 || horizonMs <= 0) {
+            throw new IllegalArgumentException("half-life and horizon must be > 0 ms, were " + halfLifeMs + " and "
+                    + horizonMs);
+        }
+        this.halfLifeMs = halfLifeMs;
+        this.horizonMs = horizonMs;
         this.boundary = new SessionBoundary(gapMs);
         this.gapMs = gapMs;
         this.minTransitions = minTransitions;
@@ -84,6 +114,8 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
         path = getRuntimeContext().getListState(new ListStateDescriptor<>(PATH_STATE, Types.STRING));
         eventIds = getRuntimeContext().getListState(new ListStateDescriptor<>(EVENT_IDS_STATE, Types.STRING));
         pairs = getRuntimeContext().getMapState(new MapStateDescriptor<>(PAIRS_STATE, Types.STRING, Types.LONG));
+        userModel = getRuntimeContext().getState(
+                new ValueStateDescriptor<>(USER_MODEL_STATE, UserTransitionModel.class));
     }
 
     @Override
@@ -100,15 +132,24 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
             ctx.timerService().registerEventTimeTimer(event.timestamp);
             return;
         }
-        // Behind the watermark (an anonymous path re-keyed by the identity stitcher): taken now, in arrival order
-        // (every held event is later). Anything it closes gets a close time just after the watermark, never behind
-        // the counters' watermark, and the gap timer is never set in the past.
+        // Behind the watermark: taken now (every held event is later), closing at watermark + 1 if it must
         OpenSession s = open.value();
         long registered = s == null ? Long.MIN_VALUE : s.gapTimer;
-        s = take(s, h, watermark + 1, ctx, out);
+        Model model = new Model(userModel.value());
+        long registeredHorizon = horizonTimer(model.value);
+        s = take(s, h, model, watermark + 1, ctx, out);
         s.gapTimer = Math.max(s.lastTime + gapMs + 1, watermark + 1);
         open.update(s);
-        moveGapTimer(registered, s.gapTimer, Long.MIN_VALUE, held.get(), ctx);
+        if (model.changed) {
+            userModel.update(model.value);
+        }
+        List<HeldEvent> stillHeld = new ArrayList<>();
+        Iterable<HeldEvent> all = held.get();
+        if (all != null) {
+            all.forEach(stillHeld::add);
+        }
+        moveTimers(ctx, Long.MIN_VALUE, stillHeld, registered, s.gapTimer, registeredHorizon,
+                horizonTimer(model.value));
     }
 
     @Override
@@ -123,10 +164,12 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
         }
         OpenSession s = open.value();
         long registered = s == null ? Long.MIN_VALUE : s.gapTimer;
+        Model model = new Model(userModel.value());
+        long registeredHorizon = horizonTimer(model.value);
         if (!due.isEmpty()) {
             due.sort(Comparator.comparingLong((HeldEvent h) -> h.timestamp).thenComparingLong(h -> h.position));
             for (HeldEvent e : due) {
-                s = take(s, e, timestamp, ctx, out);
+                s = take(s, e, model, timestamp, ctx, out);
             }
             if (later.isEmpty()) {
                 held.clear();
@@ -135,7 +178,7 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
             }
         }
         if (s != null && timestamp > s.lastTime + gapMs) {
-            close(s, timestamp, ctx, out);
+            close(s, model, timestamp, ctx, out);
             s = null;
         }
         if (s == null) {
@@ -144,14 +187,31 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
             s.gapTimer = Math.max(s.lastTime + gapMs + 1, s.gapTimer);
             open.update(s);
         }
-        moveGapTimer(registered, s == null ? Long.MIN_VALUE : s.gapTimer, timestamp, later, ctx);
+        if (model.value != null && timestamp >= horizonTimer(model.value)) { // no session closed for the horizon
+            model.value = null;
+            userModel.clear();
+        } else if (model.changed) {
+            userModel.update(model.value);
+        }
+        moveTimers(ctx, timestamp, later, registered, s == null ? Long.MIN_VALUE : s.gapTimer,
+                registeredHorizon, horizonTimer(model.value));
+    }
+
+    /** The user's model while a callback works on it, and whether it changed. */
+    private static final class Model {
+        UserTransitionModel value;
+        boolean changed;
+
+        Model(UserTransitionModel value) {
+            this.value = value;
+        }
     }
 
     /** Adds one event to the open session, first closing it (at {@code closeTime}) when the event starts a new one. */
-    private OpenSession take(OpenSession s, HeldEvent e, long closeTime, Context ctx,
+    private OpenSession take(OpenSession s, HeldEvent e, Model model, long closeTime, Context ctx,
             Collector<SessionTransition> out) throws Exception {
         if (s != null && boundary.startsNewSession(s.lastTime, s.sessionId, e.timestamp, e.sessionId)) {
-            close(s, closeTime, ctx, out);
+            close(s, model, closeTime, ctx, out);
             s = null;
         }
         if (s == null) {
@@ -171,23 +231,41 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
         return s;
     }
 
-    /** Timers are one per (key, time): the old gap timer is kept when the firing one or a held event shares it. */
-    private static void moveGapTimer(long registered, long wanted, long firing, Iterable<HeldEvent> stillHeld,
-            Context ctx) {
-        if (registered == wanted) {
+    /** When the user's model is cleared: a horizon after its latest close ({@link Long#MIN_VALUE}: no model). */
+    private long horizonTimer(UserTransitionModel model) {
+        if (model == null) {
+            return Long.MIN_VALUE;
+        }
+        long at = model.updatedAt + horizonMs;
+        return at < model.updatedAt ? Long.MAX_VALUE : at; // saturate
+    }
+
+    /**
+     * Moves the gap and horizon timers from what was registered to what is wanted. Timers are one per (key, time): a
+     * time that is no longer wanted is deleted only when no held event, no other wanted timer and not the firing timer
+     * itself has it.
+     */
+    private static void moveTimers(Context ctx, long timestamp, List<HeldEvent> later, long registeredGap,
+            long wantedGap, long registeredHorizon, long wantedHorizon) {
+        if (registeredGap == wantedGap && registeredHorizon == wantedHorizon) {
             return;
         }
-        boolean heldAtRegistered = false;
-        if (stillHeld != null) {
-            for (HeldEvent h : stillHeld) {
-                heldAtRegistered |= h.timestamp == registered;
+        Set<Long> needed = new HashSet<>();
+        needed.add(timestamp);
+        needed.add(wantedGap);
+        needed.add(wantedHorizon);
+        for (HeldEvent h : later) {
+            needed.add(h.timestamp);
+        }
+        for (long old : new long[] {registeredGap, registeredHorizon}) {
+            if (old != Long.MIN_VALUE && !needed.contains(old)) {
+                ctx.timerService().deleteEventTimeTimer(old);
             }
         }
-        if (registered != Long.MIN_VALUE && registered != firing && !heldAtRegistered) {
-            ctx.timerService().deleteEventTimeTimer(registered);
-        }
-        if (wanted != Long.MIN_VALUE) {
-            ctx.timerService().registerEventTimeTimer(wanted);
+        for (long wanted : new long[] {wantedGap, wantedHorizon}) {
+            if (wanted != Long.MIN_VALUE && wanted != registeredGap && wanted != registeredHorizon) {
+                ctx.timerService().registerEventTimeTimer(wanted);
+            }
         }
     }
 
@@ -209,9 +287,16 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
         }
     }
 
-    /** Ends the session with its EXIT transition, emits it, and clears its state (not the held events). */
-    private void close(OpenSession s, long closeTime, Context ctx, Collector<SessionTransition> out)
+    /**
+     * Ends the session with its EXIT transition at {@code closeTime}, emits it, adds it to the user's model (created
+     * when there is none), and clears the session's state (not the held events).
+     */
+    private void close(OpenSession s, Model ref, long closeTime, Context ctx, Collector<SessionTransition> out)
             throws Exception {
+        UserTransitionModel model = ref.value;
+        if (model != null && closeTime >= horizonTimer(model)) {
+            model = null; // past its horizon (its timer has this very time): the session starts a new model
+        }
         addTransition(s, JourneyStates.EXIT);
         appendToPath(s, JourneyStates.EXIT, null);
         boolean scored = s.transitions >= minTransitions;
@@ -244,11 +329,27 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
             path.get().forEach(c.path::add);
             eventIds.get().forEach(c.eventIds::add);
             c.truncated = c.path.size() < s.transitions + 1;
+            for (String pair : sorted.keySet()) { // the user's model before this session
+                String from = pair.substring(0, pair.indexOf('>'));
+                String to = pair.substring(pair.indexOf('>') + 1);
+                c.userPairs.add(model == null ? new UserPairCount(from, to, 0, 0) : new UserPairCount(from, to,
+                        model.count(from, to, closeTime, halfLifeMs), model.fromTotal(from, closeTime, halfLifeMs)));
+            }
             ctx.output(CLOSED_SESSIONS, c);
+        }
+        if (model == null) {
+            model = new UserTransitionModel();
+        }
+        for (Map.Entry<String, Long> entry : sorted.entrySet()) {
+            String pair = entry.getKey();
+            model.add(pair.substring(0, pair.indexOf('>')), pair.substring(pair.indexOf('>') + 1), entry.getValue(),
+                    closeTime, halfLifeMs);
         }
         pairs.clear();
         path.clear();
         eventIds.clear();
         open.clear();
+        ref.value = model;
+        ref.changed = true;
     }
 }

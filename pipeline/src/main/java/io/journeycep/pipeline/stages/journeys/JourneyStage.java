@@ -14,7 +14,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * Sessions → global Markov counts → PATH_ANOMALY (DESIGN §1, §3):
  *
  * <pre>
- * on-time events → keyBy(user) journey-sessions ──(distinct transitions of a closed session)──► keyBy(from)
+ * on-time events → keyBy(user) journey-sessions (+ the user's own decayed counts) ──(distinct transitions of a closed session)──► keyBy(from)
  *     transition-counter ──(answers: counts before the session)──┐        └─► absolute counts ─► journey_transitions
  *                    └──(closed sessions long enough to score)────┴► keyBy(session) path-scorer ─► PATH_ANOMALY alerts
  * </pre>
@@ -41,7 +41,8 @@ public final class JourneyStage {
         SingleOutputStreamOperator<SessionTransition> transitions = onTime
                 .keyBy(new PatternStage.UserKey())
                 .process(new JourneySessions(config.sessionGap.toMillis(), config.minTransitions,
-                                config.maxPathLength),
+                                config.maxPathLength, config.userModel.halfLife.toMillis(),
+                                config.userModel.horizon.toMillis()),
                         TypeInformation.of(SessionTransition.class))
                 .name("journey sessions")
                 .uid(SESSIONS_UID);
@@ -58,7 +59,8 @@ public final class JourneyStage {
         SingleOutputStreamOperator<Alert> alerts = closed
                 .connect(answers)
                 .keyBy(s -> s.sessionKey, a -> a.sessionKey, TypeInformation.of(String.class))
-                .process(new PathScorer(config.minTransitions, config.anomalyThreshold, config.smoothing),
+                .process(new PathScorer(config.minTransitions, config.anomalyThreshold, config.smoothing,
+                        config.minStateSupport, config.userModel.halfLife.toMillis()),
                         TypeInformation.of(Alert.class))
                 .name("path scorer")
                 .uid(SCORER_UID);

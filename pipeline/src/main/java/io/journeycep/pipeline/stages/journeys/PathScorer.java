@@ -1,6 +1,7 @@
 package io.journeycep.pipeline.stages.journeys;
 
 import io.journeycep.patterns.journey.PathScore;
+import io.journeycep.patterns.journey.UserTransitionModel;
 import io.journeycep.sinks.Alert;
 import io.journeycep.sinks.AlertIds;
 import io.journeycep.sinks.AlertKind;
@@ -21,14 +22,21 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * PATH_ANOMALY (DESIGN §3), keyed by session: joins a {@link ClosedSession} with the {@link TransitionAnswer}s of its
  * distinct pairs and, when the watermark passes the session's close time (by then every counter has answered: each
  * answers before forwarding that watermark), scores it: mean negative log-likelihood per transition against the model
- * as it was before the session was counted. An alert when there are at least {@code minTransitions} transitions and
+ * as it was before the session was counted. A session is scored only when every from-state of its transitions had at
+ * least {@code minStateSupport} counted transitions before it (each answer carries its from-state's total), so a cold
+ * model does not flag every early session. An alert when there are at least {@code minTransitions} transitions and
  * the mean is above the threshold. Its state is cleared at that timer, alert or not.
+ *
+ * <p>The decision is the global model's (DESIGN §3). The evidence also shows the user's own model of each pair (from
+ * the {@link ClosedSession}: decayed count, from-total and smoothed probability) and the session's mean NLL under it.
  */
 public class PathScorer extends KeyedCoProcessFunction<String, ClosedSession, TransitionAnswer, Alert> {
     private static final long serialVersionUID = 1L;
@@ -43,14 +51,22 @@ public class PathScorer extends KeyedCoProcessFunction<String, ClosedSession, Tr
     private final int minTransitions;
     private final double threshold;
     private final double alpha;
+    private final long minStateSupport;
+    private final long userHalfLifeMs;
 
     private transient ValueState<ClosedSession> session;
     private transient ListState<TransitionAnswer> answers;
 
-    public PathScorer(int minTransitions, double threshold, double alpha) {
+    /**
+     * @param minStateSupport the fewest counted transitions every from-state of a session needs before it (0: none)
+     * @param userHalfLifeMs the half-life of the users' own counts (shown in the evidence)
+     */
+    public PathScorer(int minTransitions, double threshold, double alpha, long minStateSupport, long userHalfLifeMs) {
         this.minTransitions = minTransitions;
         this.threshold = threshold;
         this.alpha = alpha;
+        this.minStateSupport = minStateSupport;
+        this.userHalfLifeMs = userHalfLifeMs;
     }
 
     @Override
@@ -85,6 +101,11 @@ public class PathScorer extends KeyedCoProcessFunction<String, ClosedSession, Tr
             LOG.warn("session {}: {} transition answers for {}; not scored", ctx.getCurrentKey(), got.size(),
                     s == null ? "no session" : s.distinctPairs + " pairs");
             return;
+        }
+        for (TransitionAnswer a : got) {
+            if (a.fromTotal < minStateSupport) {
+                return; // too little support: the global model does not know this from-state well enough yet
+            }
         }
         got.sort(Comparator.comparing((TransitionAnswer a) -> a.from).thenComparing(a -> a.to));
         List<PathScore.PairScore> pairs = new ArrayList<>();
@@ -133,11 +154,25 @@ public class PathScorer extends KeyedCoProcessFunction<String, ClosedSession, Tr
             steps.addObject().put("from", st.from()).put("to", st.to()).put("p", st.probability())
                     .put("count", st.count()).put("from_total", st.fromTotal());
         }
+        e.put("min_state_support", minStateSupport);
+        Map<String, UserPairCount> user = new HashMap<>();
+        if (s.userPairs != null) {
+            s.userPairs.forEach(u -> user.put(u.from + '>' + u.to, u));
+        }
+        List<PathScore.PairScore> userScores = new ArrayList<>();
         ArrayNode model = e.putArray("model_counts");
         for (PathScore.PairScore p : pairs) {
+            UserPairCount u = user.get(p.from() + '>' + p.to());
+            double count = u == null ? 0 : u.count;
+            double fromTotal = u == null ? 0 : u.fromTotal;
+            double userP = UserTransitionModel.probability(count, fromTotal, alpha);
+            userScores.add(new PathScore.PairScore(p.from(), p.to(), p.occurrences(), userP, 0, 0));
             model.addObject().put("from", p.from()).put("to", p.to()).put("occurrences", p.occurrences())
-                    .put("p", p.probability()).put("count", p.count()).put("from_total", p.fromTotal());
+                    .put("p", p.probability()).put("count", p.count()).put("from_total", p.fromTotal())
+                    .put("user_count", count).put("user_from_total", fromTotal).put("user_p", userP);
         }
+        e.put("user_mean_nll", PathScore.meanNegativeLogLikelihood(userScores));
+        e.put("user_half_life_ms", userHalfLifeMs);
         return e;
     }
 }

@@ -21,15 +21,21 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-/** Harness tests of {@link JourneySessions}: boundaries, arrival order, truncation, and that state and timers drop to zero. */
+/**
+ * Harness tests of {@link JourneySessions}: boundaries, arrival order, truncation, the user's own model and its horizon,
+ * and that state and timers drop to zero.
+ */
 class JourneySessionsTest {
     private static final long MIN = 60_000L;
     private static final long GAP = 30 * MIN;
+    private static final long DAY = 24 * 60 * MIN;
+    private static final long HALF_LIFE = 30 * DAY;
+    private static final long HORIZON = 90 * DAY;
 
     private static KeyedOneInputStreamOperatorTestHarness<String, JourneyEvent, SessionTransition> harness(
             boolean rocksDb, int maxPathLength) throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new JourneySessions(GAP, 4, maxPathLength)),
+                new KeyedProcessOperator<>(new JourneySessions(GAP, 4, maxPathLength, HALF_LIFE, HORIZON)),
                 JourneyEvent::userKey,
                 Types.STRING);
         if (rocksDb) {
@@ -90,6 +96,26 @@ class JourneySessionsTest {
         return n;
     }
 
+    private static long keysWithUserModel(
+            KeyedOneInputStreamOperatorTestHarness<String, JourneyEvent, SessionTransition> h) throws Exception {
+        try (Stream<String> keys = h.getOperator().<String>getKeyedStateBackend()
+                .getKeys(JourneySessions.USER_MODEL_STATE, VoidNamespace.INSTANCE)) {
+            return keys.count();
+        }
+    }
+
+    /** Per session key: its close time. */
+    private static Map<String, Long> closeTimes(
+            KeyedOneInputStreamOperatorTestHarness<String, JourneyEvent, SessionTransition> h) {
+        Map<String, Long> out = new TreeMap<>();
+        for (Object o : h.getOutput()) {
+            if (o instanceof StreamRecord<?> r && r.getValue() instanceof SessionTransition t) {
+                out.put(t.sessionKey, t.closeTime);
+            }
+        }
+        return out;
+    }
+
     @ParameterizedTest(name = "rocksDb={0}")
     @ValueSource(booleans = {false, true})
     void exactlyThirtyMinutesIsTheSameSessionOneMillisecondMoreIsANewOne(boolean rocksDb) throws Exception {
@@ -102,7 +128,8 @@ class JourneySessionsTest {
             assertThat(s).containsOnlyKeys("u1|a1");
             assertThat(s.get("u1|a1")).containsExactlyInAnyOrderEntriesOf(
                     Map.of("START>view", 1L, "view>cart_add", 1L, "cart_add>EXIT", 1L));
-            assertThat(h.numEventTimeTimers()).as("the open session's gap timer").isEqualTo(1);
+            assertThat(h.numEventTimeTimers()).as("the open session's gap timer, the closed one's horizon timer")
+                    .isEqualTo(2);
 
             h.processWatermark(new Watermark(3 * GAP + 1)); // quiet for the gap: still open
             assertThat(sessions(h)).hasSize(1);
@@ -110,7 +137,11 @@ class JourneySessionsTest {
             assertThat(sessions(h)).containsOnlyKeys("u1|a1", "u1|a3");
             assertThat(sessions(h).get("u1|a3")).containsExactlyInAnyOrderEntriesOf(
                     Map.of("START>view", 1L, "view>EXIT", 1L));
-            assertThat(keysWithState(h)).as("no state left").isZero();
+            assertThat(keysWithState(h)).as("no session state left").isZero();
+            assertThat(keysWithUserModel(h)).as("the user's model stays").isEqualTo(1);
+            assertThat(h.numEventTimeTimers()).as("only the model's horizon timer").isEqualTo(1);
+            h.processWatermark(new Watermark(3 * GAP + 2 + HORIZON)); // a horizon after the last close
+            assertThat(keysWithUserModel(h)).isZero();
             assertThat(h.numEventTimeTimers()).as("no timers left").isZero();
         }
     }
@@ -144,7 +175,12 @@ class JourneySessionsTest {
             assertThat(c.eventIds).containsExactly("b1", "b2", "b3");
             assertThat(c.truncated).isTrue();
             assertThat(c.closeTime).as("closed when s2 began").isEqualTo(4_000);
+            assertThat(c.userPairs).as("the user's first session: an empty model before it")
+                    .extracting(UserPairCount::toString).containsExactly(
+                            "START>view 0.0/0.0", "cart_add>purchase 0.0/0.0", "purchase>view 0.0/0.0",
+                            "view>EXIT 0.0/0.0", "view>cart_add 0.0/0.0", "view>view 0.0/0.0");
             assertThat(keysWithState(h)).isZero();
+            assertThat(keysWithUserModel(h)).as("the end of input passes every horizon").isZero();
             assertThat(h.numEventTimeTimers()).isZero();
         }
     }
@@ -189,7 +225,7 @@ class JourneySessionsTest {
                 assertThat(c.lastTime).isEqualTo(13 * MIN);
             });
             assertThat(keysWithState(h)).isZero();
-            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(h.numEventTimeTimers()).as("only the user model's horizon timer").isEqualTo(1);
 
             // a late event after its session's gap: a session of its own, closed just after the watermark
             h.processWatermark(new Watermark(100 * MIN));
@@ -208,6 +244,104 @@ class JourneySessionsTest {
             h.processWatermark(new Watermark(90 * MIN + GAP + 1));
             assertThat(sessions(h)).containsOnlyKeys("u4|k1", "u4|z1", "u4|z2");
             assertThat(keysWithState(h)).isZero();
+            assertThat(h.numEventTimeTimers()).as("only the user model's horizon timer").isEqualTo(1);
+            h.processWatermark(new Watermark(90 * MIN + GAP + 1 + HORIZON));
+            assertThat(keysWithUserModel(h)).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    /** Feeds a session of view, view, cart_add, purchase at {@code t} (one minute apart). */
+    private static long shop(KeyedOneInputStreamOperatorTestHarness<String, JourneyEvent, SessionTransition> h,
+            String user, String prefix, long t, long position) throws Exception {
+        EventType[] types = {EventType.VIEW, EventType.VIEW, EventType.CART_ADD, EventType.PURCHASE};
+        for (int i = 0; i < types.length; i++) {
+            feed(h, event(user, prefix + i, types[i], t + i * MIN, position + i, null));
+        }
+        return t + 3 * MIN + GAP + 1; // when its gap timer closes it
+    }
+
+    @ParameterizedTest(name = "rocksDb={0}")
+    @ValueSource(booleans = {false, true})
+    void theUserModelAndItsHorizonTimerAreClearedWhenNoSessionClosedForTheHorizon(boolean rocksDb) throws Exception {
+        try (var h = harness(rocksDb, 50)) {
+            long close = shop(h, "u4", "a", 0, 1);
+            h.processWatermark(new Watermark(close));
+            assertThat(closeTimes(h)).containsEntry("u4|a0", close);
+            assertThat(keysWithState(h)).isZero();
+            assertThat(keysWithUserModel(h)).isEqualTo(1);
+            assertThat(h.numEventTimeTimers()).as("the horizon timer").isEqualTo(1);
+
+            h.processWatermark(new Watermark(close + HORIZON - 1));
+            assertThat(keysWithUserModel(h)).as("one ms before the horizon").isEqualTo(1);
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+            h.processWatermark(new Watermark(close + HORIZON));
+            assertThat(keysWithUserModel(h)).as("cleared at the horizon").isZero();
+            assertThat(keysWithState(h)).isZero();
+            assertThat(h.numEventTimeTimers()).as("no timers left").isZero();
+
+            // a later session starts from an empty model
+            long again = shop(h, "u4", "b", close + HORIZON + DAY, 10);
+            h.processWatermark(new Watermark(again));
+            assertThat(closed(h)).hasSize(2);
+            assertThat(closed(h).get(1).userPairs).allSatisfy(u -> assertThat(u.count + u.fromTotal).isZero());
+        }
+    }
+
+    @ParameterizedTest(name = "rocksDb={0}")
+    @ValueSource(booleans = {false, true})
+    void aLaterSessionRefreshesTheHorizonAndSeesTheDecayedCountsOfTheEarlierOnes(boolean rocksDb) throws Exception {
+        try (var h = harness(rocksDb, 50)) {
+            long first = shop(h, "u5", "a", 0, 1);
+            h.processWatermark(new Watermark(first));
+            long second = shop(h, "u5", "b", first + 60 * DAY, 10); // two half-lives later, within the horizon
+            h.processWatermark(new Watermark(second));
+            assertThat(h.numEventTimeTimers()).as("one horizon timer, moved").isEqualTo(1);
+
+            ClosedSession c = closed(h).get(1);
+            double w = Math.pow(0.5, (double) (second - first) / HALF_LIFE); // about 1/4
+            Map<String, UserPairCount> user = new TreeMap<>();
+            c.userPairs.forEach(u -> user.put(u.from + ">" + u.to, u));
+            assertThat(user.keySet()).containsExactly(
+                    "START>view", "cart_add>purchase", "purchase>EXIT", "view>cart_add", "view>view");
+            assertThat(user.get("START>view").count).isCloseTo(w, org.assertj.core.data.Offset.offset(1e-12));
+            assertThat(user.get("view>view").fromTotal).as("view>view and view>cart_add")
+                    .isCloseTo(2 * w, org.assertj.core.data.Offset.offset(1e-12));
+
+            h.processWatermark(new Watermark(first + HORIZON));
+            assertThat(keysWithUserModel(h)).as("the first close's horizon has passed, the second's not")
+                    .isEqualTo(1);
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+            h.processWatermark(new Watermark(second + HORIZON));
+            assertThat(keysWithUserModel(h)).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @ParameterizedTest(name = "rocksDb={0}")
+    @ValueSource(booleans = {false, true})
+    void timersSharedBetweenPurposesAreKept(boolean rocksDb) throws Exception {
+        try (var h = harness(rocksDb, 50)) {
+            long first = shop(h, "u6", "a", 0, 1);
+            long horizon1 = first + HORIZON;
+            // an event held for exactly the first horizon time, and a second session that moves the horizon on
+            feed(h, event("u6", "late", EventType.LOGIN, horizon1, 100, null));
+            long second = shop(h, "u6", "b", 10 * DAY, 10);
+            long lateClose = horizon1 + GAP + 1;
+            // a session whose gap timer falls on the horizon of the login's session
+            long third = shop(h, "u6", "c", lateClose + HORIZON - 3 * MIN - GAP - 1, 200);
+            assertThat(third).isEqualTo(lateClose + HORIZON);
+            h.processWatermark(new Watermark(horizon1 - 1));
+            assertThat(closeTimes(h)).containsOnlyKeys("u6|a0", "u6|b0");
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            assertThat(closeTimes(h)).as("the held event's timer survived the horizon's move")
+                    .containsEntry("u6|late", lateClose)
+                    .containsEntry("u6|c0", third);
+            ClosedSession c = closed(h).stream().filter(s -> s.sessionKey.equals("u6|c0")).findFirst().orElseThrow();
+            // closed exactly at the horizon: the model had expired, so an empty one before it
+            assertThat(c.userPairs).allSatisfy(u -> assertThat(u.fromTotal).isZero());
+            assertThat(keysWithState(h)).isZero();
+            assertThat(keysWithUserModel(h)).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
         }
     }
