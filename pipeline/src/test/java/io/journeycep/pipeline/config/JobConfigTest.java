@@ -50,6 +50,33 @@ class JobConfigTest {
     }
 
     @Test
+    void segmentsAreOnByDefaultAndTheirRulesAreValidatedWithTheirLines() {
+        JobConfig documented = JobConfig.load(repoRoot().resolve("flink-conf/job.yaml"));
+        assertThat(documented.segments.enabled).isTrue();
+        assertThat(documented.segments.book().definitions()).extracting(d -> d.id).containsExactly("NEW_BUYER",
+                "HIGH_VALUE", "LAPSED", "CART_ABANDONER", "CHURN_RISK_30", "CHURN_RISK_45", "CHURN_RISK_60",
+                "POWER_USER");
+        String head = "source:\n  kafka:\n    bootstrap-servers: k:9092\noutputs:\n  jdbc:\n    enabled: false\n";
+        JobConfig ok = JobConfig.parse(head + "segments:\n  definitions:\n    - id: FREQUENT_BUYER\n"
+                + "      when: {count: [purchase], within: 365d, more-than: 10}\n", "job.yaml");
+        assertThat(ok.segments.book().definitions()).extracting(d -> d.id).contains("FREQUENT_BUYER");
+        String bad = head + "segments:\n  rfm:\n    frequency: [5, 3, 8, 9]\n  definitions:\n"
+                + "    - id: LAPSED\n      when: {has-done: [login], within: 7d}\n"
+                + "    - id: X\n      when:\n        all:\n          - {count: [clicks], within: 7d, at-least: 1}\n";
+        assertThatThrownBy(() -> JobConfig.parse(bad, "job.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("job.yaml line 9, field segments.rfm.frequency[1]: cut points must be ascending");
+        String bad2 = head + "segments:\n  definitions:\n"
+                + "    - id: LAPSED\n      when: {has-done: [login], within: 7d}\n"
+                + "    - id: X\n      when:\n        all:\n          - {count: [clicks], within: 7d, at-least: 1}\n";
+        assertThatThrownBy(() -> JobConfig.parse(bad2, "job.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("job.yaml line 9, field segments.definitions[0].id: 'LAPSED' is already defined")
+                .hasMessageContaining("job.yaml line 14, field segments.definitions[1].when.all[0].count[0]: 'clicks' "
+                        + "is not a canonical event type");
+    }
+
+    @Test
     void identityIsOnByDefaultAndValidatedWithItsLines() {
         JobConfig documented = JobConfig.load(repoRoot().resolve("flink-conf/job.yaml"));
         assertThat(documented.identity.enabled).isTrue();
