@@ -145,6 +145,11 @@ public final class SegmentBook implements Serializable {
         return horizonDays;
     }
 
+    /** The RFM scoring, or {@code null} when off. */
+    public RfmScoring rfm() {
+        return rfm;
+    }
+
     public List<SegmentDefinition> definitions() {
         return definitions;
     }

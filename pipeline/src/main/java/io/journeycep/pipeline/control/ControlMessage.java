@@ -13,7 +13,11 @@ import java.util.Objects;
  *   <li>{@value #VELOCITY_RULE}: {@code {"type":"velocity-rule","rule":{...}}}, adds or changes a velocity rule;
  *       {@link #rule} is the rule (valid), {@link #ruleId} and {@link #version} are its id and version;
  *   <li>{@value #VELOCITY_RULE_REMOVED}: {@code {"type":"velocity-rule-removed","rule-id":"x","version":3}}, removes
- *       a velocity rule as of a version; {@link #rule} is {@code null}.
+ *       a velocity rule as of a version; {@link #rule} is {@code null};
+ *   <li>{@value #SEGMENT_RULE}: {@code {"type":"segment-rule","segment":{"id":"X","version":2,"when":{...}}}}, adds or
+ *       changes a segment definition; {@link #definition} is the segment object as JSON (valid), {@link #ruleId} its
+ *       id;
+ *   <li>{@value #SEGMENT_RULE_REMOVED}: {@code {"type":"segment-rule-removed","segment-id":"X","version":2}}.
  * </ul>
  *
  * Later issues add types (erasure requests, segment rules); operators ignore the types that are not theirs. Every
@@ -23,11 +27,15 @@ import java.util.Objects;
 public class ControlMessage {
     public static final String VELOCITY_RULE = "velocity-rule";
     public static final String VELOCITY_RULE_REMOVED = "velocity-rule-removed";
+    public static final String SEGMENT_RULE = "segment-rule";
+    public static final String SEGMENT_RULE_REMOVED = "segment-rule-removed";
 
     public String type;
     /** {@value #VELOCITY_RULE}: the rule; else {@code null}. */
     public VelocityRule rule;
-    /** The velocity rule id both types concern. */
+    /** {@value #SEGMENT_RULE}: the segment definition as JSON; else {@code null}. */
+    public String definition;
+    /** The velocity rule id or segment id the message concerns. */
     public String ruleId;
     /** The rule's version, or the version a removal is as of. */
     public int version;
@@ -57,6 +65,28 @@ public class ControlMessage {
         return m;
     }
 
+    public static ControlMessage segmentRule(String segmentId, int version, String definitionJson, String source,
+            long position, byte[] raw) {
+        ControlMessage m = origin(SEGMENT_RULE, source, position, raw);
+        m.ruleId = segmentId;
+        m.version = version;
+        m.definition = definitionJson;
+        return m;
+    }
+
+    public static ControlMessage segmentRuleRemoved(
+            String segmentId, int version, String source, long position, byte[] raw) {
+        ControlMessage m = origin(SEGMENT_RULE_REMOVED, source, position, raw);
+        m.ruleId = segmentId;
+        m.version = version;
+        return m;
+    }
+
+    /** Whether it concerns segment definitions (either type). */
+    public boolean isSegment() {
+        return SEGMENT_RULE.equals(type) || SEGMENT_RULE_REMOVED.equals(type);
+    }
+
     private static ControlMessage origin(String type, String source, long position, byte[] raw) {
         ControlMessage m = new ControlMessage();
         m.type = type;
@@ -82,6 +112,7 @@ public class ControlMessage {
         ControlMessage that = (ControlMessage) o;
         return version == that.version && position == that.position && Objects.equals(type, that.type)
                 && Objects.equals(rule, that.rule) && Objects.equals(ruleId, that.ruleId)
+                && Objects.equals(definition, that.definition)
                 && Objects.equals(source, that.source) && Arrays.equals(raw, that.raw);
     }
 

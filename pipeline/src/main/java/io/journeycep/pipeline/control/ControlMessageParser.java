@@ -1,5 +1,6 @@
 package io.journeycep.pipeline.control;
 
+import io.journeycep.patterns.segments.SegmentDefinition;
 import io.journeycep.patterns.velocity.VelocityRule;
 import io.journeycep.pipeline.config.VelocityRuleSpec;
 import io.journeycep.pipeline.ingest.WallClock;
@@ -38,8 +39,8 @@ public final class ControlMessageParser implements Serializable {
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .build();
-    private static final List<String> TYPES =
-            List.of(ControlMessage.VELOCITY_RULE, ControlMessage.VELOCITY_RULE_REMOVED);
+    private static final List<String> TYPES = List.of(ControlMessage.VELOCITY_RULE,
+            ControlMessage.VELOCITY_RULE_REMOVED, ControlMessage.SEGMENT_RULE, ControlMessage.SEGMENT_RULE_REMOVED);
     private static final List<String> RULE_FIELDS = List.of("rule-id", "version", "event-types", "dimension",
             "aggregate", "field", "comparison", "threshold", "window", "severity", "cooldown");
 
@@ -73,9 +74,16 @@ public final class ControlMessageParser implements Serializable {
     }
 
     private final WallClock clock;
+    private final int segmentHorizonDays;
 
     public ControlMessageParser(WallClock clock) {
+        this(clock, 365);
+    }
+
+    /** @param segmentHorizonDays the longest window a segment rule may use ({@code segments.horizon}) */
+    public ControlMessageParser(WallClock clock, int segmentHorizonDays) {
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.segmentHorizonDays = segmentHorizonDays;
     }
 
     public Result parse(ControlRecord record) {
@@ -113,6 +121,10 @@ public final class ControlMessageParser implements Serializable {
                 return velocityRule(root, r);
             case ControlMessage.VELOCITY_RULE_REMOVED:
                 return velocityRuleRemoved(root, r);
+            case ControlMessage.SEGMENT_RULE:
+                return segmentRule(root, r);
+            case ControlMessage.SEGMENT_RULE_REMOVED:
+                return segmentRuleRemoved(root, r);
             default:
                 throw new Bad("type: unknown control message type '" + type.asText() + "'; known: "
                         + String.join(", ", TYPES));
@@ -174,6 +186,41 @@ public final class ControlMessageParser implements Serializable {
         return ControlMessage.velocityRuleRemoved(ruleId, version.asInt(), r.source, r.position, r.value);
     }
 
+    private ControlMessage segmentRule(JsonNode root, ControlRecord r) throws Bad {
+        onlyFields(root, ControlMessage.SEGMENT_RULE, Set.of("type", "segment"));
+        JsonNode node = root.get("segment");
+        if (node == null || !node.isObject()) {
+            throw new Bad("segment: required, an object with id, version, description, when (README \"Segment rules\")");
+        }
+        JsonNode version = node.get("version");
+        if (version == null || version.isNull()) {
+            throw new Bad("segment.version: required in a control message (a whole number, higher than the version in"
+                    + " force for the segment id)");
+        }
+        List<String> errors = new ArrayList<>();
+        SegmentDefinition d = SegmentDefinition.parse(node, "segment", segmentHorizonDays, errors);
+        if (d == null) {
+            throw new Bad(String.join("; ", errors));
+        }
+        keyIsRuleId(r, d.id);
+        return ControlMessage.segmentRule(d.id, d.version, node.toString(), r.source, r.position, r.value);
+    }
+
+    private static ControlMessage segmentRuleRemoved(JsonNode root, ControlRecord r) throws Bad {
+        onlyFields(root, ControlMessage.SEGMENT_RULE_REMOVED, Set.of("type", "segment-id", "version"));
+        JsonNode id = root.get("segment-id");
+        if (id == null || !id.isTextual() || id.asText().isBlank()) {
+            throw new Bad("segment-id: required, the id of the segment to remove");
+        }
+        JsonNode version = root.get("version");
+        if (version == null || !version.isIntegralNumber() || !version.canConvertToInt() || version.asInt() < 1) {
+            throw new Bad("version: required, a whole number >= 1 and at least the version in force, was " + version);
+        }
+        String segmentId = id.asText().strip();
+        keyIsRuleId(r, segmentId);
+        return ControlMessage.segmentRuleRemoved(segmentId, version.asInt(), r.source, r.position, r.value);
+    }
+
     private static void onlyFields(JsonNode root, String type, Set<String> allowed) throws Bad {
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String name = it.next();
@@ -192,8 +239,8 @@ public final class ControlMessageParser implements Serializable {
         String key = new String(r.key, StandardCharsets.UTF_8);
         if (!key.equals(ruleId)) {
             throw new Bad("key: the record key '" + abbreviate(key) + "' is not the rule id '" + ruleId + "'; key"
-                    + " velocity rule messages by rule id (or not at all), so a compacted topic keeps each rule's"
-                    + " latest message");
+                    + " rule messages by rule id (or not at all), so a compacted topic keeps each rule's latest"
+                    + " message");
         }
     }
 

@@ -53,6 +53,12 @@ public final class ControlStage {
      */
     public static Output apply(
             DataStream<JourneyEvent> events, Source<ControlRecord, ?, ?> source, WallClock clock) {
+        return apply(events, source, clock, 365);
+    }
+
+    /** @param segmentHorizonDays the longest window a segment rule on the topic may use */
+    public static Output apply(DataStream<JourneyEvent> events, Source<ControlRecord, ?, ?> source, WallClock clock,
+            int segmentHorizonDays) {
         SingleOutputStreamOperator<ControlMessage> messages;
         if (source == null) {
             messages = events
@@ -65,7 +71,7 @@ public final class ControlStage {
                             TypeInformation.of(ControlRecord.class))
                     .uid(SOURCE_UID)
                     .setParallelism(1)
-                    .process(new ParseControl(new ControlMessageParser(clock), REJECTED),
+                    .process(new ParseControl(new ControlMessageParser(clock, segmentHorizonDays), REJECTED),
                             TypeInformation.of(ControlMessage.class))
                     .name("parse control messages")
                     .uid(PARSE_UID)

@@ -136,11 +136,17 @@ public final class JourneyWorkflow {
             detected = detected == null ? found : detected.union(found);
         }
         List<VelocityRule> velocityRules = rules.velocityRules;
-        if (config.velocity.enabled && (!velocityRules.isEmpty() || controlSource != null)) {
-            ControlStage.Output control = ControlStage.apply(stitched, controlSource, WallClock.system());
+        boolean velocityOn = config.velocity.enabled && (!velocityRules.isEmpty() || controlSource != null);
+        ControlStage.Output control = null;
+        if (velocityOn || config.segments.enabled) {
+            control = ControlStage.apply(stitched, controlSource, WallClock.system(),
+                    (int) config.segments.horizon.toDays());
+            deadLetters = deadLetters.union(control.rejected);
+        }
+        if (velocityOn) {
             VelocityStage.Output velocity = VelocityStage.apply(stitched, velocityRules, control.messages);
             detected = detected.union(velocity.alerts);
-            deadLetters = deadLetters.union(control.rejected, velocity.rejected);
+            deadLetters = deadLetters.union(velocity.rejected);
         }
         List<String> ruleIds = rules.ruleIds(patterns);
         if (config.journeys.enabled) {
@@ -153,10 +159,11 @@ public final class JourneyWorkflow {
             }
         }
         if (config.segments.enabled) {
-            DataStream<SegmentChange> changes = SegmentStage.apply(stitched, detected, config.segments.book(),
-                    config.journeys.sessionGap.toMillis());
+            SegmentStage.Output segments = SegmentStage.apply(stitched, detected, control.messages,
+                    config.segments.book(), config.journeys.sessionGap.toMillis());
+            deadLetters = deadLetters.union(segments.rejected);
             for (NamedSink<SegmentChange> sink : sinks.segmentChanges()) {
-                changes.sinkTo(sink.sink()).name(sink.name()).uid("sink-" + sink.name());
+                segments.changes.sinkTo(sink.sink()).name(sink.name()).uid("sink-" + sink.name());
             }
         }
         DataStream<DriftStat> driftStats = null;

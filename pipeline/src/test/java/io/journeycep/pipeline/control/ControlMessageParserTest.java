@@ -71,13 +71,39 @@ class ControlMessageParserTest {
     }
 
     @Test
+    void segmentRuleMessagesCarryAValidDefinitionOrNameTheFieldAtFault() {
+        String segment = "{\"id\":\"FREQUENT_BUYER\",\"version\":2,"
+                + "\"when\":{\"count\":[\"purchase\"],\"within\":\"365d\",\"more-than\":10}}";
+        ControlMessageParser.Result ok = parse("FREQUENT_BUYER", "{\"type\":\"segment-rule\",\"segment\":" + segment + "}");
+        assertThat(ok.isAccepted()).isTrue();
+        assertThat(ok.message.isSegment()).isTrue();
+        assertThat(ok.message.ruleId).isEqualTo("FREQUENT_BUYER");
+        assertThat(ok.message.version).isEqualTo(2);
+        assertThat(ok.message.definition).contains("\"more-than\":10");
+        ControlMessageParser.Result removed =
+                parse(null, "{\"type\":\"segment-rule-removed\",\"segment-id\":\"FREQUENT_BUYER\",\"version\":2}");
+        assertThat(removed.message.type).isEqualTo(ControlMessage.SEGMENT_RULE_REMOVED);
+        assertThat(rejected("{\"type\":\"segment-rule\",\"segment\":" + segment.replace("\"version\":2,", "") + "}")
+                .detail).startsWith("segment.version: required in a control message");
+        assertThat(rejected("{\"type\":\"segment-rule\",\"segment\":" + segment.replace("purchase", "buy") + "}")
+                .detail).isEqualTo("segment.when.count[0]: 'buy' is not a canonical event type, session or "
+                        + "cart_abandoned");
+        assertThat(rejected("{\"type\":\"segment-rule\",\"segment\":" + segment.replace("365d", "400d") + "}")
+                .detail).isEqualTo("segment.when.within: at most the horizon (365d), was 400d");
+        assertThat(rejected("{\"type\":\"segment-rule-removed\",\"segment-id\":\"X\"}").detail)
+                .startsWith("version: required");
+    }
+
+    @Test
     void badMessagesAreRejectedNamingTheFieldAtFault() {
         assertThat(rejected("not json").detail).startsWith("value: not JSON");
         assertThat(rejected("[1,2]").detail).isEqualTo("value: a control message is a JSON object, was array");
         assertThat(rejected("{\"rule\":" + RULE + "}").detail)
-                .isEqualTo("type: required, one of velocity-rule, velocity-rule-removed");
+                .isEqualTo("type: required, one of velocity-rule, velocity-rule-removed, segment-rule, "
+                        + "segment-rule-removed");
         assertThat(rejected("{\"type\":\"erase-everything\"}").detail).isEqualTo(
-                "type: unknown control message type 'erase-everything'; known: velocity-rule, velocity-rule-removed");
+                "type: unknown control message type 'erase-everything'; known: velocity-rule, velocity-rule-removed, "
+                        + "segment-rule, segment-rule-removed");
         assertThat(rejected("{\"type\":\"velocity-rule\"}").detail).startsWith("rule: required");
         assertThat(rejected("{\"type\":\"velocity-rule\",\"rule\":" + RULE + ",\"note\":1}").detail)
                 .startsWith("note: unknown field of a velocity-rule message");

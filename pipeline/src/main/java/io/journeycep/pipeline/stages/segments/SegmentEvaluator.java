@@ -5,12 +5,20 @@ import io.journeycep.patterns.segments.SegmentBook;
 import io.journeycep.sinks.SegmentAction;
 import io.journeycep.sinks.SegmentChange;
 
+import io.journeycep.pipeline.control.ControlMessage;
+import io.journeycep.sinks.RejectReason;
+import io.journeycep.sinks.RejectedEvent;
+
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,31 +37,41 @@ import java.util.Map;
  * silent for the horizon (the longest window; 365 days) every remaining membership EXITs ("no activity for the
  * horizon") and the state and timer are cleared.
  */
-public class SegmentEvaluator extends KeyedProcessFunction<String, SegmentInput, SegmentChange> {
+public class SegmentEvaluator
+        extends KeyedBroadcastProcessFunction<String, SegmentInput, ControlMessage, SegmentChange> {
     private static final long serialVersionUID = 1L;
     static final String STATE = "segment-user-state";
+    static final ValueStateDescriptor<SegmentUserState> STATE_DESCRIPTOR =
+            new ValueStateDescriptor<>(STATE, SegmentUserState.class);
 
-    private final SegmentBook book;
+    /** Rejected segment rule changes (stale versions, unknown ids), from the first subtask only. */
+    public static final OutputTag<RejectedEvent> REJECTED =
+            new OutputTag<>("rejected-segment-rules", TypeInformation.of(RejectedEvent.class));
+
+    private final SegmentRules rules;
     private final long sessionGapMs;
+    private transient SegmentBook book;
 
     private transient ValueState<SegmentUserState> state;
     private transient Counter enters;
     private transient Counter exits;
 
-    public SegmentEvaluator(SegmentBook book, long sessionGapMs) {
-        this.book = book;
+    /** @param configBook the config's definitions, RFM scoring and horizon */
+    public SegmentEvaluator(SegmentBook configBook, long sessionGapMs) {
+        this.rules = new SegmentRules(configBook, configBook.rfm());
         this.sessionGapMs = sessionGapMs;
     }
 
     @Override
     public void open(OpenContext openContext) {
-        state = getRuntimeContext().getState(new ValueStateDescriptor<>(STATE, SegmentUserState.class));
+        state = getRuntimeContext().getState(STATE_DESCRIPTOR);
         enters = getRuntimeContext().getMetricGroup().counter("segmentEnters");
         exits = getRuntimeContext().getMetricGroup().counter("segmentExits");
     }
 
     @Override
-    public void processElement(SegmentInput in, Context ctx, Collector<SegmentChange> out) throws Exception {
+    public void processElement(SegmentInput in, ReadOnlyContext ctx, Collector<SegmentChange> out) throws Exception {
+        book(ctx.getBroadcastState(SegmentRules.DESCRIPTOR).immutableEntries());
         SegmentUserState s = state.value();
         if (s == null) {
             s = new SegmentUserState();
@@ -69,23 +87,85 @@ public class SegmentEvaluator extends KeyedProcessFunction<String, SegmentInput,
         if (a.lastActivity == Long.MIN_VALUE) {
             a.lastActivity = in.timestamp; // an alert before any event (cannot happen upstream): still bounded
         }
-        evaluate(s, now, ctx, out);
+        evaluate(s, now, ctx.getCurrentKey(), ctx.timerService(), out);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<SegmentChange> out) throws Exception {
+        book(ctx.getBroadcastState(SegmentRules.DESCRIPTOR).immutableEntries());
         SegmentUserState s = state.value();
         if (s == null || s.timer != timestamp) {
             return;
         }
         s.timer = SegmentUserState.NO_TIMER;
-        evaluate(s, Math.max(timestamp, s.evaluatedAt), ctx, out);
+        evaluate(s, Math.max(timestamp, s.evaluatedAt), ctx.getCurrentKey(), ctx.timerService(), out);
     }
 
-    private void evaluate(SegmentUserState s, long now, Context ctx, Collector<SegmentChange> out) throws Exception {
+    /**
+     * A segment rule change (every instance sees the same messages in one order): accepted changes go to broadcast
+     * state and every user with state is re-evaluated at once, at the current watermark, so a removed segment's
+     * members EXIT and a new segment's members ENTER now. Timers cannot be set for other keys here; a time-driven
+     * change the new rule brings is found at the user's next evaluation, at the latest the next UTC midnight (every
+     * user's timer is at most a day ahead).
+     */
+    @Override
+    public void processBroadcastElement(ControlMessage m, Context ctx, Collector<SegmentChange> out)
+            throws Exception {
+        if (!m.isSegment()) {
+            return;
+        }
+        BroadcastState<String, SegmentRuleEntry> stored = ctx.getBroadcastState(SegmentRules.DESCRIPTOR);
+        book(stored.immutableEntries());
+        RejectReason rejected = rules.apply(m);
+        if (rejected != null) {
+            if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+                ctx.output(REJECTED, RejectedEvent.of(m.source, m.position, rejected, rejectDetail(m, rejected),
+                        m.raw, System.currentTimeMillis()));
+            }
+            return;
+        }
+        stored.put(m.ruleId, rules.accepted());
+        book = rules.book();
+        long now = ctx.currentWatermark();
+        if (now == Long.MIN_VALUE) {
+            return; // no event time yet: users are evaluated with the new rules at their next event
+        }
+        ctx.applyToKeyedState(STATE_DESCRIPTOR, (user, st) -> {
+            SegmentUserState s = st.value();
+            if (s != null && now > s.evaluatedAt) {
+                reevaluate(s, now, user, st, out);
+            }
+        });
+    }
+
+    private static String rejectDetail(ControlMessage m, RejectReason reason) {
+        return reason == RejectReason.UNKNOWN_RULE
+                ? "segment-id: '" + m.ruleId + "' is not a segment in force"
+                : "version: " + m.version + " is not higher than the version in force of segment '" + m.ruleId + "'";
+    }
+
+    private void book(Iterable<java.util.Map.Entry<String, SegmentRuleEntry>> stored) {
+        if (!rules.loaded()) {
+            rules.load(stored);
+            book = rules.book();
+        }
+    }
+
+    /** Re-evaluation from a rule change: like {@link #evaluate} without timers (the user's timer stays). */
+    private void reevaluate(SegmentUserState s, long now, String user, ValueState<SegmentUserState> st,
+            Collector<SegmentChange> out) throws Exception {
+        DailyActivity a = s.activity;
+        if (now >= expiry(a)) {
+            return; // its timer is due and will drop it
+        }
+        diff(s, now, user, out);
+        st.update(s);
+    }
+
+    private void evaluate(SegmentUserState s, long now, String user, TimerService timers,
+            Collector<SegmentChange> out) throws Exception {
         DailyActivity a = s.activity;
         long expiry = expiry(a);
-        String user = ctx.getCurrentKey();
         if (now >= expiry) {
             for (int i = 0; i < s.segments.length; i++) {
                 out.collect(change(user, s.segments[i], SegmentAction.EXIT, "no activity for "
@@ -93,10 +173,19 @@ public class SegmentEvaluator extends KeyedProcessFunction<String, SegmentInput,
                         s.enteredAt[i]));
                 exits.inc();
             }
-            moveTimer(s, SegmentUserState.NO_TIMER, ctx);
+            moveTimer(s, SegmentUserState.NO_TIMER, timers);
             state.clear();
             return;
         }
+        diff(s, now, user, out);
+        long midnight = (DailyActivity.day(now) + 1L) * DailyActivity.DAY_MS;
+        moveTimer(s, Math.min(Math.min(book.nextChange(a, now), expiry), midnight), timers);
+        state.update(s);
+    }
+
+    /** Emits the ENTERs and EXITs between the stored memberships and the book's at {@code now}, and stores them. */
+    private void diff(SegmentUserState s, long now, String user, Collector<SegmentChange> out) {
+        DailyActivity a = s.activity;
         a.dropBefore(DailyActivity.day(now) - book.horizonDays() + 1);
         Map<String, SegmentBook.Member> current = book.evaluate(a, now);
         List<String> segments = new ArrayList<>();
@@ -132,8 +221,6 @@ public class SegmentEvaluator extends KeyedProcessFunction<String, SegmentInput,
         s.enteredAt = since.stream().mapToLong(Long::longValue).toArray();
         s.versions = versions.stream().mapToInt(Integer::intValue).toArray();
         s.evaluatedAt = now;
-        moveTimer(s, Math.min(book.nextChange(a, now), expiry), ctx);
-        state.update(s);
     }
 
     /** When the user's state is dropped: the horizon after the day of their last activity has passed. */
@@ -141,15 +228,15 @@ public class SegmentEvaluator extends KeyedProcessFunction<String, SegmentInput,
         return (DailyActivity.day(a.lastActivity) + (long) book.horizonDays() + 1) * DailyActivity.DAY_MS;
     }
 
-    private static void moveTimer(SegmentUserState s, long wanted, Context ctx) {
+    private static void moveTimer(SegmentUserState s, long wanted, TimerService timers) {
         if (s.timer == wanted) {
             return;
         }
         if (s.timer != SegmentUserState.NO_TIMER) {
-            ctx.timerService().deleteEventTimeTimer(s.timer);
+            timers.deleteEventTimeTimer(s.timer);
         }
         if (wanted != SegmentUserState.NO_TIMER && wanted != Long.MAX_VALUE) {
-            ctx.timerService().registerEventTimeTimer(wanted);
+            timers.registerEventTimeTimer(wanted);
             s.timer = wanted;
         } else {
             s.timer = SegmentUserState.NO_TIMER;

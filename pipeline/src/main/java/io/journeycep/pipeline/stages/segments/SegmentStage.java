@@ -2,12 +2,15 @@ package io.journeycep.pipeline.stages.segments;
 
 import io.journeycep.model.JourneyEvent;
 import io.journeycep.patterns.segments.SegmentBook;
+import io.journeycep.pipeline.control.ControlMessage;
 import io.journeycep.sinks.Alert;
 import io.journeycep.sinks.AlertKind;
+import io.journeycep.sinks.RejectedEvent;
 import io.journeycep.sinks.SegmentChange;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
  * Segments (DESIGN §3): events (activity) and CART_ABANDONED alerts → {@link SegmentInput} → keyBy(user)
@@ -20,8 +23,23 @@ public final class SegmentStage {
 
     private SegmentStage() {}
 
-    public static DataStream<SegmentChange> apply(DataStream<JourneyEvent> events, DataStream<Alert> alerts,
-            SegmentBook book, long sessionGapMs) {
+    /** The stage's changes, and its dead letters (segment rule changes it rejected). */
+    public static final class Output {
+        public final DataStream<SegmentChange> changes;
+        public final DataStream<RejectedEvent> rejected;
+
+        Output(DataStream<SegmentChange> changes, DataStream<RejectedEvent> rejected) {
+            this.changes = changes;
+            this.rejected = rejected;
+        }
+    }
+
+    /**
+     * @param control parsed control messages (parallelism 1, idle; see {@code ControlStage}); only segment rule
+     *     messages concern this stage
+     */
+    public static Output apply(DataStream<JourneyEvent> events, DataStream<Alert> alerts,
+            DataStream<ControlMessage> control, SegmentBook book, long sessionGapMs) {
         DataStream<SegmentInput> activity = events
                 .map(SegmentInput::of, TypeInformation.of(SegmentInput.class))
                 .name("segment inputs")
@@ -33,10 +51,12 @@ public final class SegmentStage {
                 .map(SegmentInput::cartAbandoned, TypeInformation.of(SegmentInput.class))
                 .name("CART_ABANDONED as segment inputs")
                 .uid(ABANDONED_UID);
-        return activity.union(abandoned)
+        SingleOutputStreamOperator<SegmentChange> changes = activity.union(abandoned)
                 .keyBy(in -> in.userKey, TypeInformation.of(String.class))
+                .connect(control.broadcast(SegmentRules.DESCRIPTOR))
                 .process(new SegmentEvaluator(book, sessionGapMs), TypeInformation.of(SegmentChange.class))
                 .name("segment evaluator")
                 .uid(EVALUATOR_UID);
+        return new Output(changes, changes.getSideOutput(SegmentEvaluator.REJECTED));
     }
 }

@@ -7,6 +7,7 @@ import io.journeycep.patterns.PojoRoundTrip;
 import io.journeycep.patterns.segments.DailyActivity;
 import io.journeycep.patterns.segments.RfmScoring;
 import io.journeycep.patterns.segments.SegmentBook;
+import io.journeycep.pipeline.control.ControlMessage;
 import io.journeycep.sinks.AlertIds;
 import io.journeycep.sinks.SegmentAction;
 import io.journeycep.sinks.SegmentChange;
@@ -14,10 +15,14 @@ import io.journeycep.sinks.SegmentChange;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,17 +42,27 @@ class SegmentEvaluatorTest {
     private static final long T0 = 20_000 * DAY; // a UTC midnight
     private static final long GAP = 30 * 60_000L;
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, SegmentInput, SegmentChange> harness(
+    private static KeyedBroadcastOperatorTestHarness<String, SegmentInput, ControlMessage, SegmentChange> harness(
             boolean rocksDb, boolean rfm) throws Exception {
+        return harness(rocksDb, rfm, null);
+    }
+
+    private static KeyedBroadcastOperatorTestHarness<String, SegmentInput, ControlMessage, SegmentChange> harness(
+            boolean rocksDb, boolean rfm, OperatorSubtaskState snapshot) throws Exception {
         SegmentBook book = new SegmentBook(SegmentBook.shipped(new SegmentBook.Shipped()),
                 rfm ? RfmScoring.defaults() : null, 365);
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new SegmentEvaluator(book, GAP)), (SegmentInput in) -> in.userKey,
-                Types.STRING);
+        var h = new KeyedBroadcastOperatorTestHarness<>(
+                new CoBroadcastWithKeyedOperator<>(new SegmentEvaluator(book, GAP), List.of(SegmentRules.DESCRIPTOR)),
+                (SegmentInput in) -> in.userKey, Types.STRING, 1, 1, 0);
         if (rocksDb) {
             h.setStateBackend(new EmbeddedRocksDBStateBackend());
         }
+        if (snapshot != null) {
+            h.initializeState(snapshot);
+        }
         h.open();
+        // the control stream is idle (ControlWatermarks): only the events' watermarks count
+        h.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
         return h;
     }
 
@@ -69,13 +84,13 @@ class SegmentEvaluatorTest {
         return in;
     }
 
-    private static void feed(KeyedOneInputStreamOperatorTestHarness<String, SegmentInput, SegmentChange> h,
+    private static void feed(KeyedBroadcastOperatorTestHarness<String, SegmentInput, ControlMessage, SegmentChange> h,
             SegmentInput in) throws Exception {
         h.processElement(new StreamRecord<>(in, in.timestamp));
     }
 
     /** "ENTER NEW_BUYER @<days after T0, with fraction>" per change, in output order. */
-    private static List<String> changes(KeyedOneInputStreamOperatorTestHarness<String, SegmentInput, SegmentChange> h) {
+    private static List<String> changes(KeyedBroadcastOperatorTestHarness<String, SegmentInput, ControlMessage, SegmentChange> h) {
         List<String> out = new ArrayList<>();
         for (Object o : h.getOutput()) {
             if (o instanceof StreamRecord<?> r && r.getValue() instanceof SegmentChange c) {
@@ -86,7 +101,7 @@ class SegmentEvaluatorTest {
     }
 
     private static List<SegmentChange> records(
-            KeyedOneInputStreamOperatorTestHarness<String, SegmentInput, SegmentChange> h) {
+            KeyedBroadcastOperatorTestHarness<String, SegmentInput, ControlMessage, SegmentChange> h) {
         List<SegmentChange> out = new ArrayList<>();
         for (Object o : h.getOutput()) {
             if (o instanceof StreamRecord<?> r && r.getValue() instanceof SegmentChange c) {
@@ -102,10 +117,10 @@ class SegmentEvaluatorTest {
         return rest == 0 ? d + "d" : d + "d+" + rest / HOUR + "h";
     }
 
-    private static long stateKeys(KeyedOneInputStreamOperatorTestHarness<String, SegmentInput, SegmentChange> h)
+    private static long stateKeys(KeyedBroadcastOperatorTestHarness<String, SegmentInput, ControlMessage, SegmentChange> h)
             throws Exception {
-        try (Stream<String> keys = h.getOperator().<String>getKeyedStateBackend()
-                .getKeys(SegmentEvaluator.STATE, VoidNamespace.INSTANCE)) {
+        KeyedStateBackend<String> backend = ((AbstractStreamOperator<?>) h.getOperator()).getKeyedStateBackend();
+        try (Stream<String> keys = backend.getKeys(SegmentEvaluator.STATE, VoidNamespace.INSTANCE)) {
             return keys.count();
         }
     }
@@ -207,5 +222,46 @@ class SegmentEvaluatorTest {
         assertThat(PojoRoundTrip.roundTrip(SegmentUserState.class, s)).isEqualTo(s);
         SegmentInput in = event("u", EventType.VIEW, 1, 2);
         assertThat(PojoRoundTrip.roundTrip(SegmentInput.class, in)).isEqualTo(in);
+    }
+
+    private static ControlMessage segmentRule(String id, int version, String when) {
+        return ControlMessage.segmentRule(id, version, "{\"id\":\"" + id + "\",\"version\":" + version
+                + ",\"when\":" + when + "}", "kafka:control/0", version, new byte[0]);
+    }
+
+    @ParameterizedTest(name = "rocksDb={0}")
+    @ValueSource(booleans = {false, true})
+    void segmentRulesChangeLiveThroughTheControlTopicAndSurviveARestore(boolean rocksDb) throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness(rocksDb, false)) {
+            feed(h, event("u6", EventType.LOGIN, T0 + HOUR, 0));
+            feed(h, event("u7", EventType.VIEW, T0 + HOUR, 0));
+            h.processWatermark(new Watermark(T0 + 2 * HOUR));
+            h.processBroadcastElement(segmentRule("RECENT_LOGIN", 1,
+                    "{\"has-done\":[\"login\"],\"within\":\"7d\"}"), T0 + 2 * HOUR);
+            assertThat(changes(h)).as("members enter at once, at the watermark")
+                    .containsExactly("ENTER u6 RECENT_LOGIN @0d+2h");
+            h.processBroadcastElement(segmentRule("RECENT_LOGIN", 1,
+                    "{\"has-done\":[\"view\"],\"within\":\"7d\"}"), T0 + 2 * HOUR);
+            assertThat(records(h)).hasSize(1);
+            assertThat(h.getSideOutput(SegmentEvaluator.REJECTED)).singleElement()
+                    .satisfies(r -> assertThat(r.getValue().reason).isEqualTo("STALE_RULE_VERSION"));
+            h.processWatermark(new Watermark(T0 + 3 * HOUR));
+            h.processBroadcastElement(segmentRule("RECENT_LOGIN", 2,
+                    "{\"has-done\":[\"login\", \"view\"],\"within\":\"7d\"}"), T0 + 3 * HOUR);
+            assertThat(changes(h)).containsExactly("ENTER u6 RECENT_LOGIN @0d+2h", "ENTER u7 RECENT_LOGIN @0d+3h");
+            snapshot = h.snapshot(1L, T0 + 3 * HOUR);
+        }
+        try (var h = harness(rocksDb, false, snapshot)) {
+            // the restored rule makes the time-driven exit (7 days) from the timers alone
+            h.processWatermark(new Watermark(T0 + 8 * DAY));
+            assertThat(changes(h)).contains("EXIT u6 RECENT_LOGIN @7d", "EXIT u7 RECENT_LOGIN @7d");
+            h.processBroadcastElement(ControlMessage.segmentRuleRemoved("NEW_BUYER", 1, "kafka:control/0", 9,
+                    new byte[0]), T0 + 8 * DAY);
+            h.processBroadcastElement(ControlMessage.segmentRuleRemoved("NOPE", 1, "kafka:control/0", 10,
+                    new byte[0]), T0 + 8 * DAY);
+            assertThat(h.getSideOutput(SegmentEvaluator.REJECTED)).singleElement()
+                    .satisfies(r -> assertThat(r.getValue().reason).isEqualTo("UNKNOWN_RULE"));
+        }
     }
 }
