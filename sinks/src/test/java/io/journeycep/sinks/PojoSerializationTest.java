@@ -82,6 +82,18 @@ class PojoSerializationTest {
         assertThat(roundTrip(TransitionCount.class, new TransitionCount())).isEqualTo(new TransitionCount());
     }
 
+    @Test
+    void segmentChangeIsAPojoWithoutKryo() throws Exception {
+        SegmentChange enter = SegmentChange.of("u-42", "CHURN_RISK_30", SegmentAction.ENTER,
+                "no purchase for 30 days (last 2026-10-23)", 4, 1_795_000_000_000L, 1_795_000_000_000L,
+                1_795_000_001_234L);
+        assertThat(roundTrip(SegmentChange.class, enter)).isEqualTo(enter);
+        SegmentChange exit = SegmentChange.of("anon:a-9", "CHURN_RISK_30", SegmentAction.EXIT, null, 4,
+                1_795_100_000_000L, 1_795_000_000_000L, 1_795_100_000_500L);
+        assertThat(roundTrip(SegmentChange.class, exit)).isEqualTo(exit);
+        assertThat(roundTrip(SegmentChange.class, new SegmentChange())).isEqualTo(new SegmentChange());
+    }
+
     private static <T> T roundTrip(Class<T> type, T value) throws Exception {
         TypeInformation<T> info = TypeInformation.of(type);
         assertThat(info).isInstanceOf(PojoTypeInfo.class);

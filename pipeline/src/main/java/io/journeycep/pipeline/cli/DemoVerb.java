@@ -77,7 +77,8 @@ final class DemoVerb {
         EmbeddedServices services = EmbeddedServices.start(dir);
         String bootstrap = services.kafka().bootstrapServers();
         services.kafka().createTopics(2, "events");
-        services.kafka().createTopics(1, "journey.triggers", "risk.alerts", "events.dlq", "events.late", "control");
+        services.kafka().createTopics(1, "journey.triggers", "risk.alerts", "events.dlq", "events.late", "segment.updates",
+                "control");
 
         JobConfig config = demoConfig(bootstrap, services.postgres().jdbcUrl(), services.postgres().user(), timeout);
         config.runtime.checkpointDir = dir.resolve("checkpoints").toUri().toString();

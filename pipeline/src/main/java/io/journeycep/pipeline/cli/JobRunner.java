@@ -121,8 +121,11 @@ final class JobRunner {
     }
 
     /**
-     * The configured sinks: alerts, dead letters and late events to Kafka (exactly-once) and PostgreSQL (idempotent
-     * upserts). Applies the schema migrations first, so the tables exist before the first write.
+     * The configured sinks: alerts, dead letters, late events and segment changes to Kafka (exactly-once, each sink
+     * with its own transactional id suffix) and PostgreSQL (idempotent upserts), plus journey transitions and drift
+     * statistics to PostgreSQL. Applies the schema migrations first, so the tables exist before the first write. The
+     * names are the sinks' uids ({@code sink-<name>}): keep them stable, or a restart from a savepoint loses the
+     * sinks' state (Kafka transactions in flight).
      */
     static WorkflowSinks sinks(JobConfig config, String jdbcPassword) {
         WorkflowSinks sinks = new WorkflowSinks();
@@ -139,7 +142,8 @@ final class JobRunner {
                     kafkaProperties(k.properties, k.saslJaasConfigEnv));
             sinks.alerts("kafka-alerts", KafkaSinks.alerts(settings))
                     .deadLetters("kafka-dead-letters", KafkaSinks.deadLetters(settings))
-                    .lateEvents("kafka-late-events", KafkaSinks.late(settings));
+                    .lateEvents("kafka-late-events", KafkaSinks.late(settings))
+                    .segmentChanges("kafka-segment-changes", KafkaSinks.segmentChanges(settings, k.segmentsTopic));
         }
         if (config.outputs.jdbc.enabled) {
             JobConfig.Jdbc j = config.outputs.jdbc;
@@ -151,7 +155,8 @@ final class JobRunner {
             sinks.alerts("jdbc-alerts", JdbcSinks.alerts(settings))
                     .deadLetters("jdbc-rejected-events", JdbcSinks.rejectedEvents(settings))
                     .lateEvents("jdbc-late-events", JdbcSinks.rejectedEvents(settings))
-                    .transitions("jdbc-journey-transitions", JdbcSinks.transitions(settings));
+                    .transitions("jdbc-journey-transitions", JdbcSinks.transitions(settings))
+                    .segmentChanges("jdbc-segment-changes", JdbcSinks.segmentChanges(settings));
             if (config.drift.enabled) {
                 sinks.driftStats("jdbc-drift-stats", JdbcSinks.driftStats(settings));
             }

@@ -380,6 +380,8 @@ public final class JobConfig implements Serializable {
         public String riskTopic = "risk.alerts";
         public String deadLetterTopic = "events.dlq";
         public String lateTopic = "events.late";
+        /** Segment ENTER/EXIT changes (DESIGN §4), keyed by user. */
+        public String segmentsTopic = "segment.updates";
         public String transactionalIdPrefix = "journey-cep";
         public Map<String, String> properties = new LinkedHashMap<>();
         public String saslJaasConfigEnv;
@@ -503,6 +505,7 @@ public final class JobConfig implements Serializable {
             require(e, "outputs.kafka.risk-topic", outputs.kafka.riskTopic);
             require(e, "outputs.kafka.dead-letter-topic", outputs.kafka.deadLetterTopic);
             require(e, "outputs.kafka.late-topic", outputs.kafka.lateTopic);
+            require(e, "outputs.kafka.segments-topic", outputs.kafka.segmentsTopic);
             require(e, "outputs.kafka.transactional-id-prefix", outputs.kafka.transactionalIdPrefix);
             noSecrets(e, "outputs.kafka.properties", outputs.kafka.properties);
         }

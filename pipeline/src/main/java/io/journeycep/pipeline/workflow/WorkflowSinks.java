@@ -83,4 +83,19 @@ public final class WorkflowSinks {
     List<NamedSink<RejectedEvent>> lateEvents() {
         return Collections.unmodifiableList(lateEvents);
     }
+
+    /**
+     * Every registered sink's name, in registration order, as {@code <output>/<name>} (e.g. {@code
+     * segmentChanges/jdbc-segment-changes}). The names become uids ({@code sink-<name>}), so they must be distinct.
+     */
+    public List<String> names() {
+        List<String> out = new ArrayList<>();
+        alerts.forEach(s -> out.add("alerts/" + s.name()));
+        deadLetters.forEach(s -> out.add("deadLetters/" + s.name()));
+        lateEvents.forEach(s -> out.add("lateEvents/" + s.name()));
+        driftStats.forEach(s -> out.add("driftStats/" + s.name()));
+        transitions.forEach(s -> out.add("transitions/" + s.name()));
+        segmentChanges.forEach(s -> out.add("segmentChanges/" + s.name()));
+        return out;
+    }
 }

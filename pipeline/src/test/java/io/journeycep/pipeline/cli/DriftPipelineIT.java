@@ -83,7 +83,7 @@ class DriftPipelineIT {
         String in = "events-" + run;
         String risk = "risk.alerts-" + run;
         services.kafka().createTopics(1, in, risk, "journey.triggers-" + run, "events.dlq-" + run,
-                "events.late-" + run);
+                "events.late-" + run, "segment.updates-" + run);
         String db = "drift_" + run.replace('-', '_');
         try (Connection c = services.postgres().connect(); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + db);
@@ -107,6 +107,7 @@ class DriftPipelineIT {
         config.outputs.kafka.riskTopic = risk;
         config.outputs.kafka.deadLetterTopic = "events.dlq-" + run;
         config.outputs.kafka.lateTopic = "events.late-" + run;
+        config.outputs.kafka.segmentsTopic = "segment.updates-" + run; // the broker creates no topics itself
         config.outputs.kafka.transactionalIdPrefix = "it-drift-" + run;
         config.outputs.jdbc.url = url;
         config.outputs.jdbc.user = services.postgres().user();

@@ -52,7 +52,7 @@ class JourneyPipelineIT {
         String triggers = "journey.triggers-" + run;
         String dlq = "events.dlq-" + run;
         services.kafka().createTopics(1, in, triggers, "risk.alerts-" + run, dlq, "events.late-" + run,
-                "control-" + run);
+                "segment.updates-" + run, "control-" + run);
 
         JobConfig config = new JobConfig();
         config.source.kafka.bootstrapServers = services.kafka().bootstrapServers();
@@ -65,6 +65,7 @@ class JourneyPipelineIT {
         config.outputs.kafka.riskTopic = "risk.alerts-" + run;
         config.outputs.kafka.deadLetterTopic = dlq;
         config.outputs.kafka.lateTopic = "events.late-" + run;
+        config.outputs.kafka.segmentsTopic = "segment.updates-" + run; // the broker creates no topics itself
         config.outputs.kafka.transactionalIdPrefix = "it-" + run;
         config.outputs.jdbc.url = services.postgres().jdbcUrl();
         config.outputs.jdbc.user = services.postgres().user();

@@ -74,7 +74,8 @@ class LiveVelocityRulesIT {
     @Test
     void rulesChangeAddAndRemoveThroughTheControlTopicWhileEventsFlow() throws Exception {
         EmbeddedServices services = SharedServices.get();
-        services.kafka().createTopics(1, in, control, risk, dlq, "journey.triggers-" + run, "events.late-" + run);
+        services.kafka().createTopics(1, in, control, risk, dlq, "journey.triggers-" + run, "events.late-" + run,
+                "segment.updates-" + run);
 
         JobConfig config = new JobConfig(); // the four default velocity rules, version 1
         config.source.kafka.bootstrapServers = services.kafka().bootstrapServers();
@@ -87,6 +88,7 @@ class LiveVelocityRulesIT {
         config.outputs.kafka.riskTopic = risk;
         config.outputs.kafka.deadLetterTopic = dlq;
         config.outputs.kafka.lateTopic = "events.late-" + run;
+        config.outputs.kafka.segmentsTopic = "segment.updates-" + run; // the broker creates no topics itself
         config.outputs.kafka.transactionalIdPrefix = "it-live-" + run;
         config.outputs.jdbc.url = services.postgres().jdbcUrl();
         config.outputs.jdbc.user = services.postgres().user();

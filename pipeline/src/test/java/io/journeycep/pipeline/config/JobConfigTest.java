@@ -38,6 +38,8 @@ class JobConfigTest {
         assertThat(c.highValueBrowsing.window).isEqualTo(Duration.ofHours(1));
         assertThat(c.dedupe.horizon).isEqualTo(Duration.ofHours(24));
         assertThat(c.outputs.kafka.triggersTopic).isEqualTo("journey.triggers");
+        assertThat(c.outputs.kafka.segmentsTopic).isEqualTo("segment.updates")
+                .isEqualTo(new JobConfig().outputs.kafka.segmentsTopic);
         assertThat(c.outputs.jdbc.passwordEnv).isEqualTo("JOURNEY_JDBC_PASSWORD");
         assertThat(c.runtime.stateBackend).isEqualTo(JobConfig.StateBackend.ROCKSDB);
         assertThat(c.velocity.enabled).isTrue();
@@ -224,6 +226,26 @@ class JobConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("job.yaml line 5")
                 .hasMessageContaining("high-value-browsing.min-price");
+    }
+
+    @Test
+    void theSegmentsTopicIsReadAndRequiredWhenKafkaOutputIsOn() {
+        String yaml = String.join("\n",
+                "source:",
+                "  kafka:",
+                "    bootstrap-servers: k:9092",
+                "outputs:",
+                "  kafka:",
+                "    segments-topic: SEGMENTS",
+                "  jdbc:",
+                "    enabled: false",
+                "");
+        assertThat(JobConfig.parse(yaml, "job.yaml").outputs.kafka.segmentsTopic).isEqualTo("SEGMENTS");
+        assertThatThrownBy(() -> JobConfig.parse(yaml.replace("SEGMENTS", "\"\""), "job.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("job.yaml line 6, field outputs.kafka.segments-topic: required");
+        String off = yaml.replace("segments-topic: SEGMENTS", "enabled: false\n    segments-topic: \"\"");
+        assertThat(JobConfig.parse(off, "job.yaml").outputs.kafka.enabled).isFalse();
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.journeycep.sinks.jdbc;
 import io.journeycep.sinks.Alert;
 import io.journeycep.sinks.DriftStat;
 import io.journeycep.sinks.RejectedEvent;
+import io.journeycep.sinks.SegmentChange;
 import io.journeycep.sinks.TransitionCount;
 import io.journeycep.sinks.json.OutputJson;
 import java.sql.PreparedStatement;
@@ -21,8 +22,9 @@ import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
  * flink-connector-jdbc-core.
  *
  * <p>Delivery is at-least-once (batches are flushed on every checkpoint and retried on failure), and every statement
- * is idempotent ({@code INSERT ... ON CONFLICT DO NOTHING} on a deterministic key), so a restart from a checkpoint
- * that replays records neither loses nor doubles a row. The tables must exist: run {@link SchemaMigrator} first.
+ * is idempotent ({@code INSERT ... ON CONFLICT DO NOTHING} on a deterministic key, upserts of absolute values, or, for
+ * segment membership, guarded upserts and deletes; see {@link #segmentChanges}), so a restart from a checkpoint that
+ * replays records neither loses nor doubles a row. The tables must exist: run {@link SchemaMigrator} first.
  */
 public final class JdbcSinks {
     static final String DRIVER = "org.postgresql.Driver";
@@ -51,6 +53,40 @@ public final class JdbcSinks {
                     + "VALUES (?, ?, ?, ?) "
                     + "ON CONFLICT (from_state, to_state) DO UPDATE SET count = EXCLUDED.count, "
                     + "updated_at = EXCLUDED.updated_at";
+
+    /**
+     * One segment change, in one statement: its {@code segment_changes} row (insert, first write of a {@code
+     * change_id} wins) and its effect on {@code segment_membership}:
+     *
+     * <ul>
+     *   <li>ENTER upserts the user's row, unless the row holds a newer membership ({@code entered_at} later than this
+     *       one's) or an EXIT of this or a later membership is already in {@code segment_changes} (the membership this
+     *       ENTER opened is over; writing it again would resurrect it);
+     *   <li>EXIT deletes the row only if its {@code entered_at} is the one this EXIT closes, so it never removes a
+     *       newer membership.
+     * </ul>
+     *
+     * The statement's parts see the table as it was before it (PostgreSQL runs a data-modifying WITH on one
+     * snapshot), which is what the ENTER guard wants: it looks for earlier EXITs only. Parameters, in order: change_id,
+     * user_id, segment, action, reason, rule_version, event_time, entered_at, detected_at.
+     */
+    static final String WRITE_SEGMENT_CHANGE =
+            "WITH c AS (SELECT ?::text AS change_id, ?::text AS user_id, ?::text AS segment, ?::text AS action, "
+                    + "?::text AS reason, ?::integer AS rule_version, ?::timestamptz AS event_time, "
+                    + "?::timestamptz AS entered_at, ?::timestamptz AS detected_at), "
+                    + "logged AS (INSERT INTO segment_changes (change_id, user_id, segment, action, reason, "
+                    + "rule_version, event_time, entered_at, detected_at) "
+                    + "SELECT change_id, user_id, segment, action, reason, rule_version, event_time, entered_at, "
+                    + "detected_at FROM c ON CONFLICT (change_id) DO NOTHING), "
+                    + "exited AS (DELETE FROM segment_membership m USING c WHERE c.action = 'EXIT' "
+                    + "AND m.user_id = c.user_id AND m.segment = c.segment AND m.entered_at = c.entered_at) "
+                    + "INSERT INTO segment_membership (user_id, segment, entered_at, reason, rule_version) "
+                    + "SELECT user_id, segment, entered_at, reason, rule_version FROM c WHERE c.action = 'ENTER' "
+                    + "AND NOT EXISTS (SELECT 1 FROM segment_changes x WHERE x.action = 'EXIT' "
+                    + "AND x.user_id = c.user_id AND x.segment = c.segment AND x.entered_at >= c.entered_at) "
+                    + "ON CONFLICT (user_id, segment) DO UPDATE SET entered_at = EXCLUDED.entered_at, "
+                    + "reason = EXCLUDED.reason, rule_version = EXCLUDED.rule_version "
+                    + "WHERE segment_membership.entered_at <= EXCLUDED.entered_at";
 
     private JdbcSinks() {}
 
@@ -88,6 +124,45 @@ public final class JdbcSinks {
                 .withQueryStatement(UPSERT_TRANSITION, JdbcSinks::bindTransition)
                 .withExecutionOptions(executionOptions(settings))
                 .buildAtLeastOnce(connectionOptions(settings));
+    }
+
+    /**
+     * Segment changes into {@code segment_changes} (the history) and {@code segment_membership} (the current
+     * members), both from {@link #WRITE_SEGMENT_CHANGE}, one statement per change.
+     *
+     * <p><b>Why one sink and one statement.</b> The membership part needs the history: a replayed ENTER must not
+     * bring back a membership whose EXIT is already written, and only {@code segment_changes} knows that. With two
+     * sinks (history, membership) the membership sink could run ahead of the history sink after a restart and
+     * resurrect a closed membership; and one JDBC sink has one statement per record, so an upsert for ENTER and a
+     * delete for EXIT must be one statement anyway. A data-modifying CTE does all three in order, in one batch and
+     * transaction, so the two tables never disagree about what was written.
+     *
+     * <p><b>Ordering and replays.</b> This needs a user's changes in order, which the job gives: the segment engine is
+     * keyed by user and this sink takes its output without a shuffle, so one subtask writes a user's changes in
+     * order, and batches go out in order. Delivery is at-least-once, so after a restart the changes since the last
+     * checkpoint are written again, in the same order, over tables that may already hold them and later ones. Each
+     * repeat is harmless: the history row exists (DO NOTHING); an old EXIT matches no row unless its membership is
+     * still the current one; an old ENTER is skipped once any EXIT of it (or of a later membership) is logged, and
+     * never overwrites a newer {@code entered_at}. So a replay neither removes a newer membership nor resurrects an
+     * old one, and writing the same changes twice leaves the same tables.
+     */
+    public static Sink<SegmentChange> segmentChanges(JdbcSettings settings) {
+        return JdbcSink.<SegmentChange>builder()
+                .withQueryStatement(WRITE_SEGMENT_CHANGE, JdbcSinks::bindSegmentChange)
+                .withExecutionOptions(executionOptions(settings))
+                .buildAtLeastOnce(connectionOptions(settings));
+    }
+
+    static void bindSegmentChange(PreparedStatement ps, SegmentChange c) throws SQLException {
+        ps.setString(1, OutputJson.changeId(c));
+        ps.setString(2, text(c.userId));
+        ps.setString(3, text(c.segment));
+        ps.setString(4, c.action == null ? null : c.action.name());
+        ps.setString(5, text(c.reason));
+        ps.setInt(6, c.ruleVersion);
+        setTime(ps, 7, c.eventTime);
+        setTime(ps, 8, c.enteredAt);
+        setTime(ps, 9, c.detectedAt);
     }
 
     static void bindDriftStat(PreparedStatement ps, DriftStat d) throws SQLException {

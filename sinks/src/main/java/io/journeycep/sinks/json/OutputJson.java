@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.journeycep.sinks.Alert;
 import io.journeycep.sinks.AlertIds;
 import io.journeycep.sinks.RejectedEvent;
+import io.journeycep.sinks.SegmentChange;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -128,6 +129,38 @@ public final class OutputJson {
         }
         n.put("received_at", isoUtc(r.receivedAt));
         return write(n);
+    }
+
+    /**
+     * A segment change as JSON (the {@code segment.updates} value): {@code change_id, user_id, segment, action,
+     * reason, rule_version, event_time, entered_at, detected_at}, the columns of {@code segment_changes}.
+     */
+    public static byte[] segmentChange(SegmentChange c) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("change_id", changeId(c));
+        n.put("user_id", c.userId);
+        n.put("segment", c.segment);
+        n.put("action", c.action == null ? null : c.action.name());
+        n.put("reason", c.reason);
+        n.put("rule_version", c.ruleVersion);
+        n.put("event_time", isoUtc(c.eventTime));
+        n.put("entered_at", isoUtc(c.enteredAt));
+        n.put("detected_at", isoUtc(c.detectedAt));
+        return write(n);
+    }
+
+    /**
+     * The change's id: {@code changeId} when set, otherwise computed by {@link AlertIds#ofSegmentChange} from its
+     * fields, so Kafka and PostgreSQL agree and the {@code segment_changes} key is never NULL.
+     */
+    public static String changeId(SegmentChange c) {
+        if (c.changeId != null) {
+            return c.changeId;
+        }
+        if (c.action == null) {
+            throw new IllegalArgumentException("A segment change needs an action: " + c);
+        }
+        return AlertIds.ofSegmentChange(c.userId, c.segment, c.action, c.ruleVersion, c.eventTime);
     }
 
     /** Epoch ms as ISO-8601 UTC, e.g. {@code 2026-11-22T10:15:30.120Z}. */

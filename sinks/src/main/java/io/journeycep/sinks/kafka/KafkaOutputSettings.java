@@ -24,6 +24,8 @@ public final class KafkaOutputSettings implements Serializable {
     public static final String DEFAULT_RISK_TOPIC = "risk.alerts";
     public static final String DEFAULT_DEAD_LETTER_TOPIC = "events.dlq";
     public static final String DEFAULT_LATE_TOPIC = "events.late";
+    /** The topic of segment changes, given to {@link KafkaSinks#segmentChanges} (DESIGN §4 {@code segment.updates}). */
+    public static final String DEFAULT_SEGMENTS_TOPIC = "segment.updates";
     public static final String DEFAULT_TRANSACTIONAL_ID_PREFIX = "journey-cep";
 
     private final String bootstrapServers;

@@ -3,6 +3,7 @@ package io.journeycep.sinks.kafka;
 import io.journeycep.sinks.Alert;
 import io.journeycep.sinks.AlertKind;
 import io.journeycep.sinks.RejectedEvent;
+import io.journeycep.sinks.SegmentChange;
 import io.journeycep.sinks.json.OutputJson;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
@@ -74,6 +75,24 @@ public final class KafkaSinks {
         return rejected(settings, settings.lateTopic(), "late");
     }
 
+    /**
+     * Segment ENTER/EXIT changes to {@code topic} ({@code segment.updates} by default, {@link
+     * KafkaOutputSettings#DEFAULT_SEGMENTS_TOPIC}), keyed by user id so one user's changes stay in order on one
+     * partition, value {@link OutputJson#segmentChange}. Transactional id prefix {@code <prefix>-segments}.
+     */
+    public static KafkaSink<SegmentChange> segmentChanges(KafkaOutputSettings settings, String topic) {
+        if (topic == null || topic.isBlank()) {
+            throw new IllegalArgumentException("topic must be set");
+        }
+        return KafkaSink.<SegmentChange>builder()
+                .setKafkaProducerConfig(producerConfig(settings))
+                .setBootstrapServers(settings.bootstrapServers())
+                .setRecordSerializer(new SegmentChangeSerializer(topic))
+                .setDeliveryGuarantee(settings.deliveryGuarantee())
+                .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-segments")
+                .build();
+    }
+
     static Properties producerConfig(KafkaOutputSettings settings) {
         Properties p = settings.extra();
         if (settings.deliveryGuarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
@@ -133,6 +152,22 @@ public final class KafkaSinks {
         public ProducerRecord<byte[], byte[]> serialize(
                 RejectedEvent r, KafkaSinkContext context, Long timestamp) {
             return new ProducerRecord<>(topic, null, timestamp, utf8(r.source), OutputJson.rejected(r));
+        }
+    }
+
+    /** SegmentChange → fixed topic, key userId, value {@link OutputJson#segmentChange}. Stateless. */
+    static final class SegmentChangeSerializer implements KafkaRecordSerializationSchema<SegmentChange> {
+        private static final long serialVersionUID = 1L;
+        private final String topic;
+
+        SegmentChangeSerializer(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(
+                SegmentChange c, KafkaSinkContext context, Long timestamp) {
+            return new ProducerRecord<>(topic, null, timestamp, utf8(c.userId), OutputJson.segmentChange(c));
         }
     }
 }

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
 class SchemaMigratorIT {
 
     @Test
-    void appliesV1OnceEvenWhenStartedConcurrently() throws Exception {
+    void appliesTheMigrationsOnceEvenWhenStartedConcurrently() throws Exception {
         String url = freshDatabase();
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
@@ -39,7 +39,7 @@ class SchemaMigratorIT {
             for (Future<List<Integer>> f : runs) {
                 results.add(f.get());
             }
-            assertThat(results).containsExactlyInAnyOrder(List.of(1), List.of(), List.of());
+            assertThat(results).containsExactlyInAnyOrder(List.of(1, 2), List.of(), List.of());
         } finally {
             pool.shutdownNow();
         }
@@ -47,13 +47,18 @@ class SchemaMigratorIT {
 
         try (Connection c = connect(url);
                 Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT version, description, checksum, applied_at FROM schema_version")) {
-            assertThat(rs.next()).isTrue();
-            assertThat(rs.getInt(1)).isEqualTo(1);
-            assertThat(rs.getString(2)).isEqualTo("initial schema");
-            assertThat(rs.getString(3))
-                    .isEqualTo(SchemaMigrator.load("db/migration", getClass().getClassLoader()).get(0).checksum());
-            assertThat(rs.getObject(4)).isNotNull();
+                ResultSet rs = s.executeQuery(
+                        "SELECT version, description, checksum, applied_at FROM schema_version ORDER BY version")) {
+            List<SchemaMigrator.Migration> known = SchemaMigrator.load("db/migration", getClass().getClassLoader());
+            for (SchemaMigrator.Migration m : known) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isEqualTo(m.version());
+                assertThat(rs.getString(2)).isEqualTo(m.description());
+                assertThat(rs.getString(3)).isEqualTo(m.checksum());
+                assertThat(rs.getObject(4)).isNotNull();
+            }
+            assertThat(known).extracting(SchemaMigrator.Migration::description)
+                    .containsExactly("initial schema", "segment outputs");
             assertThat(rs.next()).isFalse();
         }
     }
@@ -80,11 +85,14 @@ class SchemaMigratorIT {
                 Map.entry("segment_membership.segment", "text"),
                 Map.entry("segment_membership.entered_at", "timestamp with time zone"),
                 Map.entry("segment_membership.reason", "text"),
+                Map.entry("segment_membership.rule_version", "integer"),
                 Map.entry("segment_changes.change_id", "text"),
                 Map.entry("segment_changes.user_id", "text"),
                 Map.entry("segment_changes.segment", "text"),
                 Map.entry("segment_changes.action", "text"),
                 Map.entry("segment_changes.reason", "text"),
+                Map.entry("segment_changes.rule_version", "integer"),
+                Map.entry("segment_changes.entered_at", "timestamp with time zone"),
                 Map.entry("segment_changes.event_time", "timestamp with time zone"),
                 Map.entry("segment_changes.detected_at", "timestamp with time zone"),
                 Map.entry("journey_transitions.from_state", "text"),
@@ -113,17 +121,66 @@ class SchemaMigratorIT {
                 "schema_version", "version"));
         try (Connection c = connect(url);
                 Statement s = c.createStatement()) {
-            assertThatThrownBy(() -> s.execute("INSERT INTO segment_changes VALUES "
-                    + "('c1','u','s','MAYBE',NULL,now(),now())"))
+            assertThatThrownBy(() -> s.execute("INSERT INTO segment_changes (change_id, user_id, segment, action, "
+                    + "reason, rule_version, event_time, entered_at, detected_at) VALUES "
+                    + "('c1','u','s','MAYBE',NULL,1,now(),now(),now())"))
                     .isInstanceOf(SQLException.class)
                     .hasMessageContaining("check");
+        }
+    }
+
+    /**
+     * A database at V1 (applied as the migrator does: the file and its schema_version row) with segment rows written
+     * by hand is upgraded by V2: the rows stay, with rule_version 0 and entered_at backfilled.
+     */
+    @Test
+    void v2UpgradesAV1DatabaseKeepingItsSegmentRows() throws Exception {
+        String url = freshDatabase();
+        SchemaMigrator.Migration v1 = SchemaMigrator.load("db/migration", getClass().getClassLoader()).get(0);
+        try (Connection c = connect(url);
+                Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE schema_version (version integer PRIMARY KEY, description text NOT NULL, "
+                    + "checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+            s.execute(v1.sql());
+            s.execute("INSERT INTO schema_version (version, description, checksum) VALUES (1, 'initial schema', '"
+                    + v1.checksum() + "')");
+            s.execute("INSERT INTO segment_membership VALUES ('u1', 'LAPSED', '2026-01-05T00:00:00Z', 'r')");
+            s.execute("INSERT INTO segment_changes VALUES "
+                    + "('c1', 'u1', 'HIGH_VALUE', 'ENTER', 'r', '2026-01-01T00:00:00Z', now()),"
+                    + "('c2', 'u1', 'HIGH_VALUE', 'ENTER', 'r', '2026-01-02T00:00:00Z', now()),"
+                    + "('c3', 'u1', 'HIGH_VALUE', 'EXIT', 'r', '2026-01-03T00:00:00Z', now()),"
+                    + "('c4', 'u1', 'LAPSED', 'EXIT', 'r', '2026-01-04T00:00:00Z', now())");
+        }
+        assertThat(SchemaMigrator.migrate(url, pg().user(), pg().password())).containsExactly(2);
+        try (Connection c = connect(url);
+                Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT change_id, rule_version, "
+                    + "to_char(entered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') FROM segment_changes ORDER BY change_id")) {
+                List<String> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(rs.getString(1) + " " + rs.getInt(2) + " " + rs.getString(3));
+                }
+                assertThat(rows).containsExactly(
+                        "c1 0 2026-01-01", "c2 0 2026-01-02", "c3 0 2026-01-02", "c4 0 2026-01-04");
+            }
+            try (ResultSet rs = s.executeQuery("SELECT user_id, rule_version FROM segment_membership")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("u1");
+                assertThat(rs.getInt(2)).isZero();
+                assertThat(rs.next()).isFalse();
+            }
+            // No defaults are left behind: the sinks always write both columns.
+            assertThatThrownBy(() -> s.execute("INSERT INTO segment_changes (change_id, user_id, segment, action, "
+                    + "event_time, entered_at, detected_at) VALUES ('c5', 'u', 's', 'ENTER', now(), now(), now())"))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("rule_version");
         }
     }
 
     @Test
     void changedChecksumOfAnAppliedFileFailsFast() throws Exception {
         String url = freshDatabase();
-        assertThat(SchemaMigrator.migrate(url, pg().user(), pg().password())).containsExactly(1);
+        assertThat(SchemaMigrator.migrate(url, pg().user(), pg().password())).containsExactly(1, 2);
         try (Connection c = connect(url);
                 Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE schema_version SET checksum = 'edited-after-release' WHERE version = 1");

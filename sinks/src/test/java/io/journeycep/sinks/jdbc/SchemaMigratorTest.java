@@ -16,9 +16,10 @@ class SchemaMigratorTest {
     }
 
     @Test
-    void theShippedIndexListsV1WithAllTables() {
+    void theShippedIndexListsV1WithAllTablesThenV2() {
         List<SchemaMigrator.Migration> ms = SchemaMigrator.load("db/migration", getClass().getClassLoader());
-        assertThat(ms).extracting(SchemaMigrator.Migration::version).containsExactly(1);
+        assertThat(ms).extracting(SchemaMigrator.Migration::version).containsExactly(1, 2);
+        assertThat(ms.get(1).description()).isEqualTo("segment outputs");
         SchemaMigrator.Migration v1 = ms.get(0);
         assertThat(v1.description()).isEqualTo("initial schema");
         for (String table : List.of("alerts", "segment_membership", "segment_changes", "journey_transitions",

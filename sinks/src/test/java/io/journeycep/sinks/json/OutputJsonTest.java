@@ -1,6 +1,7 @@
 package io.journeycep.sinks.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +9,8 @@ import io.journeycep.sinks.Alert;
 import io.journeycep.sinks.AlertKind;
 import io.journeycep.sinks.RejectReason;
 import io.journeycep.sinks.RejectedEvent;
+import io.journeycep.sinks.SegmentAction;
+import io.journeycep.sinks.SegmentChange;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -178,5 +181,41 @@ class OutputJsonTest {
             th.join();
         }
         assertThat(errors).isEmpty();
+    }
+
+    @Test
+    void segmentChangeHasTheSnakeCaseColumnsOfTheSegmentChangesTable() throws Exception {
+        SegmentChange c = SegmentChange.of("u-42", "HIGH_VALUE", SegmentAction.EXIT,
+                "spend in 90 days fell to 812.50 (< 1000)", 3, 1_795_344_330_120L, 1_795_342_530_120L,
+                1_795_344_331_000L);
+        JsonNode n = parse(OutputJson.segmentChange(c));
+        Set<String> keys = new TreeSet<>();
+        n.fieldNames().forEachRemaining(keys::add);
+        assertThat(keys).containsExactlyInAnyOrder("change_id", "user_id", "segment", "action", "reason",
+                "rule_version", "event_time", "entered_at", "detected_at");
+        assertThat(n.get("change_id").asText()).isEqualTo(c.changeId).hasSize(32);
+        assertThat(n.get("user_id").asText()).isEqualTo("u-42");
+        assertThat(n.get("segment").asText()).isEqualTo("HIGH_VALUE");
+        assertThat(n.get("action").asText()).isEqualTo("EXIT");
+        assertThat(n.get("reason").asText()).isEqualTo("spend in 90 days fell to 812.50 (< 1000)");
+        assertThat(n.get("rule_version").isInt()).isTrue();
+        assertThat(n.get("rule_version").asInt()).isEqualTo(3);
+        assertThat(n.get("event_time").asText()).isEqualTo("2026-11-22T10:45:30.120Z");
+        assertThat(n.get("entered_at").asText()).isEqualTo("2026-11-22T10:15:30.120Z");
+        assertThat(n.get("detected_at").asText()).isEqualTo("2026-11-22T10:45:31Z");
+    }
+
+    @Test
+    void segmentChangeWithoutIdOrReason() throws Exception {
+        SegmentChange c = SegmentChange.of("anon:a-9", "NEW_BUYER", SegmentAction.ENTER, null, 1, 5L, 5L, 6L);
+        String id = c.changeId;
+        c.changeId = null;
+        JsonNode n = parse(OutputJson.segmentChange(c));
+        assertThat(n.get("change_id").asText()).isEqualTo(id);
+        assertThat(n.get("reason").isNull()).isTrue();
+        assertThat(n.get("entered_at").asText()).isEqualTo("1970-01-01T00:00:00.005Z");
+        c.action = null;
+        assertThatThrownBy(() -> OutputJson.segmentChange(c)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("action");
     }
 }

@@ -12,6 +12,8 @@ import io.journeycep.sinks.AlertKind;
 import io.journeycep.sinks.ItSupport;
 import io.journeycep.sinks.RejectReason;
 import io.journeycep.sinks.RejectedEvent;
+import io.journeycep.sinks.SegmentAction;
+import io.journeycep.sinks.SegmentChange;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -107,6 +109,63 @@ class KafkaSinksIT {
             JsonNode v = M.readTree(r.value());
             assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(v.get("source").asText());
         }
+    }
+
+    /**
+     * Segment changes on their own topic, exactly-once beside the alert sink of the same job (distinct transactional
+     * ids): read_committed sees each once, keyed by user, a user's changes in order on one partition, with the JSON
+     * of {@code OutputJson.segmentChange}.
+     */
+    @Test
+    void exactlyOnceSegmentChangesKeyedByUserInOrder() throws Exception {
+        EmbeddedKafka kafka = SharedServices.get().kafka();
+        String run = ItSupport.unique();
+        String segments = "segment.updates-" + run;
+        String triggers = "journey.triggers-" + run;
+        kafka.createTopics(3, segments, triggers);
+        KafkaOutputSettings settings = KafkaOutputSettings.of(kafka.bootstrapServers())
+                .withTopics(triggers, "risk.alerts-" + run, "events.dlq-" + run, "events.late-" + run)
+                .withTransactionalIdPrefix("it-" + run);
+
+        long t0 = 1_795_342_530_120L;
+        List<SegmentChange> changes = new ArrayList<>();
+        for (int u = 0; u < 5; u++) {
+            String user = "u-" + u;
+            changes.add(SegmentChange.of(user, "HIGH_VALUE", SegmentAction.ENTER, "spend >= 1000", 2, t0, t0, t0 + 1));
+            changes.add(SegmentChange.of(user, "HIGH_VALUE", SegmentAction.EXIT, "spend < 1000", 2, t0 + 60_000, t0,
+                    t0 + 60_001));
+            changes.add(SegmentChange.of(user, "HIGH_VALUE", SegmentAction.ENTER, "spend >= 1000", 2, t0 + 120_000,
+                    t0 + 120_000, t0 + 120_001));
+        }
+        StreamExecutionEnvironment env = ItSupport.miniClusterEnv();
+        env.fromData(changes).sinkTo(KafkaSinks.segmentChanges(settings, segments)).name("segments-kafka");
+        env.fromData(alert(AlertKind.CART_ABANDONED, "u-0", "e-1")).sinkTo(KafkaSinks.alerts(settings))
+                .name("alerts-kafka");
+        env.execute("kafka-segments-it");
+
+        Map<String, List<ConsumerRecord<byte[], byte[]>>> byTopic =
+                readCommitted(kafka.bootstrapServers(), List.of(segments, triggers), changes.size() + 1);
+        assertThat(byTopic.getOrDefault(triggers, List.of())).hasSize(1);
+        List<ConsumerRecord<byte[], byte[]>> records = byTopic.getOrDefault(segments, List.of());
+        assertThat(records).hasSize(changes.size());
+
+        Map<String, List<String>> idsByUser = new HashMap<>();
+        Map<String, Integer> partitionOfUser = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            JsonNode v = M.readTree(r.value());
+            String key = new String(r.key(), StandardCharsets.UTF_8);
+            assertThat(key).isEqualTo(v.get("user_id").asText());
+            assertThat(partitionOfUser.computeIfAbsent(key, k -> r.partition())).isEqualTo(r.partition());
+            idsByUser.computeIfAbsent(key, k -> new ArrayList<>()).add(v.get("change_id").asText());
+            SegmentChange c = changes.stream()
+                    .filter(x -> x.changeId.equals(v.get("change_id").asText())).findFirst().orElseThrow();
+            assertThat(r.value()).isEqualTo(io.journeycep.sinks.json.OutputJson.segmentChange(c));
+        }
+        for (Map.Entry<String, List<String>> e : idsByUser.entrySet()) {
+            assertThat(e.getValue()).as("changes of %s in order", e.getKey()).containsExactlyElementsOf(changes.stream()
+                    .filter(c -> c.userId.equals(e.getKey())).map(c -> c.changeId).toList());
+        }
+        assertThat(idsByUser).hasSize(5);
     }
 
     /** Reads with read_committed until {@code expected} records arrived, then a little longer to catch extras. */

@@ -1,11 +1,14 @@
 package io.journeycep.sinks.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.journeycep.sinks.Alert;
 import io.journeycep.sinks.AlertKind;
 import io.journeycep.sinks.RejectReason;
 import io.journeycep.sinks.RejectedEvent;
+import io.journeycep.sinks.SegmentAction;
+import io.journeycep.sinks.SegmentChange;
 import io.journeycep.sinks.json.OutputJson;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -56,6 +59,17 @@ class KafkaSinksTest {
     }
 
     @Test
+    void segmentChangesAreKeyedByUser() {
+        SegmentChange c = SegmentChange.of("u-42", "HIGH_VALUE", SegmentAction.EXIT, "spend fell below 1000", 3,
+                5_000L, 1_000L, 6_000L);
+        ProducerRecord<byte[], byte[]> r = new KafkaSinks.SegmentChangeSerializer("seg").serialize(c, null, 5_000L);
+        assertThat(r.topic()).isEqualTo("seg");
+        assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("u-42");
+        assertThat(r.value()).isEqualTo(OutputJson.segmentChange(c));
+        assertThat(r.timestamp()).isEqualTo(5_000L);
+    }
+
+    @Test
     void exactlyOnceSetsATransactionTimeoutTheBrokerAccepts() {
         KafkaOutputSettings s = KafkaOutputSettings.of("localhost:9092");
         assertThat(s.deliveryGuarantee()).isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
@@ -75,6 +89,8 @@ class KafkaSinksTest {
         assertThat(KafkaSinks.alerts(s)).isNotNull();
         assertThat(KafkaSinks.deadLetters(s)).isNotNull();
         assertThat(KafkaSinks.late(s)).isNotNull();
+        assertThat(KafkaSinks.segmentChanges(s, KafkaOutputSettings.DEFAULT_SEGMENTS_TOPIC)).isNotNull();
+        assertThatThrownBy(() -> KafkaSinks.segmentChanges(s, " ")).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
