@@ -1,9 +1,11 @@
 package io.journeycep.pipeline.cli;
 
+import io.journeycep.pipeline.stages.time.EventTimeLimit;
 import io.journeycep.sinks.AlertKind;
 
 import org.apache.flink.api.common.JobExecutionResult;
 
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -14,6 +16,10 @@ public final class ReplaySummary {
     public final long rejected;
     public final long duplicates;
     public final long late;
+    /** {@code replay --until}: where event time stopped, or {@code null}. */
+    public final Instant until;
+    /** Accepted records not processed because their event time is after {@link #until}. */
+    public final long afterUntil;
     public final Map<AlertKind, Long> alerts = new EnumMap<>(AlertKind.class);
     /** Alerts per rule id (patterns and velocity rules), including the rules that fired none; by rule id. */
     public final Map<String, Long> alertsByRule = new TreeMap<>();
@@ -22,7 +28,9 @@ public final class ReplaySummary {
     /** The accumulator prefix of the per-rule counts (the workflow's alert counter). */
     static final String RULE_PREFIX = "alerts.rule.";
 
-    ReplaySummary(JobExecutionResult result) {
+    ReplaySummary(JobExecutionResult result, Instant until) {
+        this.until = until;
+        afterUntil = count(result, EventTimeLimit.ACC_AFTER_UNTIL);
         accepted = count(result, "eventsAccepted");
         rejected = count(result, "eventsRejected");
         duplicates = count(result, "duplicates");
@@ -44,7 +52,7 @@ public final class ReplaySummary {
     }
 
     public long read() {
-        return accepted + rejected;
+        return accepted + rejected + afterUntil;
     }
 
     @Override
@@ -53,6 +61,9 @@ public final class ReplaySummary {
         sb.append(String.format("  records read     %,10d%n", read()));
         sb.append(String.format("    accepted       %,10d%n", accepted));
         sb.append(String.format("    rejected       %,10d   (dead-letter output, with reason and raw bytes)%n", rejected));
+        if (until != null) {
+            sb.append(String.format("    after --until  %,10d   (not processed: event time after %s)%n", afterUntil, until));
+        }
         sb.append(String.format("  duplicates       %,10d   (dropped)%n", duplicates));
         sb.append(String.format("  late             %,10d   (late-events output)%n", late));
         sb.append("  alerts by kind\n");

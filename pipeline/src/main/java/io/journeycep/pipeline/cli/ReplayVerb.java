@@ -1,5 +1,6 @@
 package io.journeycep.pipeline.cli;
 
+import io.journeycep.pipeline.config.Instants;
 import io.journeycep.pipeline.config.JobConfig;
 import io.journeycep.pipeline.config.Secrets;
 import io.journeycep.pipeline.rules.RulesLinter;
@@ -18,7 +19,8 @@ import java.util.stream.Collectors;
 
 /**
  * {@code replay}: a bounded run over files. Event time comes only from the data (no wall-clock fallback, no
- * idleness), and the end of input advances the watermark to the end of time, so every pending timeout fires.
+ * idleness), and the end of input advances the watermark to the end of time, so every pending timeout fires; with
+ * {@code --until TIME} ({@code source.files.until}) event time stops at TIME instead.
  */
 public final class ReplayVerb {
     static final String USAGE = String.join("\n",
@@ -39,6 +41,10 @@ public final class ReplayVerb {
             "  --rules FILE             a rules file (patterns, velocity rules) to try on the history; repeat for",
             "                           several. Its patterns run besides the built-ins (and the config's",
             "                           patterns.files); its velocity rules replace the config's. Linted first.",
+            "  --until TIME             stop event time at TIME (ISO-8601 with a zone, 2019-10-01T12:00:00Z, or epoch",
+            "                           millis): events after it are not processed (counted in the summary) and no",
+            "                           timeout after it fires, so the tables show the state as of TIME. Without it",
+            "                           the end of input fires every pending timeout.",
             "  --state-backend B        rocksdb (default) or hashmap",
             "  --parallelism N          default 1");
 
@@ -50,7 +56,8 @@ public final class ReplayVerb {
                 argv,
                 1,
                 Set.of("input", "format", "mapping", "jdbc-url", "jdbc-user", "jdbc-password-env",
-                        "jdbc-password-file", "kafka-bootstrap", "config", "state-backend", "parallelism", "rules"),
+                        "jdbc-password-file", "kafka-bootstrap", "config", "state-backend", "parallelism", "rules",
+                        "until"),
                 Set.of());
         if (args.has("help")) {
             System.out.println(USAGE);
@@ -79,6 +86,13 @@ public final class ReplayVerb {
             RulesLinter.lint(config.patterns.files.stream().map(Path::of).collect(Collectors.toList()),
                     config.patterns.maxWindow).warnings().forEach(w -> System.err.println(w.format()));
         }
+        if (args.has("until")) {
+            try {
+                config.source.files.until = Instants.parse(args.get("until"));
+            } catch (IllegalArgumentException e) {
+                throw new Args.UsageException("replay: --until " + e.getMessage());
+            }
+        }
         String first = args.all("input").get(0).toLowerCase(Locale.ROOT);
         String format = args.get("format", first.endsWith(".csv") ? "csv" : "jsonl");
         config.source.files.format = JobConfig.FileFormat.valueOf(format.toUpperCase(Locale.ROOT));
@@ -101,7 +115,8 @@ public final class ReplayVerb {
                     : System.getenv(env);
         }
         ReplaySummary summary = replay(config, password);
-        System.out.println("replay of " + String.join(", ", config.source.files.paths) + " finished");
+        System.out.println("replay of " + String.join(", ", config.source.files.paths) + " finished"
+                + (config.source.files.until == null ? "" : ", event time stopped at " + config.source.files.until));
         System.out.print(summary);
         return 0;
     }
@@ -123,7 +138,7 @@ public final class ReplayVerb {
         try {
             StreamExecutionEnvironment env = JobRunner.environment(config, base);
             JourneyWorkflow.define(env, JobRunner.source(config), JobRunner.sinks(config, jdbcPassword), config);
-            return new ReplaySummary(env.execute("journey-cep replay"));
+            return new ReplaySummary(env.execute("journey-cep replay"), config.source.files.until);
         } finally {
             JobRunner.deleteQuietly(checkpoints);
         }

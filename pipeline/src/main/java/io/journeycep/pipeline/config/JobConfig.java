@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -94,6 +95,12 @@ public final class JobConfig implements Serializable {
         public FileFormat format = FileFormat.JSONL;
         /** A named CSV mapping ({@code rees46}, {@code taobao}, {@code retailrocket}) or the path of a mapping file. */
         public String mapping;
+        /**
+         * Stop event time here (inclusive; {@code replay --until}): events after it are not processed and no
+         * event-time timer after it fires, also at the end of the input; {@code null} = the end of input flushes
+         * every timer.
+         */
+        public Instant until;
     }
 
     public static final class EventTime implements Serializable {
@@ -474,6 +481,9 @@ public final class JobConfig implements Serializable {
         } else if (source.files.format == FileFormat.CSV && isBlank(source.files.mapping)) {
             e.add("source.files.mapping: CSV input needs a mapping (rees46, taobao, retailrocket or a mapping file)");
         }
+        if (source.type != SourceType.FILES && source.files.until != null) {
+            e.add("source.files.until: only for a file source (source.type: files); a Kafka source has no end");
+        }
         positive(e, "event-time.max-out-of-orderness", eventTime.maxOutOfOrderness, true);
         positive(e, "event-time.idle-timeout", eventTime.idleTimeout, false);
         positive(e, "event-time.quiet-period", eventTime.quietPeriod, false);
@@ -802,7 +812,9 @@ public final class JobConfig implements Serializable {
             .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
-            .addModule(new SimpleModule().addDeserializer(Duration.class, new DurationDeserializer()))
+            .addModule(new SimpleModule()
+                    .addDeserializer(Duration.class, new DurationDeserializer())
+                    .addDeserializer(Instant.class, new InstantDeserializer()))
             .build();
 
     static final class DurationDeserializer extends JsonDeserializer<Duration> {
@@ -811,6 +823,17 @@ public final class JobConfig implements Serializable {
             String text = p.getValueAsString();
             try {
                 return Durations.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw JsonMappingException.from(p, e.getMessage());
+            }
+        }
+    }
+
+    static final class InstantDeserializer extends JsonDeserializer<Instant> {
+        @Override
+        public Instant deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+            try {
+                return Instants.parse(p.getText());
             } catch (IllegalArgumentException e) {
                 throw JsonMappingException.from(p, e.getMessage());
             }

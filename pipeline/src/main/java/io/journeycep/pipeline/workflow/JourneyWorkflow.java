@@ -16,6 +16,7 @@ import io.journeycep.pipeline.stages.identity.IdentityStage;
 import io.journeycep.pipeline.stages.journeys.JourneyStage;
 import io.journeycep.pipeline.stages.patterns.PatternStage;
 import io.journeycep.pipeline.stages.segments.SegmentStage;
+import io.journeycep.pipeline.stages.time.EventTimeLimit;
 import io.journeycep.pipeline.stages.time.EventTimeWatermarks;
 import io.journeycep.pipeline.stages.velocity.VelocityStage;
 import io.journeycep.sinks.Alert;
@@ -30,6 +31,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.OutputTag;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,7 +40,7 @@ import java.util.List;
  * Kafka/JDBC sinks; tests give it their own. Every stateful operator has a stable uid.
  *
  * <pre>
- * source (parse inside, watermarks per split) → route rejected ─► dead letters
+ * source (parse inside, watermarks per split) [→ stop event time at until] → route rejected ─► dead letters
  *   → keyBy(user) dedupe + late filter ─► late events
  *   → keyBy(anonymous id, else user) identity stitcher (events of a linked anonymous id get its user id; for the
  *     journeys, an anonymous path is held until a link re-keys it or the session gap passes)
@@ -55,7 +57,8 @@ import java.util.List;
  * <p>CART_ABANDONED and HIGH_VALUE_BROWSING are pattern specs too ({@link #builtInPatterns}); the rules files of
  * {@code patterns.files} are linted first and fail the start on any error. The velocity branch exists only when
  * {@code velocity.enabled} and there is a rule (config or rules files) or a control source; the control stream is
- * read only then.
+ * read only then. With {@code source.files.until} ({@code replay --until}), {@link EventTimeLimit} right after the
+ * source drops the events after it and holds every watermark at it, so no event-time timer after it fires.
  */
 public final class JourneyWorkflow {
     public static final String SOURCE_UID = "source-events";
@@ -99,13 +102,21 @@ public final class JourneyWorkflow {
             WorkflowSinks sinks,
             JobConfig config) {
         JobConfig.EventTime time = config.eventTime;
+        Instant until = config.source.files.until;
         SingleOutputStreamOperator<IngestRecord> records = env
                 .fromSource(
                         source,
-                        EventTimeWatermarks.strategy(time.maxOutOfOrderness, time.idleTimeout, time.quietPeriod),
+                        EventTimeWatermarks.strategy(
+                                time.maxOutOfOrderness, time.idleTimeout, time.quietPeriod, until),
                         "events",
                         TypeInformation.of(IngestRecord.class))
                 .uid(SOURCE_UID);
+        if (until != null) {
+            // replay --until: drop events after it, never forward a watermark beyond it (chained to the source)
+            records = records
+                    .transform(EventTimeLimit.NAME, TypeInformation.of(IngestRecord.class), new EventTimeLimit(until))
+                    .uid(EventTimeLimit.UID);
+        }
 
         SingleOutputStreamOperator<JourneyEvent> events = records
                 .process(new RouteRejected(REJECTED), TypeInformation.of(JourneyEvent.class))

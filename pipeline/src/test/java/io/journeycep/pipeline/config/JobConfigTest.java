@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 
@@ -150,6 +151,34 @@ class JobConfigTest {
         JobConfig c = JobConfig.parse(yaml.replace("0s", "2d"), "job.yaml");
         assertThat(c.patterns.files).containsExactly("a.yaml");
         assertThat(c.patterns.maxWindow).isEqualTo(Duration.ofDays(2));
+    }
+
+    @Test
+    void untilIsAnInstantForFileSourcesOnly() {
+        String files = "source:\n  type: files\n  files:\n    paths: [a.jsonl]\n    until: %s\n"
+                + "outputs:\n  kafka:\n    enabled: false\n  jdbc:\n    enabled: false\n";
+        assertThat(JobConfig.parse(String.format(files, "2019-10-01T12:00:00Z"), "job.yaml").source.files.until)
+                .isEqualTo(Instant.parse("2019-10-01T12:00:00Z"));
+        assertThat(JobConfig.parse(String.format(files, "2019-10-01T14:00:00.5+02:00"), "job.yaml").source.files.until)
+                .isEqualTo(Instant.parse("2019-10-01T12:00:00.500Z"));
+        assertThat(JobConfig.parse(String.format(files, "1569931200000"), "job.yaml").source.files.until)
+                .isEqualTo(Instant.parse("2019-10-01T12:00:00Z"));
+        assertThat(JobConfig.parse(files.replace("    until: %s\n", ""), "job.yaml").source.files.until).isNull();
+        assertThatThrownBy(() -> JobConfig.parse(String.format(files, "2019-10-01T12:00:00"), "job.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("job.yaml line 5, field source.files.until: must be an ISO-8601 instant with a"
+                        + " zone (2019-10-01T12:00:00Z) or epoch milliseconds (1569931200000), was"
+                        + " '2019-10-01T12:00:00', which has no zone (add Z or an offset)");
+        assertThatThrownBy(() -> JobConfig.parse(String.format(files, "yesterday"), "job.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("job.yaml line 5, field source.files.until: must be an ISO-8601 instant")
+                .hasMessageContaining("was 'yesterday'");
+        String kafka = "source:\n  kafka:\n    bootstrap-servers: k:9092\n  files:\n    until: 1569931200000\n"
+                + "outputs:\n  jdbc:\n    enabled: false\n";
+        assertThatThrownBy(() -> JobConfig.parse(kafka, "job.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("job.yaml line 5, field source.files.until: only for a file source (source.type: files);"
+                        + " a Kafka source has no end");
     }
 
     @Test

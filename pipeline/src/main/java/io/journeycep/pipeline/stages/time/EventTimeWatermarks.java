@@ -10,6 +10,7 @@ import org.apache.flink.util.clock.Clock;
 import org.apache.flink.util.clock.SystemClock;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -29,17 +30,35 @@ public final class EventTimeWatermarks {
      */
     public static WatermarkStrategy<IngestRecord> strategy(
             Duration maxOutOfOrderness, Duration idleTimeout, Duration quietPeriod) {
-        return strategy(maxOutOfOrderness, idleTimeout, quietPeriod, null);
+        return strategy(maxOutOfOrderness, idleTimeout, quietPeriod, null, null);
+    }
+
+    /**
+     * As {@link #strategy(Duration, Duration, Duration)}; with {@code until} ({@code replay --until}), accepted
+     * records after it are not seen by the generator (see {@link EventTimeLimit#ignoringAfter}); {@code null} = all.
+     */
+    public static WatermarkStrategy<IngestRecord> strategy(
+            Duration maxOutOfOrderness, Duration idleTimeout, Duration quietPeriod, Instant until) {
+        return strategy(maxOutOfOrderness, idleTimeout, quietPeriod, until, null);
     }
 
     /** As {@link #strategy(Duration, Duration, Duration)} with an injected clock (tests); {@code null} = system. */
     static WatermarkStrategy<IngestRecord> strategy(
             Duration maxOutOfOrderness, Duration idleTimeout, Duration quietPeriod, ClockSupplier clock) {
+        return strategy(maxOutOfOrderness, idleTimeout, quietPeriod, null, clock);
+    }
+
+    private static WatermarkStrategy<IngestRecord> strategy(
+            Duration maxOutOfOrderness,
+            Duration idleTimeout,
+            Duration quietPeriod,
+            Instant until,
+            ClockSupplier clock) {
         // Validate eagerly (the generator is only built on the task managers).
         new QuietPeriodWatermarkGenerator(
                 maxOutOfOrderness, idleTimeout, quietPeriod, SystemClock.getInstance(), SystemClock.getInstance());
-        return WatermarkStrategy.forGenerator(
-                        new Supplier(maxOutOfOrderness, idleTimeout, quietPeriod, clock))
+        return WatermarkStrategy.forGenerator(new Supplier(
+                        maxOutOfOrderness, idleTimeout, quietPeriod, until == null ? null : until.toEpochMilli(), clock))
                 .withTimestampAssigner(new IngestTimestampAssigner());
     }
 
@@ -65,17 +84,25 @@ public final class EventTimeWatermarks {
         private final Duration maxOutOfOrderness;
         private final Duration idleTimeout;
         private final Duration quietPeriod;
+        private final Long untilMillis;
         private final ClockSupplier clock;
 
-        Supplier(Duration maxOutOfOrderness, Duration idleTimeout, Duration quietPeriod, ClockSupplier clock) {
+        Supplier(Duration maxOutOfOrderness, Duration idleTimeout, Duration quietPeriod, Long untilMillis,
+                ClockSupplier clock) {
             this.maxOutOfOrderness = Objects.requireNonNull(maxOutOfOrderness);
             this.idleTimeout = idleTimeout;
             this.quietPeriod = quietPeriod;
+            this.untilMillis = untilMillis;
             this.clock = clock;
         }
 
         @Override
         public WatermarkGenerator<IngestRecord> createWatermarkGenerator(Context context) {
+            WatermarkGenerator<IngestRecord> generator = quietPeriodGenerator(context);
+            return untilMillis == null ? generator : EventTimeLimit.ignoringAfter(generator, untilMillis);
+        }
+
+        private WatermarkGenerator<IngestRecord> quietPeriodGenerator(Context context) {
             if (clock != null) {
                 Clock c = clock.get();
                 return new QuietPeriodWatermarkGenerator(maxOutOfOrderness, idleTimeout, quietPeriod, c, c);

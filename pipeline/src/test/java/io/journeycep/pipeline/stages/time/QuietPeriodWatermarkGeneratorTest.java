@@ -300,7 +300,7 @@ class QuietPeriodWatermarkGeneratorTest {
         }
     }
 
-    private static final class GeneratorContext implements WatermarkGeneratorSupplier.Context {
+    static final class GeneratorContext implements WatermarkGeneratorSupplier.Context {
         private final RelativeClock clock;
 
         GeneratorContext(RelativeClock clock) {
