@@ -103,10 +103,12 @@ class PrivacyWorkflowTest {
             l.add(flat("e5" + i, "purchase", "ivan-buyer", 18 * MIN + i * MIN,
                     "\"item_id\":\"i-9\",\"price\":5,\"ip\":\"198.51.100.23\""));
         }
-        // Segment shape, anonymous first, then identified: a cart abandoned anonymously (identity stitching)
+        // Segment shape: a cart abandoned anonymously; another anonymous id linked to a user (identity stitching).
+        // (Not the cart's anonymous id: the link is keyed by user before the stitcher and may overtake the anonymous
+        // events at parallelism 2, which would re-key the cart in one run and not in the other.)
         l.add(segment("s1", "Product Viewed", null, "anon-zz9", 30 * MIN, "198.51.100.23"));
         l.add(segment("s2", "Product Added", null, "anon-zz9", 31 * MIN, "198.51.100.23"));
-        l.add(segment("s3", "Signed In", "kim-known", "anon-zz9", 32 * MIN, "198.51.100.23"));
+        l.add(segment("s3", "Signed In", "kim-known", "anon-yy8", 32 * MIN, "203.0.113.77"));
         l.add(segment("s4", "Product Viewed", null, "anon-yy8", 33 * MIN, "203.0.113.77"));
         // a rejected record (no time): its raw bytes are what the DLQ is for; dead-letter-raw: false drops them
         l.add("{\"event_id\":\"bad-1\",\"event_type\":\"view\",\"user_id\":\"broken-bob\",\"ip\":\"203.0.113.77\"}");
