@@ -84,7 +84,10 @@ final class JobRunner {
         ParserSettings settings = ParserSettings.defaults()
                 .withMaxRecordBytes(config.parser.maxRecordBytes)
                 .withMaxFutureSkew(config.parser.maxFutureSkew)
-                .withMapping(EventTypeMapping.defaults().withOverrides(config.parser.eventTypes));
+                .withMapping(EventTypeMapping.defaults().withOverrides(config.parser.eventTypes))
+                // reads the key now: a missing or short key fails the start, naming the field
+                .withPseudonymizer(config.pseudonymizer())
+                .withDeadLetterRaw(config.privacy.deadLetterRaw);
         return new EventParser(settings);
     }
 
@@ -93,7 +96,8 @@ final class JobRunner {
         if (config.source.type == JobConfig.SourceType.KAFKA) {
             JobConfig.KafkaSource k = config.source.kafka;
             return EventSources.kafka(
-                    k.bootstrapServers, k.topic, k.groupId, parser, kafkaProperties(k.properties, k.saslJaasConfigEnv));
+                    k.bootstrapServers, k.topic, k.groupId, parser,
+                    kafkaProperties("source.kafka", k.properties, k.saslJaasConfigEnv, k.saslJaasConfigFile));
         }
         JobConfig.Files f = config.source.files;
         List<Path> paths = new ArrayList<>();
@@ -117,7 +121,8 @@ final class JobRunner {
         }
         JobConfig.KafkaSource k = config.source.kafka;
         return ControlSources.kafka(
-                k.bootstrapServers, topic, k.groupId, kafkaProperties(k.properties, k.saslJaasConfigEnv));
+                k.bootstrapServers, topic, k.groupId,
+                kafkaProperties("source.kafka", k.properties, k.saslJaasConfigEnv, k.saslJaasConfigFile));
     }
 
     /**
@@ -128,6 +133,11 @@ final class JobRunner {
      * sinks' state (Kafka transactions in flight).
      */
     static WorkflowSinks sinks(JobConfig config, String jdbcPassword) {
+        return sinks(config, jdbcPassword, true);
+    }
+
+    /** As {@link #sinks(JobConfig, String)}; {@code migrate = false} skips the schema migrations (graph tests). */
+    static WorkflowSinks sinks(JobConfig config, String jdbcPassword, boolean migrate) {
         WorkflowSinks sinks = new WorkflowSinks();
         if (config.outputs.kafka.enabled) {
             JobConfig.KafkaOutput k = config.outputs.kafka;
@@ -139,7 +149,7 @@ final class JobRunner {
                     k.lateTopic,
                     k.transactionalIdPrefix,
                     DeliveryGuarantee.EXACTLY_ONCE,
-                    kafkaProperties(k.properties, k.saslJaasConfigEnv));
+                    kafkaProperties("outputs.kafka", k.properties, k.saslJaasConfigEnv, k.saslJaasConfigFile));
             sinks.alerts("kafka-alerts", KafkaSinks.alerts(settings))
                     .deadLetters("kafka-dead-letters", KafkaSinks.deadLetters(settings))
                     .lateEvents("kafka-late-events", KafkaSinks.late(settings))
@@ -147,7 +157,9 @@ final class JobRunner {
         }
         if (config.outputs.jdbc.enabled) {
             JobConfig.Jdbc j = config.outputs.jdbc;
-            SchemaMigrator.migrate(j.url, j.user, jdbcPassword);
+            if (migrate) {
+                SchemaMigrator.migrate(j.url, j.user, jdbcPassword);
+            }
             JdbcSettings settings = JdbcSettings.of(j.url, j.user, jdbcPassword)
                     .withBatchSize(j.batchSize)
                     .withBatchIntervalMs(j.batchInterval.toMillis())
@@ -164,10 +176,14 @@ final class JobRunner {
         return sinks;
     }
 
-    private static Properties kafkaProperties(Map<String, String> configured, String saslJaasConfigEnv) {
+    private static Properties kafkaProperties(
+            String section, Map<String, String> configured, String saslJaasConfigEnv, String saslJaasConfigFile) {
         Properties p = new Properties();
         p.putAll(configured);
-        String jaas = io.journeycep.pipeline.config.Secrets.resolve("kafka", saslJaasConfigEnv, null);
+        boolean fromEnv = saslJaasConfigEnv != null && !saslJaasConfigEnv.isBlank();
+        String jaas = io.journeycep.pipeline.config.Secrets.resolve(
+                section + (fromEnv ? ".sasl-jaas-config-env" : ".sasl-jaas-config-file"), saslJaasConfigEnv,
+                saslJaasConfigFile);
         if (jaas != null) {
             p.setProperty("sasl.jaas.config", jaas);
         }

@@ -6,6 +6,7 @@ import io.journeycep.patterns.segments.SegmentBook;
 import io.journeycep.patterns.segments.SegmentDefinition;
 import io.journeycep.patterns.spec.SourceLines;
 import io.journeycep.patterns.velocity.VelocityRule;
+import io.journeycep.pipeline.privacy.Pseudonymizer;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -63,6 +64,7 @@ public final class JobConfig implements Serializable {
     public Journeys journeys = new Journeys();
     public Segments segments = new Segments();
     public Outputs outputs = new Outputs();
+    public Privacy privacy = new Privacy();
     public Runtime runtime = new Runtime();
 
     /** Where events come from. */
@@ -87,6 +89,8 @@ public final class JobConfig implements Serializable {
         public Map<String, String> properties = new LinkedHashMap<>();
         /** Name of an environment variable holding {@code sasl.jaas.config}. */
         public String saslJaasConfigEnv;
+        /** Path of a file whose first line is {@code sasl.jaas.config} (instead of {@link #saslJaasConfigEnv}). */
+        public String saslJaasConfigFile;
     }
 
     public static final class Files implements Serializable {
@@ -392,6 +396,7 @@ public final class JobConfig implements Serializable {
         public String transactionalIdPrefix = "journey-cep";
         public Map<String, String> properties = new LinkedHashMap<>();
         public String saslJaasConfigEnv;
+        public String saslJaasConfigFile;
     }
 
     public static final class Jdbc implements Serializable {
@@ -406,6 +411,27 @@ public final class JobConfig implements Serializable {
         public int batchSize = 500;
         public Duration batchInterval = Duration.ofSeconds(1);
         public int maxRetries = 5;
+    }
+
+    /** Pseudonymization of identifiers at ingestion (README "Privacy"); DESIGN §5. */
+    public static final class Privacy implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public static final List<String> FIELDS = List.of("user", "anonymous", "device", "card", "ip");
+        /** {@code true}: the ids of {@link #fields} are replaced by keyed HMAC pseudonyms right after parsing. */
+        public boolean pseudonymize = false;
+        /** Name of the environment variable that holds the HMAC key (at least 32 bytes). */
+        public String keyEnv;
+        /** Path of a file whose first line is the HMAC key (at least 32 bytes). */
+        public String keyFile;
+        /** Never allowed: only read so that a key in clear in the file is refused with a clear message. */
+        @com.fasterxml.jackson.annotation.JsonProperty(access = com.fasterxml.jackson.annotation.JsonProperty.Access.WRITE_ONLY)
+        public String key;
+        /** {@code hash} (default), {@code truncate} (IPv4 /24, IPv6 /48) or {@code keep}. */
+        public Pseudonymizer.IpMode ip = Pseudonymizer.IpMode.HASH;
+        /** The identifiers pseudonymized: any of user, anonymous, device, card, ip (default all). */
+        public List<String> fields = new ArrayList<>(FIELDS);
+        /** {@code false}: dead letters of rejected records carry no raw bytes (reason, detail and position only). */
+        public boolean deadLetterRaw = true;
     }
 
     public static final class Runtime implements Serializable {
@@ -507,7 +533,14 @@ public final class JobConfig implements Serializable {
         validateJourneys(e);
         validateIdentity(e);
         validateSegments(e);
+        validatePrivacy(e);
+        if (source.type == SourceType.KAFKA) {
+            oneSecretSource(e, "source.kafka.sasl-jaas-config", source.kafka.saslJaasConfigEnv,
+                    source.kafka.saslJaasConfigFile);
+        }
         if (outputs.kafka.enabled) {
+            oneSecretSource(e, "outputs.kafka.sasl-jaas-config", outputs.kafka.saslJaasConfigEnv,
+                    outputs.kafka.saslJaasConfigFile);
             if (isBlank(outputs.kafka.bootstrapServers) && source.type != SourceType.KAFKA) {
                 e.add("outputs.kafka.bootstrap-servers: needed when the source is not Kafka (or set enabled: false)");
             }
@@ -684,6 +717,68 @@ public final class JobConfig implements Serializable {
         }
     }
 
+    private void validatePrivacy(List<String> e) {
+        Privacy p = privacy;
+        if (p.key != null) {
+            // never echo the value
+            e.add("privacy.key: the key never goes in the config file; name an environment variable (key-env) or a"
+                    + " file (key-file) that holds it");
+        }
+        if (!isBlank(p.keyEnv) && !isBlank(p.keyFile)) {
+            e.add("privacy.key-file: give either key-env or key-file, not both");
+        }
+        if (p.pseudonymize && isBlank(p.keyEnv) && isBlank(p.keyFile) && p.key == null) {
+            e.add("privacy.key-env: pseudonymize needs a key: name an environment variable (key-env) or a file"
+                    + " (key-file) that holds at least " + Pseudonymizer.MIN_KEY_BYTES + " bytes");
+        }
+        if (p.ip == null) {
+            e.add("privacy.ip: must be one of hash, truncate, keep");
+        }
+        if (p.fields == null) {
+            e.add("privacy.fields: required (any of " + Privacy.FIELDS + ")");
+        } else {
+            for (int i = 0; i < p.fields.size(); i++) {
+                if (Pseudonymizer.Field.fromWireName(p.fields.get(i)) == null) {
+                    e.add("privacy.fields[" + i + "]: unknown field '" + p.fields.get(i) + "'; known: "
+                            + Privacy.FIELDS);
+                }
+            }
+        }
+    }
+
+    private static void oneSecretSource(List<String> e, String field, String env, String file) {
+        if (!isBlank(env) && !isBlank(file)) {
+            e.add(field + "-file: give either " + field.substring(field.lastIndexOf('.') + 1) + "-env or -file,"
+                    + " not both");
+        }
+    }
+
+    /**
+     * The pseudonymizer {@code privacy} asks for, with its key read from the environment variable or file it names,
+     * or {@code null} when {@code privacy.pseudonymize} is off. Fails (naming the field, never showing the key) when
+     * the key is missing, empty or shorter than {@value Pseudonymizer#MIN_KEY_BYTES} bytes.
+     */
+    public Pseudonymizer pseudonymizer() {
+        if (!privacy.pseudonymize) {
+            return null;
+        }
+        String field = !isBlank(privacy.keyEnv) ? "privacy.key-env" : "privacy.key-file";
+        String key = Secrets.resolve(field, privacy.keyEnv, privacy.keyFile);
+        if (key == null) {
+            throw new ConfigException("privacy.key-env: pseudonymize needs a key: name an environment variable"
+                    + " (key-env) or a file (key-file)");
+        }
+        byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length < Pseudonymizer.MIN_KEY_BYTES) {
+            throw new ConfigException(field + ": the pseudonymization key " + (bytes.length == 0 ? "is empty"
+                    : "is " + bytes.length + " bytes") + "; at least " + Pseudonymizer.MIN_KEY_BYTES
+                    + " are needed (e.g. openssl rand -base64 48)");
+        }
+        java.util.EnumSet<Pseudonymizer.Field> fields = java.util.EnumSet.noneOf(Pseudonymizer.Field.class);
+        privacy.fields.forEach(f -> fields.add(Pseudonymizer.Field.fromWireName(f)));
+        return new Pseudonymizer(bytes, fields, privacy.ip);
+    }
+
     private void validateJourneys(List<String> e) {
         positive(e, "journeys.session-gap", journeys.sessionGap, true);
         positive(e, "journeys.flush-interval", journeys.flushInterval, true);
@@ -781,10 +876,9 @@ public final class JobConfig implements Serializable {
 
     private static void noSecrets(List<String> errors, String field, Map<String, String> properties) {
         for (String key : properties.keySet()) {
-            String k = key.toLowerCase(Locale.ROOT);
-            if (k.contains("password") || k.contains("jaas") || k.contains("secret")) {
+            if (looksLikeSecret(key)) {
                 errors.add(field + ": '" + key + "' looks like a secret; secrets come from the environment or a"
-                        + " file (sasl-jaas-config-env), never from the config file");
+                        + " file (sasl-jaas-config-env or sasl-jaas-config-file), never from the config file");
             }
         }
     }
@@ -807,6 +901,56 @@ public final class JobConfig implements Serializable {
         }
         return sb.toString();
     }
+
+    /**
+     * The config as YAML, for logs and support: it holds no secret (only the names of the variables and files that
+     * hold them; Kafka properties that look like secrets are refused by {@link #validate()} and hidden here too).
+     */
+    @Override
+    public String toString() {
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode tree = WRITER.valueToTree(this);
+            if (tree.path("privacy") instanceof com.fasterxml.jackson.databind.node.ObjectNode) {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) tree.path("privacy")).remove("key"); // write-only
+            }
+            hideSecretLookingProperties(tree.path("source").path("kafka").path("properties"));
+            hideSecretLookingProperties(tree.path("outputs").path("kafka").path("properties"));
+            return WRITER.writeValueAsString(tree);
+        } catch (RuntimeException | JsonProcessingException e) {
+            return "JobConfig{source=" + source.type + ", (not printable: " + e.getClass().getSimpleName() + ")}";
+        }
+    }
+
+    private static void hideSecretLookingProperties(com.fasterxml.jackson.databind.JsonNode node) {
+        if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode) {
+            com.fasterxml.jackson.databind.node.ObjectNode o = (com.fasterxml.jackson.databind.node.ObjectNode) node;
+            List<String> names = new ArrayList<>();
+            o.fieldNames().forEachRemaining(names::add);
+            for (String name : names) {
+                if (looksLikeSecret(name)) {
+                    o.put(name, "****");
+                }
+            }
+        }
+    }
+
+    private static boolean looksLikeSecret(String key) {
+        String k = key.toLowerCase(Locale.ROOT);
+        return k.contains("password") || k.contains("jaas") || k.contains("secret");
+    }
+
+    private static final ObjectMapper WRITER = JsonMapper.builder(new YAMLFactory())
+            .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+            .disable(com.fasterxml.jackson.databind.SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .addModule(new SimpleModule().addSerializer(Duration.class,
+                    new com.fasterxml.jackson.databind.ser.std.StdSerializer<Duration>(Duration.class) {
+                        @Override
+                        public void serialize(Duration d, com.fasterxml.jackson.core.JsonGenerator g,
+                                com.fasterxml.jackson.databind.SerializerProvider p) throws IOException {
+                            g.writeString(Durations.format(d));
+                        }
+                    }))
+            .build();
 
     private static final ObjectMapper MAPPER = JsonMapper.builder(new YAMLFactory())
             .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)

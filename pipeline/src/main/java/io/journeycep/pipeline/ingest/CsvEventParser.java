@@ -89,7 +89,8 @@ public class CsvEventParser implements Serializable {
                     flat.put(field, cell);
                 }
             }
-            return IngestRecord.accepted(parser.fromFlat(flat, types, this::label, source, lineNumber, now));
+            return IngestRecord.accepted(
+                    parser.settings().accept(parser.fromFlat(flat, types, this::label, source, lineNumber, now)));
         } catch (RejectException e) {
             return parser.reject(source, lineNumber, e.reason, e.getMessage(), raw, now);
         } catch (RuntimeException | StackOverflowError e) {

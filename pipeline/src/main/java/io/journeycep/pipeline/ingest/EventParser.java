@@ -84,7 +84,7 @@ public class EventParser implements Serializable {
         try {
             checkSizeAndEncoding(bytes);
             JsonNode root = readTree(bytes);
-            return IngestRecord.accepted(fromJson(root, source, position, now));
+            return IngestRecord.accepted(settings.accept(fromJson(root, source, position, now)));
         } catch (RejectException e) {
             return reject(source, position, e.reason, e.getMessage(), bytes, now);
         } catch (RuntimeException | StackOverflowError e) {
@@ -103,7 +103,8 @@ public class EventParser implements Serializable {
     }
 
     IngestRecord reject(String source, long position, RejectReason reason, String detail, byte[] raw, long now) {
-        return IngestRecord.rejected(RejectedEvent.of(source, position, reason, detail, raw, now));
+        byte[] kept = settings.deadLetterRaw() || raw == null ? raw : new byte[0];
+        return IngestRecord.rejected(RejectedEvent.of(source, position, reason, detail, kept, now));
     }
 
     void checkSizeAndEncoding(byte[] bytes) throws RejectException {

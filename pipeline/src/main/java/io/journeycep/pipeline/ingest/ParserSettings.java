@@ -1,6 +1,8 @@
 package io.journeycep.pipeline.ingest;
 
 import io.journeycep.model.EventTypeMapping;
+import io.journeycep.model.JourneyEvent;
+import io.journeycep.pipeline.privacy.Pseudonymizer;
 
 import java.io.Serializable;
 import java.time.Duration;
@@ -20,8 +22,11 @@ public final class ParserSettings implements Serializable {
     private final Duration maxFutureSkew;
     private final EventTypeMapping mapping;
     private final WallClock clock;
+    private final Pseudonymizer pseudonymizer;
+    private final boolean deadLetterRaw;
 
-    private ParserSettings(int maxRecordBytes, Duration maxFutureSkew, EventTypeMapping mapping, WallClock clock) {
+    private ParserSettings(int maxRecordBytes, Duration maxFutureSkew, EventTypeMapping mapping, WallClock clock,
+            Pseudonymizer pseudonymizer, boolean deadLetterRaw) {
         if (maxRecordBytes <= 0) {
             throw new IllegalArgumentException("maxRecordBytes must be positive, got " + maxRecordBytes);
         }
@@ -38,28 +43,58 @@ public final class ParserSettings implements Serializable {
         this.maxFutureSkew = maxFutureSkew;
         this.mapping = Objects.requireNonNull(mapping, "mapping");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.pseudonymizer = pseudonymizer;
+        this.deadLetterRaw = deadLetterRaw;
     }
 
     /** 64 KiB records, 1 h future skew, {@link EventTypeMapping#defaults()}, the system clock. */
     public static ParserSettings defaults() {
         return new ParserSettings(
-                DEFAULT_MAX_RECORD_BYTES, DEFAULT_MAX_FUTURE_SKEW, EventTypeMapping.defaults(), WallClock.system());
+                DEFAULT_MAX_RECORD_BYTES, DEFAULT_MAX_FUTURE_SKEW, EventTypeMapping.defaults(), WallClock.system(),
+                null, true);
     }
 
     public ParserSettings withMaxRecordBytes(int maxRecordBytes) {
-        return new ParserSettings(maxRecordBytes, maxFutureSkew, mapping, clock);
+        return new ParserSettings(maxRecordBytes, maxFutureSkew, mapping, clock, pseudonymizer, deadLetterRaw);
     }
 
     public ParserSettings withMaxFutureSkew(Duration maxFutureSkew) {
-        return new ParserSettings(maxRecordBytes, maxFutureSkew, mapping, clock);
+        return new ParserSettings(maxRecordBytes, maxFutureSkew, mapping, clock, pseudonymizer, deadLetterRaw);
     }
 
     public ParserSettings withMapping(EventTypeMapping mapping) {
-        return new ParserSettings(maxRecordBytes, maxFutureSkew, mapping, clock);
+        return new ParserSettings(maxRecordBytes, maxFutureSkew, mapping, clock, pseudonymizer, deadLetterRaw);
     }
 
     public ParserSettings withClock(WallClock clock) {
-        return new ParserSettings(maxRecordBytes, maxFutureSkew, mapping, clock);
+        return new ParserSettings(maxRecordBytes, maxFutureSkew, mapping, clock, pseudonymizer, deadLetterRaw);
+    }
+
+    /**
+     * Pseudonymizes the identifiers of every accepted event (README "Privacy"); {@code null}: none (the default).
+     */
+    public ParserSettings withPseudonymizer(Pseudonymizer pseudonymizer) {
+        return new ParserSettings(maxRecordBytes, maxFutureSkew, mapping, clock, pseudonymizer, deadLetterRaw);
+    }
+
+    /** {@code false}: rejected records go to the dead-letter outputs without their raw bytes (default true). */
+    public ParserSettings withDeadLetterRaw(boolean deadLetterRaw) {
+        return new ParserSettings(maxRecordBytes, maxFutureSkew, mapping, clock, pseudonymizer, deadLetterRaw);
+    }
+
+    /** The pseudonymizer, or {@code null} when identifiers are passed on as they are. */
+    public Pseudonymizer pseudonymizer() {
+        return pseudonymizer;
+    }
+
+    /** Whether a rejection keeps the record's raw bytes. */
+    public boolean deadLetterRaw() {
+        return deadLetterRaw;
+    }
+
+    /** An accepted event as it leaves the parser: pseudonymized when configured. */
+    JourneyEvent accept(JourneyEvent event) {
+        return pseudonymizer == null ? event : pseudonymizer.apply(event);
     }
 
     /** Records larger than this many bytes are rejected as {@code TOO_LARGE} without being parsed. */
@@ -82,6 +117,8 @@ public final class ParserSettings implements Serializable {
 
     @Override
     public String toString() {
-        return "ParserSettings{maxRecordBytes=" + maxRecordBytes + ", maxFutureSkew=" + maxFutureSkew + '}';
+        return "ParserSettings{maxRecordBytes=" + maxRecordBytes + ", maxFutureSkew=" + maxFutureSkew
+                + ", pseudonymizer=" + (pseudonymizer == null ? "off" : pseudonymizer) + ", deadLetterRaw="
+                + deadLetterRaw + '}';
     }
 }

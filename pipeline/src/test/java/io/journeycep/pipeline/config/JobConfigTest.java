@@ -513,4 +513,74 @@ class JobConfigTest {
                 .contains("window: must be at most 366d, was 400d")
                 .hasSize(5);
     }
+
+    // ------------------------------------------------------------------ privacy
+
+    private static final String HEAD =
+            "source:\n  kafka:\n    bootstrap-servers: k:9092\noutputs:\n  jdbc:\n    enabled: false\n";
+
+    @Test
+    void privacyIsOffByDefaultWithEveryFieldAndHashedIps() {
+        JobConfig documented = JobConfig.load(repoRoot().resolve("flink-conf/job.yaml"));
+        assertThat(documented.privacy.pseudonymize).isFalse();
+        assertThat(documented.privacy.fields).containsExactly("user", "anonymous", "device", "card", "ip");
+        assertThat(documented.privacy.ip).isEqualTo(io.journeycep.pipeline.privacy.Pseudonymizer.IpMode.HASH);
+        assertThat(documented.privacy.deadLetterRaw).isTrue();
+        assertThat(documented.pseudonymizer()).isNull();
+    }
+
+    @Test
+    void aKeyInClearIsRefusedWithoutEchoingIt() {
+        String yaml = HEAD + "privacy:\n  pseudonymize: true\n  key: my-very-secret-hmac-key-0123456789abcdef\n";
+        assertThatThrownBy(() -> JobConfig.parse(yaml, "job.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("job.yaml line 9, field privacy.key: the key never goes in the config file; name an"
+                        + " environment variable (key-env) or a file (key-file) that holds it")
+                .message().doesNotContain("my-very-secret");
+    }
+
+    @Test
+    void privacySettingsAreValidatedWithTheirLines() {
+        String yaml = HEAD + "privacy:\n  pseudonymize: true\n  ip: truncate\n  fields: [user, email]\n";
+        assertThatThrownBy(() -> JobConfig.parse(yaml, "job.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("job.yaml line 7, field privacy.key-env: pseudonymize needs a key")
+                .hasMessageContaining("job.yaml line 10, field privacy.fields[1]: unknown field 'email'; known: "
+                        + "[user, anonymous, device, card, ip]");
+        assertThatThrownBy(() -> JobConfig.parse(HEAD + "privacy:\n  ip: scramble\n", "job.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("job.yaml line 8")
+                .hasMessageContaining("privacy.ip");
+    }
+
+    @Test
+    void theKeyIsReadAtStartAndAMissingEmptyOrShortKeyFailsNamingTheField(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path shortKey = Files.writeString(dir.resolve("short.key"), "too-short-secret-value\n");
+        Path empty = Files.writeString(dir.resolve("empty.key"), "\n");
+        Path good = Files.writeString(dir.resolve("good.key"), "0123456789abcdef0123456789abcdef\nignored\n");
+        String base = HEAD + "privacy:\n  pseudonymize: true\n  ip: truncate\n  fields: [user, ip]\n";
+
+        JobConfig ok = JobConfig.parse(base + "  key-file: " + good + "\n", "job.yaml");
+        io.journeycep.pipeline.privacy.Pseudonymizer p = ok.pseudonymizer();
+        assertThat(p.pseudonym(io.journeycep.pipeline.privacy.Pseudonymizer.Field.USER, "u-42"))
+                .isEqualTo("p1:IGXtEJTKLmVbjA3aFApBbg");
+        assertThat(p.fields()).containsExactlyInAnyOrder(io.journeycep.pipeline.privacy.Pseudonymizer.Field.USER,
+                io.journeycep.pipeline.privacy.Pseudonymizer.Field.IP);
+        assertThat(ok.toString()).contains("key-file: \"" + good).doesNotContain("0123456789abcdef");
+
+        assertThatThrownBy(() -> JobConfig.parse(base + "  key-file: " + shortKey + "\n", "job.yaml").pseudonymizer())
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("privacy.key-file: the pseudonymization key is 22 bytes; at least 32 are needed"
+                        + " (e.g. openssl rand -base64 48)")
+                .message().doesNotContain("too-short");
+        assertThatThrownBy(() -> JobConfig.parse(base + "  key-file: " + empty + "\n", "job.yaml").pseudonymizer())
+                .hasMessageStartingWith("privacy.key-file: the pseudonymization key is empty");
+        assertThatThrownBy(() -> JobConfig.parse(base + "  key-file: " + dir.resolve("nope") + "\n", "job.yaml")
+                .pseudonymizer())
+                .hasMessageStartingWith("privacy.key-file: cannot read secret file");
+        assertThatThrownBy(() -> JobConfig.parse(base + "  key-env: JOURNEY_TEST_SURELY_UNSET_KEY\n", "job.yaml")
+                .pseudonymizer())
+                .hasMessage("privacy.key-env: environment variable JOURNEY_TEST_SURELY_UNSET_KEY is not set");
+    }
 }

@@ -433,4 +433,33 @@ class EventParserTest {
             assertThat(r.isAccepted() ^ (r.rejected != null)).isTrue();
         }
     }
+
+    // ------------------------------------------------------------------ privacy
+
+    @Test
+    void withAPseudonymizerAcceptedEventsCarryPseudonymsAndRejectionsCanDropTheirRawBytes() {
+        io.journeycep.pipeline.privacy.Pseudonymizer p = io.journeycep.pipeline.privacy.Pseudonymizer.of(
+                "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
+        EventParser parser = new EventParser(ParserSettings.defaults().withClock(WallClock.fixed(NOW))
+                .withPseudonymizer(p).withDeadLetterRaw(false));
+        String json = "{\"type\":\"track\",\"event\":\"Product Added\",\"messageId\":\"m-1\","
+                + "\"userId\":\"u-42\",\"anonymousId\":\"a-9\",\"timestamp\":\"2026-11-22T10:15:30.120Z\","
+                + "\"properties\":{\"card_id\":\"c-1\"},"
+                + "\"context\":{\"ip\":\"203.0.113.5\",\"device\":{\"id\":\"d-3\"}}}";
+        JourneyEvent e = parser.parseJson(json.getBytes(StandardCharsets.UTF_8), SRC, 42).event;
+        assertThat(e.userId).isEqualTo("p1:IGXtEJTKLmVbjA3aFApBbg");
+        assertThat(e.anonymousId).isEqualTo("p1:acSzIOrwlJ1pftro4JAjRQ");
+        assertThat(e.ip).isEqualTo("p1:hO7lXe5K5cY-v8cnTYmdBA");
+        assertThat(e.deviceId).startsWith("p1:");
+        assertThat(e.cardId).startsWith("p1:");
+        assertThat(e.eventId).isEqualTo("m-1");
+        assertThat(e.toString()).doesNotContain("u-42", "a-9", "d-3", "c-1", "203.0.113");
+
+        RejectedEvent r = parser.parseJson("{\"user_id\":\"u-42\"}".getBytes(StandardCharsets.UTF_8), SRC, 43)
+                .rejected;
+        assertThat(r.reason).isEqualTo(RejectReason.MISSING_TIME.name());
+        assertThat(r.raw).isEmpty();
+        assertThat(PARSER.parseJson("{\"user_id\":\"u-42\"}".getBytes(StandardCharsets.UTF_8), SRC, 43).rejected.raw)
+                .as("by default the raw bytes are kept").isNotEmpty();
+    }
 }
