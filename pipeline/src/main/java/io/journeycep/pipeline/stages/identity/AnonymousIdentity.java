@@ -12,6 +12,8 @@ public class AnonymousIdentity {
 
     /** The linked user id, or {@code null} while the anonymous id is not linked. */
     public String userId;
+    /** Event time of the link to {@link #userId} (the earliest link event to that user seen). */
+    public long linkedAt = Long.MIN_VALUE;
     /** The latest event time seen for this anonymous id (the link's TTL counts from here). */
     public long lastSeen = Long.MIN_VALUE;
     /** The link's expiry timer ({@code lastSeen + link-ttl + 1} when it was registered), or {@link #NO_TIMER}. */
@@ -31,13 +33,13 @@ public class AnonymousIdentity {
             return false;
         }
         AnonymousIdentity that = (AnonymousIdentity) o;
-        return lastSeen == that.lastSeen && expiryTimer == that.expiryTimer && pending == that.pending
+        return lastSeen == that.lastSeen && linkedAt == that.linkedAt && expiryTimer == that.expiryTimer && pending == that.pending
                 && pendingLastTime == that.pendingLastTime && releaseTimer == that.releaseTimer
                 && Objects.equals(userId, that.userId);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(userId, lastSeen, expiryTimer, pending, pendingLastTime, releaseTimer);
+        return Objects.hash(userId, linkedAt, lastSeen, expiryTimer, pending, pendingLastTime, releaseTimer);
     }
 }

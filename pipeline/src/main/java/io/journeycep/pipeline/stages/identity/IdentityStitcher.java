@@ -29,7 +29,9 @@ import java.util.List;
  * event time (an event-time timer clears it), so state is bounded by the active anonymous ids.
  *
  * <p><b>Main output (patterns, velocity, drift).</b> Every event is forwarded at once, never held: an anonymous-only
- * event of a linked id gets the user id (its key becomes the user's); before the link it keeps the anonymous key.
+ * event of a linked id at or after the link's event time gets the user id (its key becomes the user's); one before the
+ * link keeps the anonymous key, whichever arrived first (the link and the anonymous events reach this operator on
+ * different paths, so arrival order is not deterministic, event time is).
  * Marketing triggers and risk alerts do not wait for a link that may never come, so pattern and velocity state built
  * under the anonymous key before a link stays there.
  *
@@ -123,13 +125,24 @@ public class IdentityStitcher extends KeyedProcessFunction<String, JourneyEvent,
             if (!e.userId.equals(s.userId)) {
                 links.inc();
                 s.userId = e.userId;
+                s.linkedAt = e.timestamp;
+            } else {
+                s.linkedAt = Math.min(s.linkedAt, e.timestamp);
             }
             release(s, e.userId, ctx);
             keepLink(s, ctx);
             forward(e, ctx, out);
-        } else if (s.userId != null) {
+        } else if (s.userId != null && e.timestamp >= s.linkedAt) {
             keepLink(s, ctx);
             forward(withUser(e, s.userId), ctx, out);
+        } else if (s.userId != null) {
+            // before the link in event time, arriving after it (another path, another partition): the detectors get
+            // it under the anonymous key, as if it had come first; the journeys under the user
+            keepLink(s, ctx);
+            out.collect(e);
+            if (holdForJourneys && !isIdentifyCall(e)) {
+                ctx.output(JOURNEY_EVENTS, withUser(e, s.userId));
+            }
         } else {
             out.collect(e);
             if (holdForJourneys && !isIdentifyCall(e)) {
@@ -159,6 +172,7 @@ public class IdentityStitcher extends KeyedProcessFunction<String, JourneyEvent,
             if (s.userId != null) {
                 if (timestamp > s.lastSeen + linkTtlMs) {
                     s.userId = null;
+                    s.linkedAt = Long.MIN_VALUE;
                     expired.inc();
                 } else {
                     keepLink(s, ctx); // seen since the timer was set: one timer per id, moved lazily

@@ -159,6 +159,18 @@ class IdentityStitcherTest {
     }
 
     @Test
+    void anAnonymousEventBeforeTheLinkInEventTimeStaysAnonymousForTheDetectorsWhicheverArrivesFirst()
+            throws Exception {
+        try (var h = harness(false, 500)) {
+            feed(h, identify("i1", "u-1", "a-1", 10 * MIN)); // the link overtook ...
+            feed(h, event("c1", EventType.CART_ADD, null, "a-1", 9 * MIN)); // ... an earlier anonymous cart add
+            feed(h, event("v1", EventType.VIEW, null, "a-1", 11 * MIN));
+            assertThat(main(h)).containsExactly("i1@u-1", "c1@anon:a-1", "v1@u-1");
+            assertThat(journeys(h)).containsExactly("c1@u-1", "v1@u-1");
+        }
+    }
+
+    @Test
     void theLatestLinkWinsOnASharedDevice() throws Exception {
         try (var h = harness(false, 500)) {
             feed(h, identify("i1", "alice", "kiosk", 0));
