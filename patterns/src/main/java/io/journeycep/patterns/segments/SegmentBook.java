@@ -87,35 +87,24 @@ public final class SegmentBook implements Serializable {
         return out;
     }
 
-    /** A current membership: the definition's version and why. */
-    public static final class Member {
-        public final int version;
-        public final String reason;
-
-        Member(int version, String reason) {
-            this.version = version;
-            this.reason = reason;
-        }
-    }
-
-    /** The segments the user is in at {@code now}, by id (sorted). */
-    public Map<String, Member> evaluate(DailyActivity a, long now) {
-        Map<String, Member> in = new TreeMap<>();
+    /** The segments the user is in at {@code now}: id → the deciding definition's version (sorted by id). */
+    public Map<String, Integer> evaluate(DailyActivity a, long now) {
+        Map<String, Integer> in = new TreeMap<>();
         for (SegmentDefinition d : definitions) {
             if (d.condition.test(a, now)) {
-                in.put(d.id, new Member(d.version, d.condition.explain(a, now)));
+                in.put(d.id, d.version);
             }
         }
         if (rfm != null) {
             String s = rfm.segment(a, now);
             if (s != null) {
-                in.put(s, new Member(RfmScoring.VERSION, rfm.explain(a, now)));
+                in.put(s, RfmScoring.VERSION);
             }
         }
         return in;
     }
 
-    /** Why {@code segment} is or is not held now (the reason of an EXIT). */
+    /** Why {@code segment} is or is not held now (the reason of an ENTER or EXIT; computed only for changes). */
     public String explain(String segment, DailyActivity a, long now) {
         if (segment.startsWith(RfmScoring.PREFIX)) {
             return rfm == null ? "RFM scoring is off" : rfm.explain(a, now);

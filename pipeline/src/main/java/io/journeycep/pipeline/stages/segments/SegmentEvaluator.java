@@ -187,13 +187,12 @@ public class SegmentEvaluator
     private void diff(SegmentUserState s, long now, String user, Collector<SegmentChange> out) {
         DailyActivity a = s.activity;
         a.dropBefore(DailyActivity.day(now) - book.horizonDays() + 1);
-        Map<String, SegmentBook.Member> current = book.evaluate(a, now);
+        Map<String, Integer> current = book.evaluate(a, now);
         List<String> segments = new ArrayList<>();
         List<Long> since = new ArrayList<>();
         List<Integer> versions = new ArrayList<>();
         for (int i = 0; i < s.segments.length; i++) { // exits first, in segment order
-            SegmentBook.Member m = current.get(s.segments[i]);
-            if (m == null) {
+            if (!current.containsKey(s.segments[i])) {
                 out.collect(change(user, s.segments[i], SegmentAction.EXIT, book.explain(s.segments[i], a, now),
                         s.versions[i], now, s.enteredAt[i]));
                 exits.inc();
@@ -203,10 +202,10 @@ public class SegmentEvaluator
                 versions.add(s.versions[i]);
             }
         }
-        for (Map.Entry<String, SegmentBook.Member> e : current.entrySet()) {
+        for (Map.Entry<String, Integer> e : current.entrySet()) {
             if (s.indexOf(e.getKey()) < 0) {
-                out.collect(change(user, e.getKey(), SegmentAction.ENTER, e.getValue().reason, e.getValue().version,
-                        now, now));
+                out.collect(change(user, e.getKey(), SegmentAction.ENTER, book.explain(e.getKey(), a, now),
+                        e.getValue(), now, now));
                 enters.inc();
                 int at = 0;
                 while (at < segments.size() && segments.get(at).compareTo(e.getKey()) < 0) {
@@ -214,7 +213,7 @@ public class SegmentEvaluator
                 }
                 segments.add(at, e.getKey());
                 since.add(at, now);
-                versions.add(at, e.getValue().version);
+                versions.add(at, e.getValue());
             }
         }
         s.segments = segments.toArray(new String[0]);

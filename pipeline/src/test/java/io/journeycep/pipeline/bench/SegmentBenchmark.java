@@ -1,0 +1,83 @@
+package io.journeycep.pipeline.bench;
+
+import io.journeycep.model.JourneyEvent;
+import io.journeycep.patterns.segments.SegmentBook;
+import io.journeycep.pipeline.config.JobConfig;
+import io.journeycep.pipeline.control.ControlMessage;
+import io.journeycep.pipeline.control.ControlStage;
+import io.journeycep.pipeline.ingest.WallClock;
+import io.journeycep.pipeline.stages.patterns.PatternStage;
+import io.journeycep.pipeline.stages.segments.SegmentStage;
+import io.journeycep.pipeline.stages.segments.SegmentStateProbe;
+
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+
+import java.time.Duration;
+
+/**
+ * Events/s of the segment stage (shipped definitions and RFM) on heap or RocksDB over {@link SyntheticClickstream}
+ * spread over {@code days} of event time, and the serialized state bytes per user it holds at the end (measured by
+ * {@link SegmentStateProbe}: the same operator in a test harness, every user's state value serialized as Flink stores
+ * it, before any timer of the horizon fires). Not a test: run it with {@code bash bench/segment-stage.sh}. Arguments:
+ * {@code backend(hashmap|rocksdb) events users days}.
+ */
+public final class SegmentBenchmark {
+    private SegmentBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        String backend = args[0];
+        long events = Long.parseLong(args[1]);
+        int users = Integer.parseInt(args[2]);
+        int days = Integer.parseInt(args[3]);
+        long step = Math.max(1, days * 86_400_000L / events);
+        JobConfig config = new JobConfig();
+        SegmentBook book = config.segments.book();
+
+        Configuration conf = new Configuration();
+        conf.set(StateBackendOptions.STATE_BACKEND, backend);
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(10));
+        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                java.nio.file.Files.createTempDirectory("journey-bench-checkpoints").toUri().toString());
+        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(1);
+        DataStream<JourneyEvent> input = env.fromSource(
+                new DataGeneratorSource<>(new SyntheticClickstream(users, step), events,
+                        TypeInformation.of(JourneyEvent.class)),
+                WatermarkStrategy.<JourneyEvent>forMonotonousTimestamps()
+                        .withTimestampAssigner((e, t) -> e.timestamp),
+                "synthetic clickstream");
+        // The job feeds the stage from the per-user dedupe and identity operators: keep a keyed hop before it.
+        DataStream<JourneyEvent> byUser = input.keyBy(new PatternStage.UserKey())
+                .process(new CartAbandonmentBenchmark.PassThrough(), TypeInformation.of(JourneyEvent.class));
+        DataStream<ControlMessage> control = ControlStage.apply(byUser, null, WallClock.system()).messages;
+        SegmentStage.apply(byUser, env.fromData(new io.journeycep.sinks.Alert()).filter(a -> false), control, book,
+                        config.journeys.sessionGap.toMillis()).changes
+                .map(new CartAbandonmentBenchmark.CountOutput<>())
+                .sinkTo(new DiscardingSink<>());
+
+        long start = System.nanoTime();
+        JobExecutionResult result = env.execute("bench segments " + backend);
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        SegmentStateProbe.Result state = SegmentStateProbe.measure(book, config.journeys.sessionGap.toMillis(),
+                new SyntheticClickstream(users, step), events);
+        System.out.printf("RESULT variant=segments backend=%s events=%d users=%d days=%d seconds=%.1f"
+                        + " events_per_s=%.0f changes=%s users_with_state=%d state_bytes_per_user=%.0f"
+                        + " state_bytes_p99=%d%n",
+                backend, events, users, days, seconds, events / seconds,
+                result.getAllAccumulatorResults().get("outputs"), state.users, state.meanBytes, state.p99Bytes);
+    }
+}
