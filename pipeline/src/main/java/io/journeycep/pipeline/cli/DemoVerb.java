@@ -48,7 +48,8 @@ final class DemoVerb {
             "Usage: journey-cep.jar demo [--duration 2m] [--users-per-second 4] [--timeout 20s]",
             "",
             "Starts a local Flink (web UI on a free port), an embedded Kafka broker (KRaft) and PostgreSQL, sends",
-            "scripted shoppers to the `events` topic and prints each alert as it reaches `journey.triggers`.",
+            "scripted shoppers to the `events` topic and prints each alert as it reaches `journey.triggers` or "
+                    + "`risk.alerts`, and each segment change on `segment.updates`.",
             "The abandonment timeout is shortened (default 20s instead of 30m) so alerts show up quickly.",
             "Ctrl-C stops the job, the generator and the services, and deletes the demo's temporary data.",
             "",
@@ -203,11 +204,15 @@ final class DemoVerb {
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-            consumer.subscribe(List.of("journey.triggers", "risk.alerts", "events.dlq"));
+            consumer.subscribe(List.of("journey.triggers", "risk.alerts", "events.dlq", "segment.updates"));
             while (!stopping.get()) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     JsonNode n = JSON.readTree(r.value());
-                    if (r.topic().equals("events.dlq")) {
+                    if (r.topic().equals("segment.updates")) {
+                        System.out.printf("%-9s %-16s %-8s %s (%s)%n", "SEGMENT", n.path("action").asText() + " "
+                                + n.path("segment").asText(), n.path("user_id").asText(), "",
+                                n.path("reason").asText());
+                    } else if (r.topic().equals("events.dlq")) {
                         deadLetters.incrementAndGet();
                         System.out.printf("%-9s %-16s %-14s %s%n", "dead", n.path("reason").asText(),
                                 n.path("source").asText() + "@" + n.path("position").asText(),
@@ -227,6 +232,14 @@ final class DemoVerb {
                             System.out.printf("%-9s %-16s %-8s viewed %s prices %s%n", "ALERT",
                                     n.path("kind").asText(), n.path("subject_key").asText(), ev.path("item_ids"),
                                     ev.path("prices"));
+                        } else if ("PATH_ANOMALY".equals(n.path("kind").asText())) {
+                            System.out.printf("%-9s %-16s %-8s mean -ln p %.2f > %s path %s%n", "ALERT",
+                                    n.path("kind").asText(), n.path("subject_key").asText(), n.path("score").asDouble(),
+                                    n.path("threshold").asText(), ev.path("path"));
+                        } else if (!"CART_ABANDONED".equals(n.path("kind").asText())) {
+                            System.out.printf("%-9s %-16s %-8s score %s threshold %s%n", "ALERT",
+                                    n.path("kind").asText(), n.path("subject_key").asText(), n.path("score").asText(),
+                                    n.path("threshold").asText());
                         } else {
                             System.out.printf("%-9s %-16s %-8s cart %s viewed %s deadline %s%n", "ALERT",
                                     n.path("kind").asText(), n.path("subject_key").asText(), ev.path("cart_items"),
