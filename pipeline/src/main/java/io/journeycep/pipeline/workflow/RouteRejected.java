@@ -2,14 +2,19 @@ package io.journeycep.pipeline.workflow;
 
 import io.journeycep.model.JourneyEvent;
 import io.journeycep.pipeline.ingest.IngestRecord;
+import io.journeycep.sinks.RejectReason;
 import io.journeycep.sinks.RejectedEvent;
 
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MeterView;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+
+import java.util.HashMap;
+import java.util.Map;
 
 /** Splits the source's parse results: events go on, rejections go to the dead-letter side output. */
 final class RouteRejected extends ProcessFunction<IngestRecord, JourneyEvent> {
@@ -22,6 +27,7 @@ final class RouteRejected extends ProcessFunction<IngestRecord, JourneyEvent> {
     private transient LongCounter rejectedTotal;
     private transient Counter acceptedMetric;
     private transient Counter rejectedMetric;
+    private transient Map<String, Counter> rejectedByReason;
 
     RouteRejected(OutputTag<RejectedEvent> rejectedTag) {
         this.rejectedTag = rejectedTag;
@@ -35,6 +41,12 @@ final class RouteRejected extends ProcessFunction<IngestRecord, JourneyEvent> {
         getRuntimeContext().addAccumulator(EVENTS_REJECTED, rejectedTotal);
         acceptedMetric = getRuntimeContext().getMetricGroup().counter(EVENTS_ACCEPTED);
         rejectedMetric = getRuntimeContext().getMetricGroup().counter(EVENTS_REJECTED);
+        getRuntimeContext().getMetricGroup().meter("eventsAcceptedPerSecond", new MeterView(acceptedMetric));
+        rejectedByReason = new HashMap<>();
+        for (RejectReason reason : RejectReason.values()) { // a labelled counter per reason: reason="TOO_LARGE"
+            rejectedByReason.put(reason.name(),
+                    getRuntimeContext().getMetricGroup().addGroup("reason", reason.name()).counter(EVENTS_REJECTED));
+        }
     }
 
     @Override
@@ -46,6 +58,10 @@ final class RouteRejected extends ProcessFunction<IngestRecord, JourneyEvent> {
         } else {
             rejectedTotal.add(1);
             rejectedMetric.inc();
+            Counter byReason = rejectedByReason.get(record.rejected.reason);
+            if (byReason != null) {
+                byReason.inc();
+            }
             ctx.output(rejectedTag, record.rejected);
         }
     }

@@ -9,6 +9,7 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -58,6 +59,7 @@ public class TransitionCounter extends KeyedProcessFunction<String, SessionTrans
     private transient MapState<Long, List<SessionTransition>> pending;
     private transient MapState<String, Long> counts;
     private transient ValueState<Long> total;
+    private transient Counter flushed;
     private transient ValueState<Long> nextFlush;
 
     public TransitionCounter(double alpha, long flushIntervalMs) {
@@ -73,6 +75,7 @@ public class TransitionCounter extends KeyedProcessFunction<String, SessionTrans
 
     @Override
     public void open(OpenContext openContext) {
+        flushed = getRuntimeContext().getMetricGroup().counter("transitionsFlushed");
         pending = getRuntimeContext().getMapState(new MapStateDescriptor<>(PENDING_STATE, Types.LONG,
                 Types.LIST(TypeInformation.of(SessionTransition.class))));
         counts = getRuntimeContext().getMapState(new MapStateDescriptor<>(COUNTS_STATE, Types.STRING, Types.LONG));
@@ -163,5 +166,6 @@ public class TransitionCounter extends KeyedProcessFunction<String, SessionTrans
             row.put(e.getKey(), e.getValue());
         }
         row.forEach((to, n) -> ctx.output(COUNTS, TransitionCount.of(from, to, n, time)));
+        flushed.inc(row.size());
     }
 }
