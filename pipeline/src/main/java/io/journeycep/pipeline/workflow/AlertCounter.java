@@ -31,6 +31,8 @@ final class AlertCounter extends RichMapFunction<Alert, Alert> {
     private static final long serialVersionUID = 1L;
     static final String PREFIX = "alerts.";
     static final String RULE_PREFIX = "alerts.rule.";
+    static final String RATE_PREFIX = "alertsPerSecond.";
+    static final String LATENCY_PREFIX = "alertLatencyMs.";
 
     private final List<String> ruleIds;
     private transient Map<AlertKind, LongCounter> totals;
@@ -57,8 +59,8 @@ final class AlertCounter extends RichMapFunction<Alert, Alert> {
             MetricGroup group = getRuntimeContext().getMetricGroup();
             Counter counter = group.counter(PREFIX + kind.name());
             metrics.put(kind, counter);
-            rates.put(kind, group.meter("alertsPerSecond." + kind.name(), new MeterView(counter)));
-            latencies.put(kind, group.histogram("alertLatencyMs." + kind.name(),
+            rates.put(kind, group.meter(RATE_PREFIX + kind.name(), new MeterView(counter)));
+            latencies.put(kind, group.histogram(LATENCY_PREFIX + kind.name(),
                     new DescriptiveStatisticsHistogram(1_000)));
         }
         for (String id : ruleIds) {

@@ -21,6 +21,7 @@ final class RouteRejected extends ProcessFunction<IngestRecord, JourneyEvent> {
     private static final long serialVersionUID = 1L;
     static final String EVENTS_ACCEPTED = "eventsAccepted";
     static final String EVENTS_REJECTED = "eventsRejected";
+    static final String REJECTED_PREFIX = "eventsRejected.";
 
     private final OutputTag<RejectedEvent> rejectedTag;
     private transient LongCounter acceptedTotal;
@@ -43,9 +44,9 @@ final class RouteRejected extends ProcessFunction<IngestRecord, JourneyEvent> {
         rejectedMetric = getRuntimeContext().getMetricGroup().counter(EVENTS_REJECTED);
         getRuntimeContext().getMetricGroup().meter("eventsAcceptedPerSecond", new MeterView(acceptedMetric));
         rejectedByReason = new HashMap<>();
-        for (RejectReason reason : RejectReason.values()) { // a labelled counter per reason: reason="TOO_LARGE"
+        for (RejectReason reason : RejectReason.values()) { // eventsRejected.TOO_LARGE, …
             rejectedByReason.put(reason.name(),
-                    getRuntimeContext().getMetricGroup().addGroup("reason", reason.name()).counter(EVENTS_REJECTED));
+                    getRuntimeContext().getMetricGroup().counter(REJECTED_PREFIX + reason.name()));
         }
     }
 

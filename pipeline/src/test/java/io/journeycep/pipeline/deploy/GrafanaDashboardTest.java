@@ -1,6 +1,7 @@
 package io.journeycep.pipeline.deploy;
 
 import io.journeycep.sinks.AlertKind;
+import io.journeycep.sinks.RejectReason;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -133,7 +134,8 @@ class GrafanaDashboardTest {
     /**
      * The metric names the job registers, each with the file that registers it: every {@code .counter(…)},
      * {@code .gauge(…)}, {@code .meter(…)} and {@code .histogram(…)} call in the main sources, its name argument a
-     * string literal, a constant of the same file, or {@code CONSTANT + kind.name()} (one per {@link AlertKind}).
+     * string literal, a constant of the same file, {@code CONSTANT + kind.name()} (one per {@link AlertKind}) or
+     * {@code CONSTANT + reason.name()} (one per {@link RejectReason}).
      * Any other form fails, so a new metric cannot slip past the dashboard.
      */
     static Map<String, String> jobMetricNames() throws IOException {
@@ -164,6 +166,11 @@ class GrafanaDashboardTest {
                             && constants.containsKey(arg.replaceAll("\\s*\\+.*", ""))) {
                         for (AlertKind kind : AlertKind.values()) {
                             names.put(constants.get(arg.replaceAll("\\s*\\+.*", "")) + kind.name(), where);
+                        }
+                    } else if (arg.matches("\\w+\\s*\\+\\s*reason\\.name\\(\\)")
+                            && constants.containsKey(arg.replaceAll("\\s*\\+.*", ""))) {
+                        for (RejectReason reason : RejectReason.values()) {
+                            names.put(constants.get(arg.replaceAll("\\s*\\+.*", "")) + reason.name(), where);
                         }
                     } else {
                         throw new AssertionError("cannot resolve the metric name of " + where);
