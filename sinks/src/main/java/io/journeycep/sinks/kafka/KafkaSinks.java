@@ -23,6 +23,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * {@code transaction.timeout.ms} is set to {@value #TRANSACTION_TIMEOUT_MS} (15 min, the broker's default {@code
  * transaction.max.timeout.ms}; Flink's 1 h default is rejected by a stock broker) unless {@code extra} sets it; it
  * must exceed the longest expected checkpoint interval plus restart time.
+ *
+ * <p>Record timestamps are the write time (the producer's clock), not the event time: the event time is in the JSON
+ * value, and a replay of history stamped with its event times would be deleted by the topic's time retention
+ * (7 days by default) minutes after it was written.
  */
 public final class KafkaSinks {
     /** 15 minutes: the default {@code transaction.max.timeout.ms} of a Kafka broker. */
@@ -133,7 +137,7 @@ public final class KafkaSinks {
             return new ProducerRecord<>(
                     topicOf(alert.kind, triggersTopic, riskTopic),
                     null,
-                    timestamp,
+                    null, // write time, see the class javadoc
                     utf8(alert.subjectKey),
                     OutputJson.alert(alert));
         }
@@ -151,7 +155,7 @@ public final class KafkaSinks {
         @Override
         public ProducerRecord<byte[], byte[]> serialize(
                 RejectedEvent r, KafkaSinkContext context, Long timestamp) {
-            return new ProducerRecord<>(topic, null, timestamp, utf8(r.source), OutputJson.rejected(r));
+            return new ProducerRecord<>(topic, null, null, utf8(r.source), OutputJson.rejected(r));
         }
     }
 
@@ -167,7 +171,7 @@ public final class KafkaSinks {
         @Override
         public ProducerRecord<byte[], byte[]> serialize(
                 SegmentChange c, KafkaSinkContext context, Long timestamp) {
-            return new ProducerRecord<>(topic, null, timestamp, utf8(c.userId), OutputJson.segmentChange(c));
+            return new ProducerRecord<>(topic, null, null, utf8(c.userId), OutputJson.segmentChange(c));
         }
     }
 }
