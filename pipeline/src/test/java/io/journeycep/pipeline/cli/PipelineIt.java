@@ -147,12 +147,21 @@ final class PipelineIt {
             consumer.poll(d).forEach(records::add);
         }
 
-        /** Polls until the records so far satisfy {@code done}, up to {@link #TIMEOUT}; returns them. */
-        List<ConsumerRecord<byte[], byte[]>> await(String what, Predicate<List<ConsumerRecord<byte[], byte[]>>> done) {
+        /**
+         * Polls until the records so far satisfy {@code done}, or {@link #TIMEOUT} has passed; returns them either way
+         * (for an assertion that says what is missing).
+         */
+        List<ConsumerRecord<byte[], byte[]>> pollUntil(Predicate<List<ConsumerRecord<byte[], byte[]>>> done) {
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
             while (!done.test(records) && System.nanoTime() < deadline) {
                 poll(Duration.ofMillis(200));
             }
+            return new ArrayList<>(records);
+        }
+
+        /** As {@link #pollUntil}, failing when {@code done} is still false. */
+        List<ConsumerRecord<byte[], byte[]>> await(String what, Predicate<List<ConsumerRecord<byte[], byte[]>>> done) {
+            pollUntil(done);
             assertThat(done.test(records)).as("%s within %s (%d records so far)", what, TIMEOUT, records.size())
                     .isTrue();
             return new ArrayList<>(records);

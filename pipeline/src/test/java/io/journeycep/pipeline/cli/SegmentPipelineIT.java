@@ -91,7 +91,8 @@ class SegmentPipelineIT {
             "shopper2 EXIT CART_ABANDONER @47d00:00");
     /** What phase A's events (watermark 1 d - 5 s) decide. */
     private static final List<String> EXPECTED_A = List.of(
-            "buyer ENTER HIGH_VALUE @0d02:00", "buyer ENTER NEW_BUYER @0d02:00", "shopper ENTER CART_ABANDONER @0d01:31");
+            "buyer ENTER HIGH_VALUE @0d02:00", "buyer ENTER NEW_BUYER @0d02:00",
+            "shopper ENTER CART_ABANDONER @0d01:31");
     /** What phase A2's events (watermark 8 d - 5 s) add. */
     private static final List<String> EXPECTED_A2 =
             List.of("shopper EXIT CART_ABANDONER @7d00:00", "buyer2 ENTER NEW_BUYER @7d01:00");
@@ -165,7 +166,8 @@ class SegmentPipelineIT {
         JobClient second = it.start(config, restore, "segment pipeline IT, restored");
         try (PipelineIt.Reader updates = it.reader(it.segments)) {
             List<Change> onKafka = awaitChanges(updates, EXPECTED);
-            assertThat(onKafka).extracting(c -> c.id).as("no change id twice on segment.updates").doesNotHaveDuplicates();
+            assertThat(onKafka).extracting(c -> c.id).as("no change id twice on segment.updates")
+                    .doesNotHaveDuplicates();
             assertThat(summaries(onKafka)).as("the uninterrupted run's changes, each once")
                     .containsExactlyInAnyOrderElementsOf(EXPECTED);
             assertTablesMatch(onKafka);
@@ -185,8 +187,9 @@ class SegmentPipelineIT {
      * seconds: a duplicate or an unexpected change arriving late is kept and fails the caller's assertions.
      */
     private List<Change> awaitChanges(PipelineIt.Reader updates, List<String> expected) {
-        updates.await(expected.size() + " expected segment changes",
-                records -> summaries(parse(records)).containsAll(expected));
+        List<String> got =
+                summaries(parse(updates.pollUntil(records -> summaries(parse(records)).containsAll(expected))));
+        assertThat(got).as("segment.updates within %s", PipelineIt.TIMEOUT).containsAll(expected);
         return parse(updates.drain(Duration.ofSeconds(3)));
     }
 
