@@ -10,12 +10,19 @@ import io.journeycep.pipeline.workflow.JourneyWorkflow;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -27,7 +34,10 @@ import java.sql.ResultSetMetaData;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -56,11 +66,30 @@ final class PipelineIt {
     /** Creates the run's topics (one partition each) and its own database (the tables are migrated by the job). */
     PipelineIt(String dbPrefix) throws Exception {
         services.kafka().createTopics(1, in, control, triggers, risk, dlq, late, segments);
+        keepForever(outputTopics());
         String db = dbPrefix + "_" + run.replace('-', '_');
         try (Connection c = services.postgres().connect(); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + db);
         }
         url = services.postgres().jdbcUrl().replaceFirst("/[^/]+$", "/" + db);
+    }
+
+    /**
+     * No time retention on the output topics: the job stamps its output records with their event time (2024 here),
+     * so under the broker's default 7-day retention its next retention check (every 5 min) deletes them, and a reader
+     * that comes later finds nothing (seen once: a CART_ABANDONED alert gone before it was read).
+     */
+    private void keepForever(List<String> topics) throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, services.kafka().bootstrapServers());
+        try (Admin admin = Admin.create(p)) {
+            Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
+            for (String topic : topics) {
+                changes.put(new ConfigResource(ConfigResource.Type.TOPIC, topic), List.of(new AlterConfigOp(
+                        new ConfigEntry(TopicConfig.RETENTION_MS_CONFIG, "-1"), AlterConfigOp.OpType.SET)));
+            }
+            admin.incrementalAlterConfigs(changes).all().get(60, TimeUnit.SECONDS);
+        }
     }
 
     List<String> outputTopics() {
@@ -181,6 +210,37 @@ final class PipelineIt {
         public void close() {
             consumer.close();
         }
+    }
+
+    /**
+     * For a failure message: each output topic's earliest and latest offsets (an earliest above 0 means the broker
+     * deleted records, e.g. by retention: the outputs carry event-time timestamps) and each table's row count.
+     */
+    String describe() {
+        StringBuilder b = new StringBuilder("run ").append(run).append(':');
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, services.kafka().bootstrapServers());
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            for (String topic : outputTopics()) {
+                TopicPartition tp = new TopicPartition(topic, 0);
+                b.append("\n  ").append(topic).append(" offsets ")
+                        .append(c.beginningOffsets(List.of(tp)).get(tp)).append("..")
+                        .append(c.endOffsets(List.of(tp)).get(tp));
+            }
+        } catch (RuntimeException e) {
+            b.append("\n  topics: ").append(e);
+        }
+        for (String table : List.of("alerts", "segment_changes", "segment_membership", "rejected_events",
+                "journey_transitions", "drift_stats")) {
+            try {
+                b.append("\n  ").append(table).append(' ').append(rows("select count(*) from " + table));
+            } catch (Exception e) {
+                b.append("\n  ").append(table).append(": ").append(e.getMessage());
+            }
+        }
+        return b.toString();
     }
 
     Connection connect() throws Exception {

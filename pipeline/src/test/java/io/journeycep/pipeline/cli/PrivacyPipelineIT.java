@@ -142,6 +142,9 @@ class PrivacyPipelineIT {
                     records, perTopic, cells, leaks.size());
             assertThat(leaks).as("raw identifiers in the outputs").isEmpty();
             assertThat(records).isGreaterThanOrEqualTo(8);
+        } catch (AssertionError e) {
+            System.out.println("PrivacyPipelineIT failed; " + it.describe());
+            throw e;
         } finally {
             PipelineIt.cancel(job);
         }

@@ -124,6 +124,9 @@ class SegmentPipelineIT {
             // the CART_ABANDONED alerts that made the CART_ABANDONERs
             assertThat(it.awaitRows("select subject_key from alerts where kind = 'CART_ABANDONED' order by 1",
                     rows -> rows.size() >= 2)).containsExactly(user("shopper"), user("shopper2"));
+        } catch (AssertionError e) {
+            System.out.println("SegmentPipelineIT failed; " + it.describe());
+            throw e;
         } finally {
             PipelineIt.cancel(job);
         }
@@ -150,6 +153,9 @@ class SegmentPipelineIT {
             // 1 s, so they may or may not be committed to Kafka yet: cancel now
             it.awaitRows("select user_id || ' ' || action || ' ' || segment from segment_changes",
                     rows -> rows.size() >= EXPECTED_A.size() + EXPECTED_A2.size());
+        } catch (AssertionError e) {
+            System.out.println("SegmentPipelineIT failed; " + it.describe());
+            throw e;
         } finally {
             PipelineIt.cancel(first);
         }
@@ -171,6 +177,9 @@ class SegmentPipelineIT {
             assertThat(summaries(onKafka)).as("the uninterrupted run's changes, each once")
                     .containsExactlyInAnyOrderElementsOf(EXPECTED);
             assertTablesMatch(onKafka);
+        } catch (AssertionError e) {
+            System.out.println("SegmentPipelineIT failed; " + it.describe());
+            throw e;
         } finally {
             PipelineIt.cancel(second);
         }
