@@ -120,6 +120,17 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
 
     @Override
     public void processElement(JourneyEvent event, Context ctx, Collector<SessionTransition> out) throws Exception {
+        if (event.isErasure()) {
+            // README "Privacy": the open session, held events and the user's own counts go, and the session is not
+            // closed (no transitions, no score); the timers: see ErasingKeyedProcessOperator
+            held.clear();
+            open.clear();
+            path.clear();
+            eventIds.clear();
+            pairs.clear();
+            userModel.clear();
+            return;
+        }
         HeldEvent h = new HeldEvent();
         h.eventId = event.eventId;
         h.state = JourneyStates.of(event.type);

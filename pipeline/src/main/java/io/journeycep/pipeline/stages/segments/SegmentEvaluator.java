@@ -73,7 +73,20 @@ public class SegmentEvaluator
     public void processElement(SegmentInput in, ReadOnlyContext ctx, Collector<SegmentChange> out) throws Exception {
         book(ctx.getBroadcastState(SegmentRules.DESCRIPTOR).immutableEntries());
         SegmentUserState s = state.value();
+        if (in.erasure) {
+            // README "Privacy": the user's history, memberships and timer go, with no EXIT (the rows are deleted)
+            if (s != null && s.timer != SegmentUserState.NO_TIMER) {
+                ctx.timerService().deleteEventTimeTimer(s.timer);
+            }
+            state.clear();
+            return;
+        }
         if (s == null) {
+            if (!in.activity) {
+                // a CART_ABANDONED alert always follows the user's own events, which made state; without any, the
+                // user was erased after the alert fired (it travels another path than the erasure marker)
+                return;
+            }
             s = new SegmentUserState();
         }
         DailyActivity a = s.activity;
