@@ -82,11 +82,6 @@ public class SegmentEvaluator
             return;
         }
         if (s == null) {
-            if (!in.activity) {
-                // a CART_ABANDONED alert always follows the user's own events, which made state; without any, the
-                // user was erased after the alert fired (it travels another path than the erasure marker)
-                return;
-            }
             s = new SegmentUserState();
         }
         DailyActivity a = s.activity;
