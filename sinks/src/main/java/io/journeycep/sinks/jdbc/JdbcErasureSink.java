@@ -41,7 +41,8 @@ import java.util.Objects;
  * erasure marker that made every stage delete the user's state, and with aligned checkpoints (the job's) every row a
  * stage emitted about that user before the marker reached it is before the same barrier, so the other JDBC sinks have
  * flushed it (they flush on every checkpoint) before the delete runs; after the marker the stages emit nothing about
- * the user. With checkpointing off, a bounded run commits at its end, after the other sinks' final flush.
+ * the user. This needs checkpointing (the job's {@code runtime.checkpoint-interval}); with it off, a bounded run
+ * commits at its end, and nothing orders that against the other sinks' final flush.
  *
  * <p>Idempotent: deletes by key, and the log row is upserted ({@code executed_at} the latest execution), so a commit
  * retried after a restart, or a request read again, does no harm. A failing commit fails the job, which retries it

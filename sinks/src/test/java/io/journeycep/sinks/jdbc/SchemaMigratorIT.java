@@ -156,7 +156,7 @@ class SchemaMigratorIT {
                     + "('c3', 'u1', 'HIGH_VALUE', 'EXIT', 'r', '2026-01-03T00:00:00Z', now()),"
                     + "('c4', 'u1', 'LAPSED', 'EXIT', 'r', '2026-01-04T00:00:00Z', now())");
         }
-        assertThat(SchemaMigrator.migrate(url, pg().user(), pg().password())).containsExactly(2);
+        assertThat(SchemaMigrator.migrate(url, pg().user(), pg().password())).containsExactly(2, 3);
         try (Connection c = connect(url);
                 Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT change_id, rule_version, "
@@ -185,7 +185,7 @@ class SchemaMigratorIT {
     @Test
     void changedChecksumOfAnAppliedFileFailsFast() throws Exception {
         String url = freshDatabase();
-        assertThat(SchemaMigrator.migrate(url, pg().user(), pg().password())).containsExactly(1, 2);
+        assertThat(SchemaMigrator.migrate(url, pg().user(), pg().password())).containsExactly(1, 2, 3);
         try (Connection c = connect(url);
                 Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE schema_version SET checksum = 'edited-after-release' WHERE version = 1");
