@@ -63,8 +63,9 @@ import java.util.List;
  *
  * <p>CART_ABANDONED and HIGH_VALUE_BROWSING are pattern specs too ({@link #builtInPatterns}); the rules files of
  * {@code patterns.files} are linted first and fail the start on any error. The velocity branch exists only when
- * {@code velocity.enabled} and there is a rule (config or rules files) or a control source; the control stream is
- * read only then. With {@code source.files.until} ({@code replay --until}), {@link EventTimeLimit} right after the
+ * {@code velocity.enabled} and there is a rule (config or rules files) or a control source. A control source is always
+ * read: besides rule changes it carries erasure requests (README "Privacy"), whose markers, the erasure gates and the
+ * erasure sinks exist only with one. With {@code source.files.until} ({@code replay --until}), {@link EventTimeLimit} right after the
  * source drops the events after it and holds every watermark at it, so no event-time timer after it fires.
  */
 public final class JourneyWorkflow {
@@ -102,8 +103,8 @@ public final class JourneyWorkflow {
     }
 
     /**
-     * @param controlSource the control topic's records (live velocity rule changes), or {@code null} for none; it is
-     *     read only when the velocity stage runs
+     * @param controlSource the control topic's records (live velocity and segment rule changes, erasure requests), or
+     *     {@code null} for none
      */
     public static Streams define(
             StreamExecutionEnvironment env,
