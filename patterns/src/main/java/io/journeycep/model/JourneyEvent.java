@@ -31,8 +31,35 @@ public class JourneyEvent {
     public String source;
     /** Offset (Kafka) or line number (file) of the record within {@link #source}. */
     public long position;
+    /**
+     * {@code null} for an event. Set, this is not an event but an erasure marker (README "Privacy"): the keyed stages
+     * delete what they hold under its {@link #userKey()} and emit nothing about that user; it has no {@link #type} and
+     * never counts as an event.
+     */
+    public Erasure erasure;
 
     public JourneyEvent() {}
+
+    /**
+     * The erasure marker of one key of a request: {@code userId} set for the user's key, else {@code anonymousId} for
+     * {@code anon:<id>}. {@code timestamp} is the request time: the stages that wait for the watermark release it once
+     * the watermark has passed it.
+     */
+    public static JourneyEvent erasureMarker(Erasure erasure, String userId, String anonymousId, long timestamp) {
+        JourneyEvent m = new JourneyEvent();
+        m.erasure = erasure;
+        m.userId = userId;
+        m.anonymousId = anonymousId;
+        m.timestamp = timestamp;
+        m.eventId = "erasure:" + erasure.erasureId;
+        m.source = "erasure";
+        return m;
+    }
+
+    /** Whether this is an erasure marker, not an event. */
+    public boolean isErasure() {
+        return erasure != null;
+    }
 
     /** The key events are grouped by per user: the user id, or the anonymous id when no user id is known. */
     public String userKey() {
@@ -64,7 +91,8 @@ public class JourneyEvent {
                 && Objects.equals(ip, that.ip)
                 && Objects.equals(deviceId, that.deviceId)
                 && Objects.equals(cardId, that.cardId)
-                && Objects.equals(source, that.source);
+                && Objects.equals(source, that.source)
+                && Objects.equals(erasure, that.erasure);
     }
 
     @Override
@@ -74,6 +102,9 @@ public class JourneyEvent {
 
     @Override
     public String toString() {
+        if (erasure != null) {
+            return "JourneyEvent{erasure marker " + erasure.erasureId + '}';
+        }
         return "JourneyEvent{" + eventId + ' ' + type + " user=" + userKey() + " ts=" + timestamp
                 + (itemId != null ? " item=" + itemId : "") + (price != null ? " price=" + price : "") + '}';
     }

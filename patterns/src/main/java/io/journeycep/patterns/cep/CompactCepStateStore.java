@@ -13,6 +13,10 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.MapSerializer;
 
+import org.apache.flink.api.common.state.State;
+
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -32,30 +36,42 @@ final class CompactCepStateStore implements KeyedStateStore {
     static final String SUFFIX = "-per-key-value";
 
     private final KeyedStateStore delegate;
+    /** Every state handed to CEP, to delete a key's (erasure). */
+    private final List<State> created = new ArrayList<>();
 
     CompactCepStateStore(KeyedStateStore delegate) {
         this.delegate = delegate;
     }
 
+    /** Clears every state CEP uses, for the current key. */
+    void clearCurrentKey() {
+        created.forEach(State::clear);
+    }
+
+    private <S extends State> S track(S state) {
+        created.add(state);
+        return state;
+    }
+
     @Override
     public <UK, UV> MapState<UK, UV> getMapState(MapStateDescriptor<UK, UV> descriptor) {
         if (!COMPACTED.contains(descriptor.getName())) {
-            return delegate.getMapState(descriptor);
+            return track(delegate.getMapState(descriptor));
         }
         ValueState<Map<UK, UV>> value = delegate.getState(new ValueStateDescriptor<>(
                 descriptor.getName() + SUFFIX,
                 new MapSerializer<>(descriptor.getKeySerializer(), descriptor.getValueSerializer())));
-        return new ValueBackedMapState<>(value);
+        return track(new ValueBackedMapState<>(value));
     }
 
     @Override
     public <T> ValueState<T> getState(ValueStateDescriptor<T> descriptor) {
-        return delegate.getState(descriptor);
+        return track(delegate.getState(descriptor));
     }
 
     @Override
     public <T> ListState<T> getListState(ListStateDescriptor<T> descriptor) {
-        return delegate.getListState(descriptor);
+        return track(delegate.getListState(descriptor));
     }
 
     @Override

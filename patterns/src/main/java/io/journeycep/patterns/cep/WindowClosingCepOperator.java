@@ -17,6 +17,7 @@ import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
+import java.io.Serializable;
 import java.util.OptionalLong;
 
 import javax.annotation.Nullable;
@@ -38,6 +39,8 @@ import javax.annotation.Nullable;
  * <p>Second, it hands CEP a state store ({@link CompactCepStateStore}) in which the two small per-key maps that CEP
  * scans on every timer are kept as one value per key. On RocksDB each of those scans was an iterator seek across
  * tombstones (profiled: nearly all of the stage's time); as values they are one read and at most one write.
+ *
+ * <p>Third, with an {@link ErasureTest}, an erasure marker deletes its key's CEP state and timers (README "Privacy").
  */
 public class WindowClosingCepOperator<IN, KEY, OUT> extends CepOperator<IN, KEY, OUT> {
     private static final long serialVersionUID = 1L;
@@ -45,8 +48,15 @@ public class WindowClosingCepOperator<IN, KEY, OUT> extends CepOperator<IN, KEY,
     /** The same name {@link CepOperator} uses, so this is the operator's own timer service. */
     private static final String TIMER_SERVICE_NAME = "watermark-callbacks";
 
+    /** Tells erasure markers from events ({@code null}: there are none). */
+    public interface ErasureTest<IN> extends Serializable {
+        boolean isErasure(IN element);
+    }
+
     private final long windowMillis;
+    @Nullable private final ErasureTest<IN> erasureTest;
     private transient InternalTimerService<VoidNamespace> timers;
+    private transient CompactCepStateStore stateStore;
 
     /**
      * @param windowMillis the pattern's PREVIOUS_AND_CURRENT window in milliseconds (as given to {@code within})
@@ -59,17 +69,37 @@ public class WindowClosingCepOperator<IN, KEY, OUT> extends CepOperator<IN, KEY,
             PatternProcessFunction<IN, OUT> function,
             @Nullable OutputTag<IN> lateDataOutputTag,
             long windowMillis) {
+        this(inputSerializer, nfaFactory, comparator, afterMatchSkipStrategy, function, lateDataOutputTag,
+                windowMillis, null);
+    }
+
+    /**
+     * @param erasureTest tells erasure markers (README "Privacy") from events: a marker deletes every piece of CEP
+     *     state of its key (buffered elements, NFA state, partial matches) and all its timers, and emits nothing
+     */
+    public WindowClosingCepOperator(
+            TypeSerializer<IN> inputSerializer,
+            NFACompiler.NFAFactory<IN> nfaFactory,
+            @Nullable EventComparator<IN> comparator,
+            AfterMatchSkipStrategy afterMatchSkipStrategy,
+            PatternProcessFunction<IN, OUT> function,
+            @Nullable OutputTag<IN> lateDataOutputTag,
+            long windowMillis,
+            @Nullable ErasureTest<IN> erasureTest) {
         super(inputSerializer, false, nfaFactory, comparator, afterMatchSkipStrategy, function, lateDataOutputTag);
         if (windowMillis <= 0) {
             throw new IllegalArgumentException("window must be positive, was " + windowMillis);
         }
         this.windowMillis = windowMillis;
+        this.erasureTest = erasureTest;
     }
 
     /** Gives Flink CEP a state store whose hot per-key maps are single values (see {@link CompactCepStateStore}). */
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
-        super.initializeState(new CompactStateContext(context));
+        CompactStateContext compact = new CompactStateContext(context);
+        stateStore = compact.keyedStateStore;
+        super.initializeState(compact);
     }
 
     @Override
@@ -80,7 +110,7 @@ public class WindowClosingCepOperator<IN, KEY, OUT> extends CepOperator<IN, KEY,
 
     private static final class CompactStateContext implements StateInitializationContext {
         private final StateInitializationContext delegate;
-        private final KeyedStateStore keyedStateStore;
+        private final CompactCepStateStore keyedStateStore;
 
         CompactStateContext(StateInitializationContext delegate) {
             this.delegate = delegate;
@@ -120,6 +150,11 @@ public class WindowClosingCepOperator<IN, KEY, OUT> extends CepOperator<IN, KEY,
 
     @Override
     public void processElement(StreamRecord<IN> element) throws Exception {
+        if (erasureTest != null && erasureTest.isErasure(element.getValue())) {
+            stateStore.clearCurrentKey();
+            KeyTimers.deleteAll(timers, this);
+            return;
+        }
         long timestamp = element.getTimestamp();
         boolean onTime = timestamp > timers.currentWatermark();
         super.processElement(element);

@@ -28,6 +28,9 @@ public final class SpecInput implements FlatMapFunction<JourneyEvent, SpecStep>,
 
     /** Whether the pattern sees {@code event}. */
     public boolean accepts(JourneyEvent event) {
+        if (event.isErasure()) {
+            return false;
+        }
         for (EventMatcher m : matchers) {
             if (m.matches(event)) {
                 return true;
@@ -38,7 +41,9 @@ public final class SpecInput implements FlatMapFunction<JourneyEvent, SpecStep>,
 
     @Override
     public void flatMap(JourneyEvent event, Collector<SpecStep> out) {
-        if (accepts(event)) {
+        if (event.isErasure()) {
+            out.collect(SpecStep.erasureOf(event)); // on to CEP, which deletes the user's state
+        } else if (accepts(event)) {
             out.collect(SpecStep.of(event));
         }
     }

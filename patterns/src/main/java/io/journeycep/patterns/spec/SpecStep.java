@@ -28,8 +28,28 @@ public class SpecStep extends PatternStep {
     public String[] priorItemIds = new String[0];
     /** The time of the latest such event, or {@code Long.MIN_VALUE} when there is none. */
     public long lastPriorTime = Long.MIN_VALUE;
+    /**
+     * An erasure marker, not an event ({@link JourneyEvent#isErasure()}): the CEP operator deletes the user's state
+     * and timers and the pattern never sees it.
+     */
+    public boolean erasure;
 
     public SpecStep() {}
+
+    /** The erasure marker for {@code marker}'s user key. */
+    public static SpecStep erasureOf(JourneyEvent marker) {
+        SpecStep step = new SpecStep();
+        step.erasure = true;
+        step.userKey = marker.userKey();
+        step.eventId = marker.eventId;
+        step.timestamp = marker.timestamp;
+        return step;
+    }
+
+    /** Whether {@code step} is an erasure marker; a predicate for the CEP operator. */
+    public static boolean isErasure(SpecStep step) {
+        return step.erasure;
+    }
 
     /** The step for {@code event}, every field a condition may test copied. */
     public static SpecStep of(JourneyEvent event) {
@@ -59,6 +79,7 @@ public class SpecStep extends PatternStep {
         }
         SpecStep that = (SpecStep) o;
         return sameStep(that)
+                && erasure == that.erasure
                 && lastPriorTime == that.lastPriorTime
                 && Objects.equals(categoryId, that.categoryId)
                 && Objects.equals(currency, that.currency)

@@ -168,7 +168,8 @@ final class JobRunner {
                     .deadLetters("jdbc-rejected-events", JdbcSinks.rejectedEvents(settings))
                     .lateEvents("jdbc-late-events", JdbcSinks.rejectedEvents(settings))
                     .transitions("jdbc-journey-transitions", JdbcSinks.transitions(settings))
-                    .segmentChanges("jdbc-segment-changes", JdbcSinks.segmentChanges(settings));
+                    .segmentChanges("jdbc-segment-changes", JdbcSinks.segmentChanges(settings))
+                    .erasures("jdbc-erasures", JdbcSinks.erasures(settings));
             if (config.drift.enabled) {
                 sinks.driftStats("jdbc-drift-stats", JdbcSinks.driftStats(settings));
             }

@@ -1,5 +1,6 @@
 package io.journeycep.pipeline.control;
 
+import io.journeycep.model.Erasure;
 import io.journeycep.patterns.velocity.VelocityRule;
 
 import java.util.Arrays;
@@ -17,24 +18,30 @@ import java.util.Objects;
  *   <li>{@value #SEGMENT_RULE}: {@code {"type":"segment-rule","segment":{"id":"X","version":2,"when":{...}}}}, adds or
  *       changes a segment definition; {@link #definition} is the segment object as JSON (valid), {@link #ruleId} its
  *       id;
- *   <li>{@value #SEGMENT_RULE_REMOVED}: {@code {"type":"segment-rule-removed","segment-id":"X","version":2}}.
+ *   <li>{@value #SEGMENT_RULE_REMOVED}: {@code {"type":"segment-rule-removed","segment-id":"X","version":2}};
+ *   <li>{@value #ERASURE}: {@code {"type":"erasure","user-id":"u-42","anonymous-ids":["a-9"]}}, deletes the user's
+ *       state and rows; {@link #erasure} holds the request with the ids as the state holds them (pseudonyms when
+ *       pseudonymization is on) and the user id only as a hash, and {@link #raw} is {@code null} (the raw request
+ *       holds the id).
  * </ul>
  *
- * Later issues add types (erasure requests, segment rules); operators ignore the types that are not theirs. Every
- * message keeps where it came from and its raw bytes, so an operator that rejects it later (a stale version) can send
- * it to the dead letters as it was. A Flink POJO.
+ * Operators ignore the types that are not theirs. Every rule message keeps where it came from and its raw bytes, so an
+ * operator that rejects it later (a stale version) can send it to the dead letters as it was. A Flink POJO.
  */
 public class ControlMessage {
     public static final String VELOCITY_RULE = "velocity-rule";
     public static final String VELOCITY_RULE_REMOVED = "velocity-rule-removed";
     public static final String SEGMENT_RULE = "segment-rule";
     public static final String SEGMENT_RULE_REMOVED = "segment-rule-removed";
+    public static final String ERASURE = "erasure";
 
     public String type;
     /** {@value #VELOCITY_RULE}: the rule; else {@code null}. */
     public VelocityRule rule;
     /** {@value #SEGMENT_RULE}: the segment definition as JSON; else {@code null}. */
     public String definition;
+    /** {@value #ERASURE}: the request (keys as in state, the id hashed); else {@code null}. */
+    public Erasure erasure;
     /** The velocity rule id or segment id the message concerns. */
     public String ruleId;
     /** The rule's version, or the version a removal is as of. */
@@ -82,6 +89,18 @@ public class ControlMessage {
         return m;
     }
 
+    /** An erasure request; it keeps no raw bytes (they hold the user id). */
+    public static ControlMessage erasure(Erasure erasure, String source, long position) {
+        ControlMessage m = origin(ERASURE, source, position, null);
+        m.erasure = erasure;
+        return m;
+    }
+
+    /** Whether it is an erasure request. */
+    public boolean isErasure() {
+        return ERASURE.equals(type);
+    }
+
     /** Whether it concerns segment definitions (either type). */
     public boolean isSegment() {
         return SEGMENT_RULE.equals(type) || SEGMENT_RULE_REMOVED.equals(type);
@@ -112,7 +131,7 @@ public class ControlMessage {
         ControlMessage that = (ControlMessage) o;
         return version == that.version && position == that.position && Objects.equals(type, that.type)
                 && Objects.equals(rule, that.rule) && Objects.equals(ruleId, that.ruleId)
-                && Objects.equals(definition, that.definition)
+                && Objects.equals(definition, that.definition) && Objects.equals(erasure, that.erasure)
                 && Objects.equals(source, that.source) && Arrays.equals(raw, that.raw);
     }
 
@@ -123,6 +142,9 @@ public class ControlMessage {
 
     @Override
     public String toString() {
+        if (isErasure()) {
+            return "ControlMessage{" + type + ' ' + erasure + " from " + source + '@' + position + '}';
+        }
         return "ControlMessage{" + type + ' ' + ruleId + " v" + version + " from " + source + '@' + position + '}';
     }
 }

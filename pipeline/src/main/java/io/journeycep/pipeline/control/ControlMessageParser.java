@@ -1,9 +1,11 @@
 package io.journeycep.pipeline.control;
 
+import io.journeycep.model.Erasure;
 import io.journeycep.patterns.segments.SegmentDefinition;
 import io.journeycep.patterns.velocity.VelocityRule;
 import io.journeycep.pipeline.config.VelocityRuleSpec;
 import io.journeycep.pipeline.ingest.WallClock;
+import io.journeycep.pipeline.privacy.Pseudonymizer;
 import io.journeycep.sinks.RejectReason;
 import io.journeycep.sinks.RejectedEvent;
 
@@ -40,7 +42,8 @@ public final class ControlMessageParser implements Serializable {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .build();
     private static final List<String> TYPES = List.of(ControlMessage.VELOCITY_RULE,
-            ControlMessage.VELOCITY_RULE_REMOVED, ControlMessage.SEGMENT_RULE, ControlMessage.SEGMENT_RULE_REMOVED);
+            ControlMessage.VELOCITY_RULE_REMOVED, ControlMessage.SEGMENT_RULE, ControlMessage.SEGMENT_RULE_REMOVED,
+            ControlMessage.ERASURE);
     private static final List<String> RULE_FIELDS = List.of("rule-id", "version", "event-types", "dimension",
             "aggregate", "field", "comparison", "threshold", "window", "severity", "cooldown");
 
@@ -68,13 +71,23 @@ public final class ControlMessageParser implements Serializable {
     private static final class Bad extends Exception {
         private static final long serialVersionUID = 1L;
 
+        /** The record holds personal data (an erasure request): its dead letter keeps no raw bytes. */
+        final boolean personal;
+
         Bad(String message) {
+            this(message, false);
+        }
+
+        Bad(String message, boolean personal) {
             super(message, null, false, false);
+            this.personal = personal;
         }
     }
 
     private final WallClock clock;
     private final int segmentHorizonDays;
+    /** Pseudonymizes an erasure's ids as the events' are, and keys its hash; {@code null}: off. */
+    private final Pseudonymizer pseudonymizer;
 
     public ControlMessageParser(WallClock clock) {
         this(clock, 365);
@@ -82,8 +95,17 @@ public final class ControlMessageParser implements Serializable {
 
     /** @param segmentHorizonDays the longest window a segment rule may use ({@code segments.horizon}) */
     public ControlMessageParser(WallClock clock, int segmentHorizonDays) {
+        this(clock, segmentHorizonDays, null);
+    }
+
+    /**
+     * @param pseudonymizer the events' pseudonymizer ({@code privacy.pseudonymize}), or {@code null}: an erasure's ids
+     *     are pseudonymized with it (state keys are pseudonyms) and its hash is keyed with its key
+     */
+    public ControlMessageParser(WallClock clock, int segmentHorizonDays, Pseudonymizer pseudonymizer) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.segmentHorizonDays = segmentHorizonDays;
+        this.pseudonymizer = pseudonymizer;
     }
 
     public Result parse(ControlRecord record) {
@@ -91,7 +113,7 @@ public final class ControlMessageParser implements Serializable {
             return new Result(parseOrThrow(record), null);
         } catch (Bad e) {
             return new Result(null, RejectedEvent.of(record.source, record.position, RejectReason.BAD_CONTROL_MESSAGE,
-                    e.getMessage(), record.value, clock.nowMillis()));
+                    e.getMessage(), e.personal ? null : record.value, clock.nowMillis()));
         }
     }
 
@@ -125,6 +147,8 @@ public final class ControlMessageParser implements Serializable {
                 return segmentRule(root, r);
             case ControlMessage.SEGMENT_RULE_REMOVED:
                 return segmentRuleRemoved(root, r);
+            case ControlMessage.ERASURE:
+                return erasure(root, r);
             default:
                 throw new Bad("type: unknown control message type '" + type.asText() + "'; known: "
                         + String.join(", ", TYPES));
@@ -219,6 +243,51 @@ public final class ControlMessageParser implements Serializable {
         String segmentId = id.asText().strip();
         keyIsRuleId(r, segmentId);
         return ControlMessage.segmentRuleRemoved(segmentId, version.asInt(), r.source, r.position, r.value);
+    }
+
+    /**
+     * {@code {"type":"erasure","user-id":"u-42","anonymous-ids":["a-9"]}}. Errors never quote a value (they are
+     * personal data), and a rejected request keeps no raw bytes. Any record key is accepted (none is recommended).
+     */
+    private ControlMessage erasure(JsonNode root, ControlRecord r) throws Bad {
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!Set.of("type", "user-id", "anonymous-ids").contains(name)) {
+                throw new Bad(abbreviate(name) + ": unknown field of an erasure message; it has anonymous-ids, type,"
+                        + " user-id", true);
+            }
+        }
+        JsonNode user = root.get("user-id");
+        if (user == null || !user.isTextual() || user.asText().isBlank()) {
+            throw new Bad("user-id: required, the id of the user to erase (a non-empty string)", true);
+        }
+        String userId = user.asText();
+        List<String> anonymousIds = new ArrayList<>();
+        JsonNode anon = root.get("anonymous-ids");
+        if (anon != null && !anon.isNull()) {
+            if (!anon.isArray()) {
+                throw new Bad("anonymous-ids: must be a list of the user's anonymous ids", true);
+            }
+            for (int i = 0; i < anon.size(); i++) {
+                JsonNode a = anon.get(i);
+                if (!a.isTextual() || a.asText().isBlank()) {
+                    throw new Bad("anonymous-ids[" + i + "]: must be a non-empty string", true);
+                }
+                if (!anonymousIds.contains(a.asText())) {
+                    anonymousIds.add(a.asText());
+                }
+            }
+        }
+        List<String> keys = new ArrayList<>();
+        keys.add(pseudonymizer == null ? userId : pseudonymizer.asInState(Pseudonymizer.Field.USER, userId));
+        for (String a : anonymousIds) {
+            keys.add("anon:" + (pseudonymizer == null ? a
+                    : pseudonymizer.asInState(Pseudonymizer.Field.ANONYMOUS, a)));
+        }
+        String hash = pseudonymizer == null ? Pseudonymizer.plainErasureHash(userId) : pseudonymizer.erasureHash(userId);
+        long requestedAt = r.timestamp > 0 ? r.timestamp : clock.nowMillis();
+        Erasure erasure = Erasure.of(r.source + "@" + r.position, hash, requestedAt, keys.toArray(new String[0]));
+        return ControlMessage.erasure(erasure, r.source, r.position);
     }
 
     private static void onlyFields(JsonNode root, String type, Set<String> allowed) throws Bad {

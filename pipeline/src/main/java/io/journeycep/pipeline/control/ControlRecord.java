@@ -21,6 +21,8 @@ public class ControlRecord implements Serializable {
     public byte[] key;
     /** The record value; {@code null} for a Kafka tombstone. */
     public byte[] value;
+    /** The Kafka record's timestamp (epoch millis), or 0 when unknown; an erasure's request time. */
+    public long timestamp;
 
     public ControlRecord() {}
 
@@ -30,6 +32,13 @@ public class ControlRecord implements Serializable {
         r.position = position;
         r.key = key;
         r.value = value;
+        return r;
+    }
+
+    /** A record with its Kafka timestamp. */
+    public static ControlRecord of(String source, long position, byte[] key, byte[] value, long timestamp) {
+        ControlRecord r = of(source, position, key, value);
+        r.timestamp = timestamp;
         return r;
     }
 

@@ -59,6 +59,15 @@ public final class ControlStage {
     /** @param segmentHorizonDays the longest window a segment rule on the topic may use */
     public static Output apply(DataStream<JourneyEvent> events, Source<ControlRecord, ?, ?> source, WallClock clock,
             int segmentHorizonDays) {
+        return apply(events, source, clock, segmentHorizonDays, null);
+    }
+
+    /**
+     * @param pseudonymizer the events' pseudonymizer, or {@code null}: erasure requests get the ids the state holds
+     *     (see {@link ControlMessageParser})
+     */
+    public static Output apply(DataStream<JourneyEvent> events, Source<ControlRecord, ?, ?> source, WallClock clock,
+            int segmentHorizonDays, io.journeycep.pipeline.privacy.Pseudonymizer pseudonymizer) {
         SingleOutputStreamOperator<ControlMessage> messages;
         if (source == null) {
             messages = events
@@ -71,7 +80,7 @@ public final class ControlStage {
                             TypeInformation.of(ControlRecord.class))
                     .uid(SOURCE_UID)
                     .setParallelism(1)
-                    .process(new ParseControl(new ControlMessageParser(clock, segmentHorizonDays), REJECTED),
+                    .process(new ParseControl(new ControlMessageParser(clock, segmentHorizonDays, pseudonymizer), REJECTED),
                             TypeInformation.of(ControlMessage.class))
                     .name("parse control messages")
                     .uid(PARSE_UID)

@@ -116,6 +116,35 @@ public final class Pseudonymizer implements Serializable {
         return e;
     }
 
+    /**
+     * A value of one kind as the job's state holds it: its pseudonym when that kind is pseudonymized, else as it is.
+     */
+    public String asInState(Field kind, String value) {
+        if (kind == Field.IP) {
+            return fields.contains(Field.IP) ? ip(value) : value;
+        }
+        return fields.contains(kind) ? pseudonym(kind, value) : value;
+    }
+
+    /**
+     * The hash an erasure is logged with (README "Privacy"): {@code hmac-sha256:} + the hex HMAC-SHA256 of
+     * {@code "erasure:" + userId} with this key (a domain of its own, so it is not the user's pseudonym).
+     */
+    public String erasureHash(String userId) {
+        return "hmac-sha256:" + java.util.HexFormat.of().formatHex(
+                hmac(("erasure:" + userId).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The erasure hash without a key: {@code sha256:} + the hex SHA-256 of the user id's UTF-8 bytes. */
+    public static String plainErasureHash(String userId) {
+        try {
+            return "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(userId.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always there", e);
+        }
+    }
+
     /** The pseudonym of a value of one kind of field; {@code null} stays {@code null}. */
     public String pseudonym(Field kind, String value) {
         if (value == null) {

@@ -12,6 +12,8 @@ import io.journeycep.pipeline.ingest.WallClock;
 import io.journeycep.pipeline.rules.JobRules;
 import io.journeycep.pipeline.stages.dedupe.DedupeAndLateFilter;
 import io.journeycep.pipeline.stages.drift.DriftStage;
+import io.journeycep.pipeline.stages.erasure.ErasureGate;
+import io.journeycep.pipeline.stages.erasure.ErasureMarkers;
 import io.journeycep.pipeline.stages.identity.IdentityStage;
 import io.journeycep.pipeline.stages.journeys.JourneyStage;
 import io.journeycep.pipeline.stages.patterns.PatternStage;
@@ -21,12 +23,14 @@ import io.journeycep.pipeline.stages.time.EventTimeWatermarks;
 import io.journeycep.pipeline.stages.velocity.VelocityStage;
 import io.journeycep.sinks.Alert;
 import io.journeycep.sinks.DriftStat;
+import io.journeycep.sinks.ErasureRequest;
 import io.journeycep.sinks.RejectedEvent;
 import io.journeycep.sinks.SegmentChange;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.OutputTag;
@@ -50,19 +54,26 @@ import java.util.List;
  *                                                      └► absolute counts ─► journey_transitions
  *            ▲ broadcast (rule book)                              ▲
  * control source → parse control messages ─────────────────────────┘   (bad messages, rejected changes ─► dead letters)
+ * erasure requests (control topic) → one marker per user key ─► union with the events before dedupe; every keyed
+ *   stage deletes the key's state and timers; after identity stitching an erasure gate (keyed by user) holds each
+ *   marker until the watermark passes its request time; gated markers ─► erasure sinks (rows deleted, request logged)
  *   drift (when drift.enabled): event and CART_ABANDONED metrics → pre-aggregate → keyBy(metric) detector
  *        ─► drift stats, DRIFT alerts (joined before count alerts)
  * </pre>
  *
  * <p>CART_ABANDONED and HIGH_VALUE_BROWSING are pattern specs too ({@link #builtInPatterns}); the rules files of
  * {@code patterns.files} are linted first and fail the start on any error. The velocity branch exists only when
- * {@code velocity.enabled} and there is a rule (config or rules files) or a control source; the control stream is
- * read only then. With {@code source.files.until} ({@code replay --until}), {@link EventTimeLimit} right after the
+ * {@code velocity.enabled} and there is a rule (config or rules files) or a control source. A control source is always
+ * read: besides rule changes it carries erasure requests (README "Privacy"), whose markers, the erasure gates and the
+ * erasure sinks exist only with one. With {@code source.files.until} ({@code replay --until}), {@link EventTimeLimit} right after the
  * source drops the events after it and holds every watermark at it, so no event-time timer after it fires.
  */
 public final class JourneyWorkflow {
     public static final String SOURCE_UID = "source-events";
     public static final String DEDUPE_UID = "dedupe-late-filter";
+    public static final String ERASURE_MARKERS_UID = "erasure-markers";
+    public static final String ERASURE_GATE_UID = "erasure-gate";
+    public static final String JOURNEY_ERASURE_GATE_UID = "journey-erasure-gate";
 
     private static final OutputTag<RejectedEvent> REJECTED =
             new OutputTag<>("rejected-records", TypeInformation.of(RejectedEvent.class));
@@ -92,8 +103,8 @@ public final class JourneyWorkflow {
     }
 
     /**
-     * @param controlSource the control topic's records (live velocity rule changes), or {@code null} for none; it is
-     *     read only when the velocity stage runs
+     * @param controlSource the control topic's records (live velocity and segment rule changes, erasure requests), or
+     *     {@code null} for none
      */
     public static Streams define(
             StreamExecutionEnvironment env,
@@ -124,7 +135,28 @@ public final class JourneyWorkflow {
                 .uid("route-rejected");
         DataStream<RejectedEvent> deadLetters = events.getSideOutput(REJECTED);
 
-        SingleOutputStreamOperator<JourneyEvent> onTime = events
+        JobRules rules = JobRules.of(config);
+        List<VelocityRule> velocityRules = rules.velocityRules;
+        boolean velocityOn = config.velocity.enabled && (!velocityRules.isEmpty() || controlSource != null);
+        // erasure requests come only from a control topic
+        boolean erasureOn = controlSource != null;
+        ControlStage.Output control = null;
+        if (velocityOn || config.segments.enabled || erasureOn) {
+            control = ControlStage.apply(events, controlSource, WallClock.system(),
+                    (int) config.segments.horizon.toDays(), erasureOn ? config.pseudonymizer() : null);
+            deadLetters = deadLetters.union(control.rejected);
+        }
+        DataStream<JourneyEvent> toDedupe = events;
+        if (erasureOn) {
+            // one marker per user key of a request joins the events right before dedupe (README "Privacy")
+            toDedupe = events.union(control.messages
+                    .flatMap(new ErasureMarkers(), TypeInformation.of(JourneyEvent.class))
+                    .name("erasure markers")
+                    .uid(ERASURE_MARKERS_UID)
+                    .setParallelism(1));
+        }
+
+        SingleOutputStreamOperator<JourneyEvent> onTime = toDedupe
                 .keyBy(new PatternStage.UserKey())
                 .process(new DedupeAndLateFilter(config.dedupe.horizon), TypeInformation.of(JourneyEvent.class))
                 .name("dedupe and late filter")
@@ -137,22 +169,33 @@ public final class JourneyWorkflow {
 
         IdentityStage.Output identity = IdentityStage.apply(onTime, config);
         DataStream<JourneyEvent> stitched = identity.events;
+        DataStream<JourneyEvent> journeyEvents = identity.journeyEvents;
+        DataStream<ErasureRequest> erasures = null;
+        if (erasureOn) {
+            // markers wait here until the watermark passes their request time: every event of the key up to then,
+            // from any stitcher instance, is ahead of them from here on
+            stitched = DataStreamUtils.reinterpretAsKeyedStream(stitched, new PatternStage.UserKey())
+                    .process(new ErasureGate(), TypeInformation.of(JourneyEvent.class))
+                    .name("erasure gate")
+                    .uid(ERASURE_GATE_UID);
+            erasures = requests(stitched, "erasure requests", "erasure-requests");
+            if (journeyEvents != null) {
+                journeyEvents = journeyEvents
+                        .keyBy(new PatternStage.UserKey())
+                        .process(new ErasureGate(), TypeInformation.of(JourneyEvent.class))
+                        .name("journey erasure gate")
+                        .uid(JOURNEY_ERASURE_GATE_UID);
+                erasures = erasures.union(requests(journeyEvents, "journey erasure requests",
+                        "journey-erasure-requests"));
+            }
+        }
 
-        JobRules rules = JobRules.of(config);
         List<PatternSpec> patterns = new ArrayList<>(builtInPatterns(config));
         patterns.addAll(rules.userPatterns);
         DataStream<Alert> detected = null;
         for (PatternSpec spec : patterns) {
             SingleOutputStreamOperator<Alert> found = PatternStage.apply(stitched, spec);
             detected = detected == null ? found : detected.union(found);
-        }
-        List<VelocityRule> velocityRules = rules.velocityRules;
-        boolean velocityOn = config.velocity.enabled && (!velocityRules.isEmpty() || controlSource != null);
-        ControlStage.Output control = null;
-        if (velocityOn || config.segments.enabled) {
-            control = ControlStage.apply(stitched, controlSource, WallClock.system(),
-                    (int) config.segments.horizon.toDays());
-            deadLetters = deadLetters.union(control.rejected);
         }
         if (velocityOn) {
             VelocityStage.Output velocity = VelocityStage.apply(stitched, velocityRules, control.messages);
@@ -161,7 +204,7 @@ public final class JourneyWorkflow {
         }
         List<String> ruleIds = rules.ruleIds(patterns);
         if (config.journeys.enabled) {
-            JourneyStage.Output journeys = JourneyStage.apply(identity.journeyEvents, config.journeys);
+            JourneyStage.Output journeys = JourneyStage.apply(journeyEvents, config.journeys);
             detected = detected.union(journeys.alerts);
             ruleIds.add(io.journeycep.pipeline.stages.journeys.PathScorer.RULE_ID);
             for (NamedSink<io.journeycep.sinks.TransitionCount> sink : sinks.transitions()) {
@@ -202,7 +245,25 @@ public final class JourneyWorkflow {
                 driftStats.sinkTo(sink.sink()).name(sink.name()).uid("sink-" + sink.name());
             }
         }
+        if (erasures != null) {
+            for (NamedSink<ErasureRequest> sink : sinks.erasures()) {
+                erasures.sinkTo(sink.sink()).name(sink.name()).uid("sink-" + sink.name());
+            }
+        }
         return new Streams(alerts, deadLetters, late);
+    }
+
+    /** One sink record per erasure marker that passed a gate (a request's key may come twice: deletes are idempotent). */
+    private static DataStream<ErasureRequest> requests(DataStream<JourneyEvent> gated, String name, String uid) {
+        return gated
+                .flatMap((JourneyEvent e, org.apache.flink.util.Collector<ErasureRequest> out) -> {
+                    if (e.isErasure()) {
+                        out.collect(ErasureRequest.of(e.erasure.erasureId, e.erasure.userHash,
+                                e.erasure.requestedAt, e.userKey()));
+                    }
+                }, TypeInformation.of(ErasureRequest.class))
+                .name(name)
+                .uid(uid);
     }
 
     /** CART_ABANDONED and HIGH_VALUE_BROWSING: their spec resources with the config's settings applied. */

@@ -2,6 +2,7 @@ package io.journeycep.pipeline.workflow;
 
 import io.journeycep.sinks.Alert;
 import io.journeycep.sinks.DriftStat;
+import io.journeycep.sinks.ErasureRequest;
 import io.journeycep.sinks.RejectedEvent;
 import io.journeycep.sinks.SegmentChange;
 import io.journeycep.sinks.TransitionCount;
@@ -23,6 +24,7 @@ public final class WorkflowSinks {
     private final List<NamedSink<DriftStat>> driftStats = new ArrayList<>();
     private final List<NamedSink<TransitionCount>> transitions = new ArrayList<>();
     private final List<NamedSink<SegmentChange>> segmentChanges = new ArrayList<>();
+    private final List<NamedSink<ErasureRequest>> erasures = new ArrayList<>();
 
     /** Alerts of every kind (the Kafka alert sink routes marketing and risk kinds to their topics). */
     public WorkflowSinks alerts(String name, Sink<Alert> sink) {
@@ -62,6 +64,19 @@ public final class WorkflowSinks {
         return Collections.unmodifiableList(segmentChanges);
     }
 
+    /**
+     * Erasure requests (README "Privacy"), one record per user key, once every stage has deleted the key's state;
+     * the JDBC sink deletes the key's rows and logs the request. Wired only when there is a control source.
+     */
+    public WorkflowSinks erasures(String name, Sink<ErasureRequest> sink) {
+        erasures.add(new NamedSink<>(name, sink));
+        return this;
+    }
+
+    List<NamedSink<ErasureRequest>> erasures() {
+        return Collections.unmodifiableList(erasures);
+    }
+
     /** Absolute Markov transition counts (journey_transitions); a pair's updates come in order from one subtask. */
     public WorkflowSinks transitions(String name, Sink<TransitionCount> sink) {
         transitions.add(new NamedSink<>(name, sink));
@@ -96,6 +111,7 @@ public final class WorkflowSinks {
         driftStats.forEach(s -> out.add("driftStats/" + s.name()));
         transitions.forEach(s -> out.add("transitions/" + s.name()));
         segmentChanges.forEach(s -> out.add("segmentChanges/" + s.name()));
+        erasures.forEach(s -> out.add("erasures/" + s.name()));
         return out;
     }
 }

@@ -17,6 +17,8 @@ import java.util.EnumSet;
 
 class ControlMessageParserTest {
     private static final long NOW = 1_795_400_000_000L;
+    /** {@code printf 'u-42' | sha256sum}. */
+    private static final String SHA256_U42 = "16ec525b74b75626eb93ecad8acc749885fcf4e83c95b139342769a4ab1828a3";
     private final ControlMessageParser parser = new ControlMessageParser(WallClock.fixed(NOW));
 
     private static final String RULE = "{\"rule-id\":\"users-per-device\",\"version\":3,"
@@ -100,10 +102,10 @@ class ControlMessageParserTest {
         assertThat(rejected("[1,2]").detail).isEqualTo("value: a control message is a JSON object, was array");
         assertThat(rejected("{\"rule\":" + RULE + "}").detail)
                 .isEqualTo("type: required, one of velocity-rule, velocity-rule-removed, segment-rule, "
-                        + "segment-rule-removed");
+                        + "segment-rule-removed, erasure");
         assertThat(rejected("{\"type\":\"erase-everything\"}").detail).isEqualTo(
                 "type: unknown control message type 'erase-everything'; known: velocity-rule, velocity-rule-removed, "
-                        + "segment-rule, segment-rule-removed");
+                        + "segment-rule, segment-rule-removed, erasure");
         assertThat(rejected("{\"type\":\"velocity-rule\"}").detail).startsWith("rule: required");
         assertThat(rejected("{\"type\":\"velocity-rule\",\"rule\":" + RULE + ",\"note\":1}").detail)
                 .startsWith("note: unknown field of a velocity-rule message");
@@ -146,5 +148,62 @@ class ControlMessageParserTest {
                 .startsWith("key: the record key 'other' is not the rule id 'users-per-device'");
         assertThat(parse("y", "{\"type\":\"velocity-rule-removed\",\"rule-id\":\"x\",\"version\":1}").isAccepted())
                 .isFalse();
+    }
+
+    @Test
+    void anErasureRequestCarriesTheKeysAsTheStateHoldsThemAndTheIdOnlyHashed() {
+        ControlMessageParser.Result r = parser.parse(ControlRecord.of("kafka:control/0", 17L, null,
+                "{\"type\":\"erasure\",\"user-id\":\"u-42\",\"anonymous-ids\":[\"a-9\",\"a-9\",\"a-10\"]}"
+                        .getBytes(StandardCharsets.UTF_8), 1_700_000_000_000L));
+        assertThat(r.isAccepted()).as("%s", r).isTrue();
+        ControlMessage m = r.message;
+        assertThat(m.isErasure()).isTrue();
+        assertThat(m.raw).as("the raw request holds the id").isNull();
+        assertThat(m.erasure.erasureId).isEqualTo("kafka:control/0@17");
+        assertThat(m.erasure.userKeys).containsExactly("u-42", "anon:a-9", "anon:a-10");
+        assertThat(m.erasure.requestedAt).isEqualTo(1_700_000_000_000L);
+        // printf 'u-42' | sha256sum
+        assertThat(m.erasure.userHash).isEqualTo("sha256:" + SHA256_U42).doesNotContain("u-42");
+        assertThat(m.toString()).doesNotContain("u-42").doesNotContain("a-9");
+        // without a record timestamp the request time is when it was read
+        assertThat(parse(null, "{\"type\":\"erasure\",\"user-id\":\"u-42\"}").message.erasure.requestedAt)
+                .isEqualTo(NOW);
+    }
+
+    @Test
+    void withPseudonymizationTheKeysArePseudonymsAndTheHashIsKeyed() {
+        byte[] key = "0123456789abcdef0123456789abcdef0123".getBytes(StandardCharsets.UTF_8);
+        io.journeycep.pipeline.privacy.Pseudonymizer p = io.journeycep.pipeline.privacy.Pseudonymizer.of(key);
+        ControlMessageParser keyed = new ControlMessageParser(WallClock.fixed(NOW), 365, p);
+        ControlMessage m = keyed.parse(ControlRecord.of("kafka:control/0", 3L, null,
+                "{\"type\":\"erasure\",\"user-id\":\"u-42\",\"anonymous-ids\":[\"a-9\"]}")).message;
+        assertThat(m.erasure.userKeys).containsExactly(
+                p.pseudonym(io.journeycep.pipeline.privacy.Pseudonymizer.Field.USER, "u-42"),
+                "anon:" + p.pseudonym(io.journeycep.pipeline.privacy.Pseudonymizer.Field.ANONYMOUS, "a-9"));
+        assertThat(m.erasure.userHash).startsWith("hmac-sha256:").isEqualTo(p.erasureHash("u-42"))
+                .isNotEqualTo(io.journeycep.pipeline.privacy.Pseudonymizer.plainErasureHash("u-42"));
+        // the log hash is not the user's pseudonym (another HMAC domain)
+        assertThat(m.erasure.userHash).doesNotContain(m.erasure.userKeys[0].substring(3));
+    }
+
+    @Test
+    void aBadErasureRequestNamesTheFieldNeverTheValueAndKeepsNoRawBytes() {
+        for (String[] c : new String[][] {
+                {"{\"type\":\"erasure\"}", "user-id: required"},
+                {"{\"type\":\"erasure\",\"user-id\":\" \"}", "user-id: required"},
+                {"{\"type\":\"erasure\",\"user-id\":42}", "user-id: required"},
+                {"{\"type\":\"erasure\",\"user-id\":\"u-42\",\"anonymous-ids\":\"a-9\"}",
+                        "anonymous-ids: must be a list"},
+                {"{\"type\":\"erasure\",\"user-id\":\"u-42\",\"anonymous-ids\":[\"a-9\",7]}",
+                        "anonymous-ids[1]: must be a non-empty string"},
+                {"{\"type\":\"erasure\",\"user-id\":\"u-42\",\"email\":\"x@y\"}",
+                        "email: unknown field of an erasure"}}) {
+            ControlMessageParser.Result r = parse(null, c[0]);
+            assertThat(r.isAccepted()).as(c[0]).isFalse();
+            assertThat(r.rejected.reason).isEqualTo(RejectReason.BAD_CONTROL_MESSAGE.name());
+            assertThat(r.rejected.detail).as(c[0]).startsWith(c[1]).doesNotContain("u-42").doesNotContain("a-9")
+                    .doesNotContain("x@y");
+            assertThat(r.rejected.raw).as(c[0]).isNull();
+        }
     }
 }

@@ -271,7 +271,7 @@ class VelocityWorkflowTest {
                 control(2, null, "{\"type\":\"velocity-rule-removed\",\"rule-id\":\"purchases-per-ip\","
                         + "\"version\":1}"),
                 control(3, null, "not json"),
-                control(4, null, "{\"type\":\"erasure\",\"user-id\":\"u-1\"}"),
+                control(4, null, "{\"type\":\"velocity-rule-renamed\",\"rule-id\":\"x\"}"),
                 control(5, null, rule("bad-threshold", 1, "\"login\"", "user", 3).replace("3,", "2.5,")),
                 control(6, null, rule(VelocityRule.LOGIN_FAILED_PER_USER, 1, "\"login_failed\"", "user", 1)),
                 control(7, null, "{\"type\":\"velocity-rule-removed\",\"rule-id\":\"no-such-rule\","
@@ -286,7 +286,8 @@ class VelocityWorkflowTest {
         assertThat(dead).filteredOn(d -> d.position == 5).singleElement()
                 .satisfies(d -> assertThat(d.detail).startsWith("rule.threshold: a count threshold must be a whole"));
         assertThat(dead).filteredOn(d -> d.position == 4).singleElement()
-                .satisfies(d -> assertThat(d.detail).startsWith("type: unknown control message type 'erasure'"));
+                .satisfies(d -> assertThat(d.detail)
+                        .startsWith("type: unknown control message type 'velocity-rule-renamed'"));
         assertThat(dead).filteredOn(d -> d.position == 6).singleElement().satisfies(d -> {
             assertThat(d.detail).startsWith("rule.version: 1 is not newer than version 2");
             assertThat(new String(d.raw, StandardCharsets.UTF_8)).contains("\"version\":1");

@@ -153,6 +153,15 @@ public final class JdbcSinks {
                 .buildAtLeastOnce(connectionOptions(settings));
     }
 
+    /**
+     * The erasure step (README "Privacy"): deletes each request's user key's rows from segment_membership,
+     * segment_changes and alerts and logs the request in erasure_log, after the checkpoint it arrived in (see {@link
+     * JdbcErasureSink}).
+     */
+    public static Sink<io.journeycep.sinks.ErasureRequest> erasures(JdbcSettings settings) {
+        return new JdbcErasureSink(settings);
+    }
+
     static void bindSegmentChange(PreparedStatement ps, SegmentChange c) throws SQLException {
         ps.setString(1, OutputJson.changeId(c));
         ps.setString(2, text(c.userId));

@@ -39,7 +39,7 @@ class SchemaMigratorIT {
             for (Future<List<Integer>> f : runs) {
                 results.add(f.get());
             }
-            assertThat(results).containsExactlyInAnyOrder(List.of(1, 2), List.of(), List.of());
+            assertThat(results).containsExactlyInAnyOrder(List.of(1, 2, 3), List.of(), List.of());
         } finally {
             pool.shutdownNow();
         }
@@ -58,7 +58,7 @@ class SchemaMigratorIT {
                 assertThat(rs.getObject(4)).isNotNull();
             }
             assertThat(known).extracting(SchemaMigrator.Migration::description)
-                    .containsExactly("initial schema", "segment outputs");
+                    .containsExactly("initial schema", "segment outputs", "erasure log");
             assertThat(rs.next()).isFalse();
         }
     }
@@ -110,7 +110,11 @@ class SchemaMigratorIT {
                 Map.entry("rejected_events.reason", "text"),
                 Map.entry("rejected_events.detail", "text"),
                 Map.entry("rejected_events.raw", "bytea"),
-                Map.entry("rejected_events.received_at", "timestamp with time zone")));
+                Map.entry("rejected_events.received_at", "timestamp with time zone"),
+                Map.entry("erasure_log.erasure_id", "text"),
+                Map.entry("erasure_log.user_hash", "text"),
+                Map.entry("erasure_log.requested_at", "timestamp with time zone"),
+                Map.entry("erasure_log.executed_at", "timestamp with time zone")));
         assertThat(primaryKeys(url)).containsAllEntriesOf(Map.of(
                 "alerts", "alert_id",
                 "segment_membership", "user_id,segment",
@@ -118,6 +122,7 @@ class SchemaMigratorIT {
                 "journey_transitions", "from_state,to_state",
                 "drift_stats", "metric,bucket_start",
                 "rejected_events", "source,position",
+                "erasure_log", "erasure_id",
                 "schema_version", "version"));
         try (Connection c = connect(url);
                 Statement s = c.createStatement()) {
@@ -151,7 +156,7 @@ class SchemaMigratorIT {
                     + "('c3', 'u1', 'HIGH_VALUE', 'EXIT', 'r', '2026-01-03T00:00:00Z', now()),"
                     + "('c4', 'u1', 'LAPSED', 'EXIT', 'r', '2026-01-04T00:00:00Z', now())");
         }
-        assertThat(SchemaMigrator.migrate(url, pg().user(), pg().password())).containsExactly(2);
+        assertThat(SchemaMigrator.migrate(url, pg().user(), pg().password())).containsExactly(2, 3);
         try (Connection c = connect(url);
                 Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT change_id, rule_version, "
@@ -180,7 +185,7 @@ class SchemaMigratorIT {
     @Test
     void changedChecksumOfAnAppliedFileFailsFast() throws Exception {
         String url = freshDatabase();
-        assertThat(SchemaMigrator.migrate(url, pg().user(), pg().password())).containsExactly(1, 2);
+        assertThat(SchemaMigrator.migrate(url, pg().user(), pg().password())).containsExactly(1, 2, 3);
         try (Connection c = connect(url);
                 Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE schema_version SET checksum = 'edited-after-release' WHERE version = 1");

@@ -39,6 +39,9 @@ import java.util.Objects;
  * the horizon is wall-clock time: in a fast replay of history it spans more event time than 24 h (deduplicates
  * more, holds more ids), never less.
  *
+ * <p><b>Erasure markers</b> (README "Privacy") are not events: the key's remembered ids are deleted and the marker goes
+ * on, whatever the watermark, uncounted.
+ *
  * <p>Counters: Flink metrics {@code eventsIn}, {@code duplicates}, {@code lateEvents}, and {@code LongCounter}
  * accumulators {@code duplicates} and {@code lateEvents} (summed over subtasks in the {@code JobExecutionResult}).
  */
@@ -112,6 +115,11 @@ public class DedupeAndLateFilter extends KeyedProcessFunction<String, JourneyEve
 
     @Override
     public void processElement(JourneyEvent event, Context ctx, Collector<JourneyEvent> out) throws Exception {
+        if (event.isErasure()) {
+            seenIds.clear(); // the key's ids; a marker is never late and never counted
+            out.collect(event);
+            return;
+        }
         eventsIn.inc();
         if (event.timestamp <= ctx.timerService().currentWatermark()) {
             lateEvents.inc();

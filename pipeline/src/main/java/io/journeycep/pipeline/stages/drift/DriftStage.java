@@ -85,6 +85,9 @@ public final class DriftStage {
 
         @Override
         public void flatMap(JourneyEvent e, Collector<MetricPartial> out) {
+            if (e.isErasure()) {
+                return; // not an event
+            }
             metrics.contributions(e, out::collect);
         }
     }

@@ -45,6 +45,10 @@ import java.util.List;
  * orders them by event time at the next watermark. {@code identify} calls are not steps of a journey: they link, and
  * go only to the main output.
  *
+ * <p><b>Erasure markers</b> (README "Privacy"): a marker for {@code anon:<id>} deletes that anonymous id's link, held
+ * events and timers; links of anonymous ids the request does not name are kept (see the README). Markers go on to
+ * both outputs unchanged.
+ *
  * <p>Counters: {@code identityLinks} (new or changed links), {@code identityRekeyed} (held events released to a
  * user), {@code identityExpired} (links forgotten).
  */
@@ -112,6 +116,10 @@ public class IdentityStitcher extends KeyedProcessFunction<String, JourneyEvent,
 
     @Override
     public void processElement(JourneyEvent e, Context ctx, Collector<JourneyEvent> out) throws Exception {
+        if (e.isErasure()) {
+            erase(e, ctx, out);
+            return;
+        }
         if (e.anonymousId == null) {
             forward(e, ctx, out);
             return;
@@ -180,6 +188,28 @@ public class IdentityStitcher extends KeyedProcessFunction<String, JourneyEvent,
             }
         }
         save(s);
+    }
+
+    /**
+     * An erasure marker: under an anonymous id's key, its link, held events and timers are deleted (nothing is
+     * released); under a user's key there is no state. Either way the marker goes on to both outputs, unchanged.
+     */
+    private void erase(JourneyEvent marker, Context ctx, Collector<JourneyEvent> out) throws Exception {
+        AnonymousIdentity s = identity.value();
+        if (s != null) {
+            if (s.releaseTimer != AnonymousIdentity.NO_TIMER) {
+                ctx.timerService().deleteEventTimeTimer(s.releaseTimer);
+            }
+            if (s.expiryTimer != AnonymousIdentity.NO_TIMER) {
+                ctx.timerService().deleteEventTimeTimer(s.expiryTimer);
+            }
+        }
+        identity.clear();
+        pending.clear();
+        out.collect(marker);
+        if (holdForJourneys) {
+            ctx.output(JOURNEY_EVENTS, marker);
+        }
     }
 
     private void forward(JourneyEvent e, Context ctx, Collector<JourneyEvent> out) {

@@ -59,6 +59,9 @@ import java.util.TreeMap;
  * {@code maxPathLength} states and event ids (all transitions are still counted and scored), and the held events
  * (until the watermark passes them). All of it, and the gap timer, are cleared when the session closes. The user's
  * model (a sparse array of decayed pair counts, typically a few hundred bytes) lives until the horizon passes.
+ *
+ * <p>An erasure marker (README "Privacy") deletes all of the user's state, the open session without closing it; run
+ * it in an {@link io.journeycep.pipeline.stages.erasure.ErasingKeyedProcessOperator}, which deletes the key's timers.
  */
 public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, SessionTransition> {
     private static final long serialVersionUID = 1L;
@@ -120,6 +123,17 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
 
     @Override
     public void processElement(JourneyEvent event, Context ctx, Collector<SessionTransition> out) throws Exception {
+        if (event.isErasure()) {
+            // README "Privacy": the open session, held events and the user's own counts go, and the session is not
+            // closed (no transitions, no score); the timers: see ErasingKeyedProcessOperator
+            held.clear();
+            open.clear();
+            path.clear();
+            eventIds.clear();
+            pairs.clear();
+            userModel.clear();
+            return;
+        }
         HeldEvent h = new HeldEvent();
         h.eventId = event.eventId;
         h.state = JourneyStates.of(event.type);

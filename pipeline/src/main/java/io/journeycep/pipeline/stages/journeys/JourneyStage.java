@@ -2,6 +2,7 @@ package io.journeycep.pipeline.stages.journeys;
 
 import io.journeycep.model.JourneyEvent;
 import io.journeycep.pipeline.config.JobConfig;
+import io.journeycep.pipeline.stages.erasure.ErasingKeyedProcessOperator;
 import io.journeycep.pipeline.stages.patterns.PatternStage;
 import io.journeycep.sinks.Alert;
 import io.journeycep.sinks.TransitionCount;
@@ -40,11 +41,10 @@ public final class JourneyStage {
     public static Output apply(DataStream<JourneyEvent> onTime, JobConfig.Journeys config) {
         SingleOutputStreamOperator<SessionTransition> transitions = onTime
                 .keyBy(new PatternStage.UserKey())
-                .process(new JourneySessions(config.sessionGap.toMillis(), config.minTransitions,
-                                config.maxPathLength, config.userModel.halfLife.toMillis(),
-                                config.userModel.horizon.toMillis()),
-                        TypeInformation.of(SessionTransition.class))
-                .name("journey sessions")
+                .transform("journey sessions", TypeInformation.of(SessionTransition.class),
+                        new ErasingKeyedProcessOperator<>(new JourneySessions(config.sessionGap.toMillis(),
+                                config.minTransitions, config.maxPathLength, config.userModel.halfLife.toMillis(),
+                                config.userModel.horizon.toMillis()), JourneyEvent::isErasure))
                 .uid(SESSIONS_UID);
         DataStream<ClosedSession> closed = transitions.getSideOutput(JourneySessions.CLOSED_SESSIONS);
 

@@ -35,6 +35,9 @@ import java.util.Set;
  * passes its timestamp, so every earlier look-back event that is not late has arrived by then. Late events never
  * reach this function (the dedupe stage routes them to the late output).
  *
+ * <p>An erasure marker (README "Privacy") deletes the user's look-back events and held steps and goes on to CEP; run
+ * it in an {@link io.journeycep.pipeline.stages.erasure.ErasingKeyedProcessOperator}, which deletes the key's timers.
+ *
  * <p>State is bounded by timers: held steps leave at their own timestamp; look-back events are pruned when the
  * watermark has passed them by the look-back, from a cleanup timer rounded up to a look-back-sized bucket so a busy
  * user registers at most one new timer per bucket.
@@ -82,6 +85,14 @@ public class PatternLookback extends KeyedProcessFunction<String, JourneyEvent, 
 
     @Override
     public void processElement(JourneyEvent event, Context ctx, Collector<SpecStep> out) throws Exception {
+        if (event.isErasure()) {
+            // the user's look-back events and held steps go; the marker goes on to CEP (the timers: see
+            // ErasingKeyedProcessOperator)
+            recent.clear();
+            held.clear();
+            out.collect(SpecStep.erasureOf(event));
+            return;
+        }
         if (lookbackTypes.contains(event.type)) {
             recent.add(new LookbackRef(event.eventId, event.timestamp, event.position, event.itemId));
             ctx.timerService().registerEventTimeTimer(cleanupTime(event.timestamp));

@@ -7,6 +7,7 @@ import io.journeycep.patterns.spec.CompiledPattern;
 import io.journeycep.patterns.spec.EventMatcher;
 import io.journeycep.patterns.spec.PatternSpec;
 import io.journeycep.patterns.spec.SpecStep;
+import io.journeycep.pipeline.stages.erasure.ErasingKeyedProcessOperator;
 import io.journeycep.sinks.Alert;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -29,6 +30,7 @@ import java.util.List;
  *                                                                             (uid &lt;id&gt;-cep) → PatternAlertFunction
  * </pre>
  *
+ * Erasure markers (README "Privacy") pass both and make the look-back and CEP delete the user's state and timers.
  * Either way CEP sees only the events the pattern mentions, and every operator keeps the upstream partitioning by
  * user key (no extra shuffle). The uids derive from the spec id, so an id must not change while the job runs from a
  * savepoint.
@@ -61,9 +63,10 @@ public final class PatternStage {
                 starters.add(spec.steps.get(i).match);
             }
             steps = DataStreamUtils.reinterpretAsKeyedStream(events, new UserKey())
-                    .process(new PatternLookback(pattern.lookback(), pattern.input(), starters),
-                            TypeInformation.of(SpecStep.class))
-                    .name(spec.id + " look-back")
+                    .transform(spec.id + " look-back", TypeInformation.of(SpecStep.class),
+                            new ErasingKeyedProcessOperator<>(
+                                    new PatternLookback(pattern.lookback(), pattern.input(), starters),
+                                    JourneyEvent::isErasure))
                     .uid(lookbackUid(spec));
         } else {
             steps = events
@@ -81,7 +84,8 @@ public final class PatternStage {
                 pattern.skipStrategy(),
                 new PatternAlertFunction(spec),
                 null,
-                pattern.windowMillis());
+                pattern.windowMillis(),
+                SpecStep::isErasure);
         return byUser
                 .transform(spec.id + " (CEP)", TypeInformation.of(Alert.class), cep)
                 .uid(cepUid(spec));

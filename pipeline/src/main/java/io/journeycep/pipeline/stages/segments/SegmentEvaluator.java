@@ -73,6 +73,14 @@ public class SegmentEvaluator
     public void processElement(SegmentInput in, ReadOnlyContext ctx, Collector<SegmentChange> out) throws Exception {
         book(ctx.getBroadcastState(SegmentRules.DESCRIPTOR).immutableEntries());
         SegmentUserState s = state.value();
+        if (in.erasure) {
+            // README "Privacy": the user's history, memberships and timer go, with no EXIT (the rows are deleted)
+            if (s != null && s.timer != SegmentUserState.NO_TIMER) {
+                ctx.timerService().deleteEventTimeTimer(s.timer);
+            }
+            state.clear();
+            return;
+        }
         if (s == null) {
             s = new SegmentUserState();
         }

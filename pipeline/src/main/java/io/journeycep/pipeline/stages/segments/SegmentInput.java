@@ -19,6 +19,8 @@ public class SegmentInput {
     public double amount;
     /** An event (activity), not an alert. */
     public boolean activity;
+    /** An erasure marker (README "Privacy"), neither an event nor an alert: the user's state is deleted. */
+    public boolean erasure;
 
     public SegmentInput() {}
 
@@ -26,6 +28,11 @@ public class SegmentInput {
         SegmentInput in = new SegmentInput();
         in.userKey = e.userKey();
         in.timestamp = e.timestamp;
+        if (e.isErasure()) {
+            in.erasure = true;
+            in.measure = -1;
+            return in;
+        }
         in.measure = e.type.ordinal();
         in.amount = e.price == null ? 0 : e.price * (e.quantity == null ? 1 : e.quantity);
         in.activity = true;
@@ -48,7 +55,7 @@ public class SegmentInput {
         }
         SegmentInput that = (SegmentInput) o;
         return timestamp == that.timestamp && measure == that.measure && Double.compare(amount, that.amount) == 0
-                && activity == that.activity && Objects.equals(userKey, that.userKey);
+                && activity == that.activity && erasure == that.erasure && Objects.equals(userKey, that.userKey);
     }
 
     @Override

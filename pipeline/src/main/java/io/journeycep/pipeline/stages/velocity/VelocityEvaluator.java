@@ -145,6 +145,10 @@ public class VelocityEvaluator extends KeyedBroadcastProcessFunction<String, Dim
         long watermark = timers.currentWatermark();
         long ts = record.event.timestamp;
         VelocityKeyStates s = state.value();
+        if (record.event.isErasure()) {
+            erase(s, timers);
+            return;
+        }
         if (s != null) {
             reconcile(s, book);
         }
@@ -173,6 +177,23 @@ public class VelocityEvaluator extends KeyedBroadcastProcessFunction<String, Dim
             }
         }
         store(s, book, watermark, timers);
+    }
+
+    /**
+     * An erasure marker (README "Privacy"): the key's windows, crossing states and held records are deleted with the
+     * timers the state knows (housekeeping, held records'); the evaluation timers of events the watermark has not
+     * passed yet stay registered and fire into nothing, within the allowed lateness. No alert fires.
+     */
+    private void erase(VelocityKeyStates s, TimerService timers) {
+        if (s != null) {
+            if (s.housekeepingAt != Long.MIN_VALUE) {
+                timers.deleteEventTimeTimer(s.housekeepingAt);
+            }
+            if (s.pending != null) {
+                s.pending.forEach(p -> timers.deleteEventTimeTimer(p.event.timestamp));
+            }
+        }
+        state.clear();
     }
 
     /**

@@ -77,11 +77,20 @@ public final class VelocityFanOut extends BroadcastProcessFunction<JourneyEvent,
     @Override
     public void processElement(JourneyEvent event, ReadOnlyContext ctx, Collector<DimensionEvent> out)
             throws Exception {
+        var state = ctx.getBroadcastState(RuleBookMirror.DESCRIPTOR);
+        VelocityRuleBook book = rules.book(state);
+        if (event.isErasure()) {
+            // to the user's key only (README "Privacy": other dimensions' windows are not the user's state)
+            DimensionEvent r = new DimensionEvent();
+            r.key = DimensionEvent.keyOf(VelocityRule.Dimension.USER, event.userKey());
+            r.epoch = book.epoch();
+            r.event = event;
+            out.collect(r);
+            return;
+        }
         if (event.type == null) {
             return;
         }
-        var state = ctx.getBroadcastState(RuleBookMirror.DESCRIPTOR);
-        VelocityRuleBook book = rules.book(state);
         rulesInForce = book.rulesInForce().size();
         VelocityRule.Dimension[] dimensions = rules.routing(state).dimensions(event.type);
         JourneyEvent slim = null;

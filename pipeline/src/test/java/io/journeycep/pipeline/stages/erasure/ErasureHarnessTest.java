@@ -1,0 +1,235 @@
+package io.journeycep.pipeline.stages.erasure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.journeycep.model.Erasure;
+import io.journeycep.model.EventType;
+import io.journeycep.model.JourneyEvent;
+import io.journeycep.patterns.ArrivalOrder;
+import io.journeycep.patterns.cep.WindowClosingCepOperator;
+import io.journeycep.patterns.spec.BuiltInPatterns;
+import io.journeycep.patterns.spec.CompiledPattern;
+import io.journeycep.patterns.spec.PatternSpec;
+import io.journeycep.patterns.spec.SpecStep;
+import io.journeycep.pipeline.stages.dedupe.DedupeAndLateFilter;
+import io.journeycep.pipeline.stages.identity.IdentityStitcher;
+import io.journeycep.pipeline.stages.journeys.JourneySessions;
+import io.journeycep.pipeline.stages.journeys.SessionTransition;
+import io.journeycep.pipeline.stages.patterns.PatternAlertFunction;
+import io.journeycep.pipeline.stages.patterns.PatternLookback;
+import io.journeycep.sinks.Alert;
+
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.cep.nfa.compiler.NFACompiler;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Harness tests of erasure markers (README "Privacy") per keyed operator (segments: {@code SegmentErasureTest}): two users do the same things, one is erased;
+ * afterwards that user's state and timers are gone (the counts halve: exactly the other user's are left), nothing about
+ * the erased user is emitted (also when every timer fires), and the other user's output is as it would have been.
+ */
+class ErasureHarnessTest {
+    private static final long MIN = 60_000L;
+    private static final long T0 = 1_760_000_000_000L;
+
+    private static JourneyEvent event(String id, EventType type, String user, long ts) {
+        JourneyEvent e = new JourneyEvent();
+        e.eventId = id;
+        e.type = type;
+        e.userId = user;
+        e.timestamp = ts;
+        e.position = ts - T0;
+        e.itemId = "p-" + id;
+        e.price = 20.0;
+        e.source = "test";
+        return e;
+    }
+
+    private static JourneyEvent marker(String user, long requestedAt) {
+        return JourneyEvent.erasureMarker(Erasure.of("test@0", "sha256:x", requestedAt, new String[] {user}), user,
+                null, requestedAt);
+    }
+
+    private static <T> List<T> records(AbstractStreamOperatorTestHarness<?> h, Class<T> type) {
+        List<T> out = new ArrayList<>();
+        for (Object o : h.getOutput()) {
+            if (o instanceof StreamRecord<?> r && type.isInstance(r.getValue())) {
+                out.add(type.cast(r.getValue()));
+            }
+        }
+        return out;
+    }
+
+    private static PatternSpec cart() {
+        return BuiltInPatterns.cartAbandonment(Duration.ofMinutes(30), Duration.ofMinutes(30));
+    }
+
+    /** A view and a cart add per user: the cart is abandoned at 31 min unless the user is erased. */
+    private static List<JourneyEvent> shopping(String user) {
+        return List.of(event(user + "-v", EventType.VIEW, user, T0), event(user + "-c", EventType.CART_ADD, user,
+                T0 + MIN));
+    }
+
+    @Test
+    void lookBackAndCepDeleteTheUsersStateAndTimersAndNeverReportTheCart() throws Exception {
+        PatternSpec spec = cart();
+        CompiledPattern compiled = CompiledPattern.compile(spec);
+        var lookback = new KeyedOneInputStreamOperatorTestHarness<>(
+                new ErasingKeyedProcessOperator<>(new PatternLookback(spec.startsAfter, compiled.input(),
+                        List.of(spec.step("carts").match, spec.step("lastCart").match)), JourneyEvent::isErasure),
+                JourneyEvent::userKey, Types.STRING);
+        var cep = new KeyedOneInputStreamOperatorTestHarness<>(
+                new WindowClosingCepOperator<>(TypeInformation.of(SpecStep.class).createSerializer(
+                        new SerializerConfigImpl()), NFACompiler.compileFactory(compiled.pattern(), false),
+                        new ArrivalOrder<>(), compiled.skipStrategy(), new PatternAlertFunction(spec), null,
+                        compiled.windowMillis(), SpecStep::isErasure),
+                (SpecStep s) -> s.userKey, Types.STRING);
+        lookback.open();
+        cep.open();
+        for (String user : List.of("u1", "u2")) {
+            for (JourneyEvent e : shopping(user)) {
+                lookback.processElement(new StreamRecord<>(e, e.timestamp));
+            }
+        }
+        assertThat(lookback.numEventTimeTimers()).isPositive().isEven();
+        int lookbackTimers = lookback.numEventTimeTimers();
+        int lookbackEntries = lookback.numKeyedStateEntries();
+        // an erasure before the steps left: u1's look-back events, held steps and timers go
+        lookback.processElement(new StreamRecord<>(marker("u1", T0 + 2 * MIN), T0 + 2 * MIN));
+        assertThat(lookback.numEventTimeTimers()).isEqualTo(lookbackTimers / 2);
+        assertThat(lookback.numKeyedStateEntries()).isEqualTo(lookbackEntries / 2);
+        assertThat(records(lookback, SpecStep.class)).singleElement()
+                .satisfies(s -> assertThat(s.erasure).isTrue());
+
+        // CEP: both users' cart adds, buffered and matched (partial matches and the window timer)
+        for (String user : List.of("u1", "u2")) {
+            SpecStep step = SpecStep.of(shopping(user).get(1));
+            step.priorEventIds = new String[] {user + "-v"};
+            step.priorItemIds = new String[] {"p-" + user + "-v"};
+            step.lastPriorTime = T0;
+            cep.processElement(new StreamRecord<>(step, step.timestamp));
+        }
+        cep.processWatermark(new Watermark(T0 + 2 * MIN));
+        int cepTimers = cep.numEventTimeTimers();
+        int cepEntries = cep.numKeyedStateEntries();
+        assertThat(cepTimers).isPositive().isEven();
+        assertThat(cepEntries).isPositive().isEven();
+        cep.processElement(new StreamRecord<>(records(lookback, SpecStep.class).get(0), T0 + 2 * MIN));
+        assertThat(cep.numEventTimeTimers()).isEqualTo(cepTimers / 2);
+        assertThat(cep.numKeyedStateEntries()).isEqualTo(cepEntries / 2);
+
+        cep.processWatermark(new Watermark(Long.MAX_VALUE));
+        assertThat(records(cep, Alert.class)).extracting(a -> a.subjectKey + " " + a.kind)
+                .containsExactly("u2 CART_ABANDONED");
+        lookback.close();
+        cep.close();
+    }
+
+    @Test
+    void dedupeForgetsTheUsersIdsAndPassesTheMarkerWhateverTheWatermark() throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new DedupeAndLateFilter(Duration.ofHours(24))), JourneyEvent::userKey,
+                Types.STRING);
+        h.open();
+        for (String user : List.of("u1", "u2")) {
+            for (JourneyEvent e : shopping(user)) {
+                h.processElement(new StreamRecord<>(e, e.timestamp));
+            }
+        }
+        h.processWatermark(new Watermark(T0 + 10 * MIN));
+        assertThat(h.numKeyedStateEntries()).isEqualTo(2); // one map of ids per user
+        JourneyEvent m = marker("u1", T0); // behind the watermark: a marker is never late
+        h.processElement(new StreamRecord<>(m, m.timestamp));
+        assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+        JourneyEvent again = shopping("u1").get(0); // u1's ids are forgotten: the same event is new again
+        again.timestamp = T0 + 11 * MIN;
+        h.processElement(new StreamRecord<>(again, again.timestamp));
+        assertThat(records(h, JourneyEvent.class)).last().isEqualTo(again);
+        assertThat(records(h, JourneyEvent.class)).filteredOn(JourneyEvent::isErasure).containsExactly(m);
+        assertThat(h.getSideOutput(DedupeAndLateFilter.LATE_EVENTS)).isNull();
+        h.close();
+    }
+
+    @Test
+    void identityStitcherDeletesTheAnonymousIdsLinkHeldEventsAndTimers() throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new IdentityStitcher(true, 30 * MIN, 30 * 24 * 60 * MIN, 500)),
+                new IdentityStitcher.Key(), Types.STRING);
+        h.open();
+        for (String n : List.of("1", "2")) {
+            JourneyEvent held = event("h" + n, EventType.VIEW, null, T0); // anonymous, held for the journeys
+            held.anonymousId = "a" + n;
+            JourneyEvent link = event("l" + n, EventType.LOGIN, "u" + n, T0 + MIN); // links a<n> to u<n>
+            link.anonymousId = "a" + n;
+            JourneyEvent other = event("o" + n, EventType.VIEW, null, T0 + 2 * MIN); // another anonymous id, held
+            other.anonymousId = "b" + n;
+            for (JourneyEvent e : List.of(held, link, other)) {
+                h.processElement(new StreamRecord<>(e, e.timestamp));
+            }
+        }
+        int timers = h.numEventTimeTimers();
+        int entries = h.numKeyedStateEntries();
+        int releasedBefore = h.getSideOutput(IdentityStitcher.JOURNEY_EVENTS).size(); // a1's path, on the link
+        JourneyEvent m = JourneyEvent.erasureMarker(Erasure.of("test@0", "sha256:x", T0, new String[] {"u1",
+                "anon:a1", "anon:b1"}), null, "a1", T0 + 3 * MIN);
+        JourneyEvent m2 = JourneyEvent.erasureMarker(m.erasure, null, "b1", T0 + 3 * MIN);
+        h.processElement(new StreamRecord<>(m, m.timestamp));
+        h.processElement(new StreamRecord<>(m2, m2.timestamp));
+        assertThat(h.numEventTimeTimers()).isEqualTo(timers / 2);
+        assertThat(h.numKeyedStateEntries()).isEqualTo(entries / 2);
+        assertThat(records(h, JourneyEvent.class)).filteredOn(JourneyEvent::isErasure).containsExactly(m, m2);
+        h.processWatermark(new Watermark(Long.MAX_VALUE));
+        // u2's anonymous path b2 is released unlinked; nothing of a1, b1 ever comes to the journeys
+        assertThat(new ArrayList<>(h.getSideOutput(IdentityStitcher.JOURNEY_EVENTS)).subList(releasedBefore,
+                        h.getSideOutput(IdentityStitcher.JOURNEY_EVENTS).size()))
+                .extracting(r -> r.getValue())
+                .noneMatch(e -> !e.isErasure() && ("a1".equals(e.anonymousId) || "b1".equals(e.anonymousId)))
+                .anyMatch(e -> "b2".equals(e.anonymousId));
+        assertThat(h.numEventTimeTimers()).isZero();
+        h.close();
+    }
+
+    @Test
+    void journeySessionsDeleteTheOpenSessionHeldEventsUserModelAndTimers() throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new ErasingKeyedProcessOperator<>(new JourneySessions(30 * MIN, 1, 50, 30 * 24 * 60 * MIN,
+                        90 * 24 * 60 * MIN), JourneyEvent::isErasure),
+                JourneyEvent::userKey, Types.STRING);
+        h.open();
+        for (String user : List.of("u1", "u2")) {
+            for (JourneyEvent e : shopping(user)) { // a first session, closed by the gap
+                h.processElement(new StreamRecord<>(e, e.timestamp));
+            }
+            JourneyEvent later = event(user + "-l", EventType.VIEW, user, T0 + 60 * MIN); // an open one
+            h.processElement(new StreamRecord<>(later, later.timestamp));
+            JourneyEvent held = event(user + "-h", EventType.PURCHASE, user, T0 + 70 * MIN); // still held
+            h.processElement(new StreamRecord<>(held, held.timestamp));
+        }
+        h.processWatermark(new Watermark(T0 + 65 * MIN));
+        int before = records(h, SessionTransition.class).size();
+        int timers = h.numEventTimeTimers();
+        int entries = h.numKeyedStateEntries();
+        assertThat(timers).isPositive().isEven();
+        h.processElement(new StreamRecord<>(marker("u1", T0 + 65 * MIN), T0 + 65 * MIN));
+        assertThat(h.numEventTimeTimers()).isEqualTo(timers / 2);
+        assertThat(h.numKeyedStateEntries()).isEqualTo(entries / 2);
+        h.processWatermark(new Watermark(Long.MAX_VALUE));
+        List<SessionTransition> after = records(h, SessionTransition.class).subList(before, records(h,
+                SessionTransition.class).size());
+        assertThat(after).isNotEmpty().allSatisfy(t -> assertThat(t.sessionKey).doesNotContain("u1"));
+        assertThat(h.numEventTimeTimers()).isZero();
+        h.close();
+    }
+
+}
