@@ -258,7 +258,33 @@ class EventParserTest {
         IngestRecord r = small.parseJson(raw, SRC, 1);
         assertThat(r.rejected.reason).isEqualTo("TOO_LARGE");
         assertThat(r.rejected.detail).contains("65 bytes").contains("limit of 64");
-        assertThat(r.rejected.raw).isEqualTo(raw);
+        assertThat(r.rejected.raw).as("the first max-record-bytes bytes").isEqualTo(java.util.Arrays.copyOf(raw, 64));
+    }
+
+    /**
+     * Found by BadRecordCorpusIT: a 700 KB record on Kafka (under the broker's 1 MB limit) kept whole made a 1.6 MB
+     * dead-letter record (Base64 and text), which the Kafka sink could not send: the job failed and restarted on it
+     * forever. A TOO_LARGE rejection keeps the record's first max-record-bytes bytes, the detail its full length.
+     */
+    @Test
+    void tooLargeKeepsAPrefixOfMaxRecordBytesSoTheDeadLetterFitsTheOutput() {
+        byte[] raw = new byte[700_000];
+        java.util.Arrays.fill(raw, (byte) 'p');
+        IngestRecord r = PARSER.parseJson(raw, SRC, 7);
+        assertThat(r.rejected.reason).isEqualTo("TOO_LARGE");
+        assertThat(r.rejected.detail).contains("700000 bytes").contains("limit of 65536");
+        assertThat(r.rejected.raw).hasSize(65_536).isEqualTo(java.util.Arrays.copyOf(raw, 65_536));
+        assertThat(io.journeycep.sinks.json.OutputJson.rejected(r.rejected).length).as("dead-letter JSON bytes")
+                .isLessThan(200_000);
+        byte[] csv = new byte[70_000];
+        java.util.Arrays.fill(csv, (byte) 'c');
+        IngestRecord line = new CsvEventParser(CsvMapping.named("rees46"), PARSER).parseLine(csv, "file:x.csv", 2);
+        assertThat(line.rejected.reason).isEqualTo("TOO_LARGE");
+        assertThat(line.rejected.raw).hasSize(65_536);
+        byte[] fits = new byte[65_536];
+        java.util.Arrays.fill(fits, (byte) ' ');
+        assertThat(PARSER.parseJson(fits, SRC, 8).rejected.raw).as("a record at the limit is kept whole")
+                .isEqualTo(fits);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.journeycep.pipeline.testing;
 
+import io.journeycep.pipeline.ingest.ParserSettings;
 import io.journeycep.sinks.RejectReason;
 
 import java.io.ByteArrayOutputStream;
@@ -37,9 +38,17 @@ public final class BadRecordCorpus {
 
     /** A rejected record: its name, its bytes as sent ({@code null}: a tombstone) and the expected reason. */
     public record Case(String name, byte[] raw, RejectReason reason) {
-        /** The bytes the dead-letter outputs hold: the record as sent; a tombstone as no bytes. */
+        /**
+         * The bytes the dead-letter outputs hold with the default {@code parser.max-record-bytes}: the record as sent;
+         * a tombstone as no bytes; a TOO_LARGE record as its first max-record-bytes bytes (so that the dead letter
+         * fits the output: README "Semantics in brief").
+         */
         public byte[] expectedRaw() {
-            return raw == null ? new byte[0] : raw;
+            if (raw == null) {
+                return new byte[0];
+            }
+            int max = ParserSettings.DEFAULT_MAX_RECORD_BYTES;
+            return reason == RejectReason.TOO_LARGE && raw.length > max ? java.util.Arrays.copyOf(raw, max) : raw;
         }
     }
 
