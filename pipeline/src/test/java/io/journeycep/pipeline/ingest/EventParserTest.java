@@ -287,6 +287,30 @@ class EventParserTest {
                 .isEqualTo(fits);
     }
 
+    /**
+     * Found by BadRecordCorpusIT: a user id of 1024 CJK characters (3072 bytes) was accepted, and its alert and
+     * segment rows failed PostgreSQL's btree limit (2704 bytes per index entry on alerts.subject_key and the
+     * segment_membership key): the JDBC sinks failed the job on every restart. Text fields are limited to 1024 bytes
+     * of UTF-8, not 1024 characters.
+     */
+    @Test
+    void textFieldsAreLimitedTo1024BytesOfUtf8() {
+        String cjk1024Bytes = "\u4e2d".repeat(341) + "x"; // 341 * 3 + 1 = 1024 bytes
+        assertThat(accepted("{\"event_type\":\"view\",\"user_id\":\"" + cjk1024Bytes + "\",\"ts\":1}").userId)
+                .isEqualTo(cjk1024Bytes);
+        rejected("{\"event_type\":\"view\",\"user_id\":\"" + cjk1024Bytes + "x\",\"ts\":1}",
+                RejectReason.BAD_FIELD, "user_id", "longer than 1024 bytes in UTF-8 (1025 bytes, 343 characters)");
+        rejected("{\"event_type\":\"view\",\"user_id\":\"" + "\u4e2d".repeat(1024) + "\",\"ts\":1}",
+                RejectReason.BAD_FIELD, "user_id", "3072 bytes, 1024 characters");
+        String emoji = "\uD83D\uDED2".repeat(256); // 4 bytes each: 1024 bytes, 512 chars
+        assertThat(accepted("{\"event_type\":\"view\",\"user_id\":\"" + emoji + "\",\"ts\":1}").userId)
+                .isEqualTo(emoji);
+        rejected("{\"event_type\":\"view\",\"user_id\":\"" + emoji + "\u00e9\",\"ts\":1}",
+                RejectReason.BAD_FIELD, "1026 bytes");
+        rejected("{\"event_type\":\"view\",\"user_id\":\"" + "u".repeat(1025) + "\",\"ts\":1}",
+                RejectReason.BAD_FIELD, "longer than 1024 bytes in UTF-8");
+    }
+
     @Test
     void badEncoding() {
         byte[] raw = "{\"event_type\":\"view\",\"user_id\":\"u\u00e9\",\"ts\":1}".getBytes(StandardCharsets.UTF_8);

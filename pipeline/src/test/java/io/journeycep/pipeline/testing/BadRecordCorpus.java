@@ -129,6 +129,9 @@ public final class BadRecordCorpus {
                 RejectReason.BAD_FIELD);
         add(c, "user id of 1025 chars", flat("id-1025", "view", "u".repeat(1025), TS, "sku-1"),
                 RejectReason.BAD_FIELD);
+        // 3072 bytes: over PostgreSQL's btree entry limit (2704) for alerts.subject_key and segment_membership's key
+        add(c, "user id of 1024 CJK characters (3072 UTF-8 bytes)", flat("id-cjk", "view", cjk(1024), TS, "sku-1"),
+                RejectReason.BAD_FIELD);
         // ---- wrong types
         add(c, "float as user id", "{\"event_type\":\"view\",\"user_id\":1.5,\"ts\":1700000000000}",
                 RejectReason.BAD_FIELD);
@@ -229,7 +232,9 @@ public final class BadRecordCorpus {
                 "sku-\"quoted\"");
         cart(v, "emoji, RTL and combining marks in user id", "\uD83D\uDED2\u200F\u05E9\u05DC\u05D5\u05DD"
                 + "e\u0301\u200B " + run, t, "\uFEFFsku-bom-inside");
-        cart(v, "user id of 1024 CJK characters (3072 bytes)", cjk(1024 - run.length() - 1) + "-" + run, t, "sku-1");
+        int n = (1023 - run.length()) / 3; // CJK characters are 3 bytes in UTF-8: exactly 1024 bytes in all
+        cart(v, "user id of 1024 UTF-8 bytes, mostly CJK", cjk(n) + "-" + run + "x".repeat(1023 - run.length() - 3 * n),
+                t, "sku-1");
         cart(v, "user id of 1024 ASCII characters", run + "-" + "x".repeat(1023 - run.length()), t, "sku-1");
         // a JSON integer user id is its decimal text, exactly (beyond double precision)
         String numeric = "9007199254740993" + Math.abs(run.hashCode() % 1000);
