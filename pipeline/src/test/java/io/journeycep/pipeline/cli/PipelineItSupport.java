@@ -10,11 +10,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -27,9 +33,13 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /** Kafka, PostgreSQL and Flink REST helpers shared by the pipeline ITs that run the job through {@link JobRunner}. */
@@ -40,8 +50,10 @@ final class PipelineItSupport {
 
     /** A config reading {@code events-<run>} and writing to {@code <topic>-<run>} and the given database URL. */
     static JobConfig config(EmbeddedServices services, String run, String jdbcUrl) throws Exception {
-        services.kafka().createTopics(1, "events-" + run, "journey.triggers-" + run, "risk.alerts-" + run,
+        List<String> topics = List.of("events-" + run, "journey.triggers-" + run, "risk.alerts-" + run,
                 "events.dlq-" + run, "events.late-" + run, "segment.updates-" + run, "control-" + run);
+        services.kafka().createTopics(1, topics.toArray(new String[0]));
+        keepForever(services, topics);
         JobConfig config = new JobConfig();
         config.source.kafka.bootstrapServers = services.kafka().bootstrapServers();
         config.source.kafka.topic = "events-" + run;
@@ -59,6 +71,24 @@ final class PipelineItSupport {
         config.outputs.jdbc.user = services.postgres().user();
         config.runtime.checkpointInterval = Duration.ofSeconds(1);
         return config;
+    }
+
+    /**
+     * Turns time-based retention off for {@code topics}. The Kafka sinks give each output record its event time as
+     * timestamp, and the scripts' events are of 2023: with the broker's default 7-day retention, its retention check
+     * (30 s after start, then every 5 min) deletes the outputs while the test reads them.
+     */
+    static void keepForever(EmbeddedServices services, List<String> topics) throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, services.kafka().bootstrapServers());
+        try (Admin admin = Admin.create(p)) {
+            Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
+            for (String t : topics) {
+                changes.put(new ConfigResource(ConfigResource.Type.TOPIC, t), List.of(new AlterConfigOp(
+                        new ConfigEntry(TopicConfig.RETENTION_MS_CONFIG, "-1"), AlterConfigOp.OpType.SET)));
+            }
+            admin.incrementalAlterConfigs(changes).all().get(60, TimeUnit.SECONDS);
+        }
     }
 
     /** Creates database {@code name} on the shared server and returns its JDBC URL. */
