@@ -74,7 +74,8 @@ public class EventParser implements Serializable {
     /**
      * Parses one JSON record.
      *
-     * @param raw the record's bytes exactly as received (kept whole in a rejection)
+     * @param raw the record's bytes exactly as received (kept whole in a rejection; a {@code TOO_LARGE} one keeps its
+     *     first {@code maxRecordBytes} bytes)
      * @param source {@code kafka:<topic>/<partition>} or {@code file:<name>}
      * @param position Kafka offset or 1-based line number
      */
@@ -102,8 +103,16 @@ public class EventParser implements Serializable {
         return reject(source, position, RejectReason.TOO_LARGE, tooLargeDetail(actualLength), raw, now);
     }
 
+    /**
+     * A rejection. A {@code TOO_LARGE} record keeps only its first {@code maxRecordBytes} bytes (the detail gives its
+     * full length): the dead-letter record must fit the output, and a Kafka record of up to the broker's limit (1 MB)
+     * written whole, as Base64 and as text, is far over it (the Kafka sink would then fail the job on every restart).
+     */
     IngestRecord reject(String source, long position, RejectReason reason, String detail, byte[] raw, long now) {
         byte[] kept = settings.deadLetterRaw() || raw == null ? raw : new byte[0];
+        if (reason == RejectReason.TOO_LARGE && kept != null && kept.length > settings.maxRecordBytes()) {
+            kept = java.util.Arrays.copyOf(kept, settings.maxRecordBytes());
+        }
         return IngestRecord.rejected(RejectedEvent.of(source, position, reason, detail, kept, now));
     }
 

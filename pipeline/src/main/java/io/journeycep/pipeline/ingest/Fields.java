@@ -12,8 +12,13 @@ import java.util.regex.Pattern;
 
 /** Field-level validation shared by the JSON and CSV parsers. Every failure is a {@link RejectException}. */
 final class Fields {
-    /** Longest accepted string value (ids, names, currency). */
-    static final int MAX_TEXT_CHARS = 1024;
+    /**
+     * Longest accepted string value (ids, names, currency) in UTF-8 bytes. Bytes, not characters: ids are keys of
+     * PostgreSQL btree indexes ({@code alerts.subject_key}, the {@code segment_membership} primary key), whose entries
+     * must stay under 2704 bytes; 1024 characters of CJK text are 3072 bytes, which failed every write of the JDBC
+     * sinks and so the job, on every restart.
+     */
+    static final int MAX_TEXT_BYTES = 1024;
     /** 0001-01-01 is not a clickstream time: accepted event times lie in [1970-01-01, 9999-12-31T23:59:59.999Z]. */
     static final long MAX_EPOCH_MILLIS = 253_402_300_799_999L;
 
@@ -34,8 +39,8 @@ final class Fields {
         if (t.isEmpty()) {
             return null;
         }
-        if (t.length() > MAX_TEXT_CHARS) {
-            throw bad(label, "longer than " + MAX_TEXT_CHARS + " characters (" + t.length() + ")");
+        if (t.length() > MAX_TEXT_BYTES) { // more chars than bytes allowed: skip encoding it
+            throw bad(label, "longer than " + MAX_TEXT_BYTES + " bytes in UTF-8 (" + t.length() + " characters)");
         }
         for (int i = 0; i < t.length(); i++) {
             char c = t.charAt(i);
@@ -52,7 +57,31 @@ final class Fields {
                 throw bad(label, "contains an unpaired surrogate at index " + i);
             }
         }
+        int bytes = utf8Length(t);
+        if (bytes > MAX_TEXT_BYTES) {
+            throw bad(label, "longer than " + MAX_TEXT_BYTES + " bytes in UTF-8 (" + bytes + " bytes, " + t.length()
+                    + " characters)");
+        }
         return t;
+    }
+
+    /** UTF-8 length of a string with no unpaired surrogates. */
+    private static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n += 1;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
     }
 
     /** A JSON string, or an integral JSON number taken as its decimal text; {@code null} when absent/null/blank. */

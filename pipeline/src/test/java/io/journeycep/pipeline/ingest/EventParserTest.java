@@ -258,7 +258,57 @@ class EventParserTest {
         IngestRecord r = small.parseJson(raw, SRC, 1);
         assertThat(r.rejected.reason).isEqualTo("TOO_LARGE");
         assertThat(r.rejected.detail).contains("65 bytes").contains("limit of 64");
-        assertThat(r.rejected.raw).isEqualTo(raw);
+        assertThat(r.rejected.raw).as("the first max-record-bytes bytes").isEqualTo(java.util.Arrays.copyOf(raw, 64));
+    }
+
+    /**
+     * Found by BadRecordCorpusIT: a 700 KB record on Kafka (under the broker's 1 MB limit) kept whole made a 1.6 MB
+     * dead-letter record (Base64 and text), which the Kafka sink could not send: the job failed and restarted on it
+     * forever. A TOO_LARGE rejection keeps the record's first max-record-bytes bytes, the detail its full length.
+     */
+    @Test
+    void tooLargeKeepsAPrefixOfMaxRecordBytesSoTheDeadLetterFitsTheOutput() {
+        byte[] raw = new byte[700_000];
+        java.util.Arrays.fill(raw, (byte) 'p');
+        IngestRecord r = PARSER.parseJson(raw, SRC, 7);
+        assertThat(r.rejected.reason).isEqualTo("TOO_LARGE");
+        assertThat(r.rejected.detail).contains("700000 bytes").contains("limit of 65536");
+        assertThat(r.rejected.raw).hasSize(65_536).isEqualTo(java.util.Arrays.copyOf(raw, 65_536));
+        assertThat(io.journeycep.sinks.json.OutputJson.rejected(r.rejected).length).as("dead-letter JSON bytes")
+                .isLessThan(200_000);
+        byte[] csv = new byte[70_000];
+        java.util.Arrays.fill(csv, (byte) 'c');
+        IngestRecord line = new CsvEventParser(CsvMapping.named("rees46"), PARSER).parseLine(csv, "file:x.csv", 2);
+        assertThat(line.rejected.reason).isEqualTo("TOO_LARGE");
+        assertThat(line.rejected.raw).hasSize(65_536);
+        byte[] fits = new byte[65_536];
+        java.util.Arrays.fill(fits, (byte) ' ');
+        assertThat(PARSER.parseJson(fits, SRC, 8).rejected.raw).as("a record at the limit is kept whole")
+                .isEqualTo(fits);
+    }
+
+    /**
+     * Found by BadRecordCorpusIT: a user id of 1024 CJK characters (3072 bytes) was accepted, and its alert and
+     * segment rows failed PostgreSQL's btree limit (2704 bytes per index entry on alerts.subject_key and the
+     * segment_membership key): the JDBC sinks failed the job on every restart. Text fields are limited to 1024 bytes
+     * of UTF-8, not 1024 characters.
+     */
+    @Test
+    void textFieldsAreLimitedTo1024BytesOfUtf8() {
+        String cjk1024Bytes = "\u4e2d".repeat(341) + "x"; // 341 * 3 + 1 = 1024 bytes
+        assertThat(accepted("{\"event_type\":\"view\",\"user_id\":\"" + cjk1024Bytes + "\",\"ts\":1}").userId)
+                .isEqualTo(cjk1024Bytes);
+        rejected("{\"event_type\":\"view\",\"user_id\":\"" + cjk1024Bytes + "x\",\"ts\":1}",
+                RejectReason.BAD_FIELD, "user_id", "longer than 1024 bytes in UTF-8 (1025 bytes, 343 characters)");
+        rejected("{\"event_type\":\"view\",\"user_id\":\"" + "\u4e2d".repeat(1024) + "\",\"ts\":1}",
+                RejectReason.BAD_FIELD, "user_id", "3072 bytes, 1024 characters");
+        String emoji = "\uD83D\uDED2".repeat(256); // 4 bytes each: 1024 bytes, 512 chars
+        assertThat(accepted("{\"event_type\":\"view\",\"user_id\":\"" + emoji + "\",\"ts\":1}").userId)
+                .isEqualTo(emoji);
+        rejected("{\"event_type\":\"view\",\"user_id\":\"" + emoji + "\u00e9\",\"ts\":1}",
+                RejectReason.BAD_FIELD, "1026 bytes");
+        rejected("{\"event_type\":\"view\",\"user_id\":\"" + "u".repeat(1025) + "\",\"ts\":1}",
+                RejectReason.BAD_FIELD, "longer than 1024 bytes in UTF-8");
     }
 
     @Test
