@@ -27,6 +27,8 @@ public class ClosedSession {
      * in (from, to) order: shown beside the global model in the alert's evidence.
      */
     public List<UserPairCount> userPairs = new ArrayList<>();
+    /** Watermarks the scorer has waited for missing answers (see {@code PathScorer}). */
+    public int scoreWaits;
 
     public ClosedSession() {}
 }

@@ -46,6 +46,8 @@ public class PathScorer extends KeyedCoProcessFunction<String, ClosedSession, Tr
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static final String SESSION_STATE = "scored-session";
+    /** Watermarks a session waits for missing answers before it is given up (with a warning). */
+    static final int MAX_SCORE_WAITS = 3;
     static final String ANSWERS_STATE = "transition-answers";
 
     private final int minTransitions;
@@ -95,9 +97,19 @@ public class PathScorer extends KeyedCoProcessFunction<String, ClosedSession, Tr
         if (all != null) {
             all.forEach(got::add);
         }
+        long watermark = ctx.timerService().currentWatermark();
+        if (s != null && got.size() < s.distinctPairs && s.scoreWaits < MAX_SCORE_WAITS
+                && watermark < Long.MAX_VALUE) {
+            // An idle upstream channel lets the counters' watermark pass a close time before the session's
+            // transitions reach them; they answer at their next timer. Wait for the next watermark (a few times).
+            s.scoreWaits++;
+            session.update(s);
+            ctx.timerService().registerEventTimeTimer(watermark + 1);
+            return;
+        }
         session.clear();
         answers.clear();
-        if (s == null || got.size() != s.distinctPairs) { // cannot happen by the watermark argument above
+        if (s == null || got.size() != s.distinctPairs) {
             LOG.warn("session {}: {} transition answers for {}; not scored", ctx.getCurrentKey(), got.size(),
                     s == null ? "no session" : s.distinctPairs + " pairs");
             return;

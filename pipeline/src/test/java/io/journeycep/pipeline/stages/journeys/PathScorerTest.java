@@ -86,6 +86,39 @@ class PathScorerTest {
     }
 
     @Test
+    void answersThatComeAfterTheWatermarkPassedTheCloseTimeAreWaitedFor() throws Exception {
+        try (var h = harness()) {
+            h.processElement1(new StreamRecord<>(session(), CLOSE));
+            h.processWatermark1(new Watermark(CLOSE + 10));
+            h.processWatermark2(new Watermark(CLOSE + 10)); // an idle channel let the counters' watermark pass
+            assertThat(h.extractOutputValues()).isEmpty();
+            assertThat(h.numEventTimeTimers()).as("waiting for the next watermark").isEqualTo(1);
+            h.processElement2(new StreamRecord<>(answer("START", "purchase", 1, 0, 500), CLOSE));
+            h.processElement2(new StreamRecord<>(answer("purchase", "purchase", 2, 0, 500), CLOSE));
+            h.processElement2(new StreamRecord<>(answer("purchase", "EXIT", 1, 500, 500), CLOSE));
+            h.processWatermark1(new Watermark(CLOSE + 20));
+            h.processWatermark2(new Watermark(CLOSE + 20));
+            assertThat(h.extractOutputValues()).as("scored once the answers came").hasSize(1);
+            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(h.numKeyedStateEntries()).isZero();
+        }
+    }
+
+    @Test
+    void aSessionWhoseAnswersNeverComeIsGivenUpAfterAFewWatermarks() throws Exception {
+        try (var h = harness()) {
+            h.processElement1(new StreamRecord<>(session(), CLOSE));
+            for (int i = 1; i <= PathScorer.MAX_SCORE_WAITS + 1; i++) {
+                h.processWatermark1(new Watermark(CLOSE + i * 10));
+                h.processWatermark2(new Watermark(CLOSE + i * 10));
+            }
+            assertThat(h.extractOutputValues()).isEmpty();
+            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(h.numKeyedStateEntries()).isZero();
+        }
+    }
+
+    @Test
     void aSessionWithAFromStateBelowTheMinimumSupportIsNotScored() throws Exception {
         // purchase has 99 counted transitions before the session: the same unusual path, no alert
         assertThat(run(99)).isEmpty();
