@@ -15,6 +15,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
@@ -67,6 +68,9 @@ public class SegmentEvaluator
         state = getRuntimeContext().getState(STATE_DESCRIPTOR);
         enters = getRuntimeContext().getMetricGroup().counter("segmentEnters");
         exits = getRuntimeContext().getMetricGroup().counter("segmentExits");
+        // the segment definitions in force (config and live changes), RFM not counted; -1 before first use
+        getRuntimeContext().getMetricGroup().gauge("segmentDefinitionsInForce",
+                (Gauge<Integer>) () -> book == null ? -1 : book.definitions().size());
     }
 
     @Override

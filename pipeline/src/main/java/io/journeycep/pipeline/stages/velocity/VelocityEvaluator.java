@@ -18,6 +18,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
@@ -134,6 +135,11 @@ public class VelocityEvaluator extends KeyedBroadcastProcessFunction<String, Dim
         lateEvents = getRuntimeContext().getMetricGroup().counter(METRIC_LATE_EVENTS);
         alerts = getRuntimeContext().getMetricGroup().counter(METRIC_ALERTS);
         superseded = getRuntimeContext().getMetricGroup().counter(METRIC_SUPERSEDED);
+        // the rules in force (config and live changes); the count the book had at its last use (-1 before)
+        getRuntimeContext().getMetricGroup().gauge("velocityRulesInForce", (Gauge<Integer>) () -> {
+            VelocityRuleBook b = rules.current();
+            return b == null ? -1 : b.rulesInForce().size();
+        });
     }
 
     @Override
