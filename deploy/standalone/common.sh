@@ -7,6 +7,12 @@ PLUGINS=$FLINK_WORK/plugins
 CONF=$FLINK_WORK/conf
 LOGS=$FLINK_WORK/log
 JAVA=${JAVA:-java}
+# Ports: the REST API / web UI and the JobManager's RPC endpoint (Flink's defaults; a test picks free ones so it does
+# not collide with another cluster on the machine). TaskManager, blob and data ports are chosen by Flink (any free).
+REST_PORT=${FLINK_REST_PORT:-8081}
+RPC_PORT=${FLINK_RPC_PORT:-6123}
+# Extra Maven flags for resolving the jars, e.g. MVN_FLAGS=-o when ~/.m2 already holds them.
+MVN_FLAGS=${MVN_FLAGS:-}
 FLINK_VERSION=$(sed -n 's:.*<flink.version>\(.*\)</flink.version>.*:\1:p' "$ROOT/pom.xml" | head -1)
 # Flink's own env.java.opts.all default for Java 17 (its config.yaml): the module openings Kryo, the RPC system
 # and the state backends need.
@@ -47,5 +53,6 @@ write_local_config() {
   printf '%s\n' '' '# standalone on one machine (deploy/standalone/common.sh)' \
       'jobmanager.rpc.address: localhost' 'jobmanager.bind-host: localhost' \
       'taskmanager.host: localhost' 'taskmanager.bind-host: localhost' \
-      'rest.address: localhost' 'rest.bind-address: localhost' >> "$CONF/config.yaml"
+      'rest.address: localhost' 'rest.bind-address: localhost' \
+      "rest.port: $REST_PORT" "jobmanager.rpc.port: $RPC_PORT" >> "$CONF/config.yaml"
 }

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Starts a standalone Flink session cluster on this machine: one JobManager and one TaskManager, each its own JVM,
-# from Maven Central jars (no Flink tarball) and flink-conf/config.yaml. Web UI and REST API: http://localhost:8081.
+# from Maven Central jars (no Flink tarball) and flink-conf/config.yaml. Web UI and REST API: http://localhost:8081
+# (FLINK_REST_PORT).
 #   deploy/standalone/start-cluster.sh          # then submit.sh …, and stop-cluster.sh
 # Env: FLINK_WORK (default deploy/standalone/work), JM_MEMORY / TM_MEMORY (e.g. 1024m / 2048m; default config.yaml's),
-#      JAVA (default java; Java 17).
+#      JAVA (default java; Java 17), FLINK_REST_PORT / FLINK_RPC_PORT (default 8081 / 6123), MVN_FLAGS (e.g. -o).
+# Run again while the JobManager is up, it starts only a TaskManager that is not running (after a crash or kill).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 mkdir -p "$LIB" "$PLUGINS/metrics-prometheus" "$CONF" "$LOGS"
@@ -11,11 +13,11 @@ mkdir -p "$LIB" "$PLUGINS/metrics-prometheus" "$CONF" "$LOGS"
 # 1. Flink's jars, resolved by Maven (once): lib/ as in the distribution, the Prometheus reporter as a plugin.
 if [ ! -f "$LIB/flink-runtime-$FLINK_VERSION.jar" ]; then
   echo "resolving Flink $FLINK_VERSION into $LIB"
-  mvn -B -ntp -q -f "$ROOT/deploy/standalone/pom.xml" dependency:copy-dependencies \
+  mvn -B -ntp -q $MVN_FLAGS -f "$ROOT/deploy/standalone/pom.xml" dependency:copy-dependencies \
       -DincludeScope=runtime -DoutputDirectory="$LIB"
 fi
 if [ ! -f "$PLUGINS/metrics-prometheus/flink-metrics-prometheus-$FLINK_VERSION.jar" ]; then
-  mvn -B -ntp -q -f "$ROOT/deploy/standalone/pom.xml" dependency:copy \
+  mvn -B -ntp -q $MVN_FLAGS -f "$ROOT/deploy/standalone/pom.xml" dependency:copy \
       -Dartifact="org.apache.flink:flink-metrics-prometheus:$FLINK_VERSION" \
       -DoutputDirectory="$PLUGINS/metrics-prometheus"
 fi
@@ -62,8 +64,8 @@ start taskmanager org.apache.flink.runtime.taskexecutor.TaskManagerRunner "${TM_
 
 # 4. Ready when the REST API reports the TaskManager.
 for _ in $(seq 1 60); do
-  if curl -fsS http://localhost:8081/overview 2>/dev/null | grep -q '"taskmanagers":[1-9]'; then
-    echo "cluster up: $(curl -fsS http://localhost:8081/overview)"
+  if curl -fsS http://localhost:$REST_PORT/overview 2>/dev/null | grep -q '"taskmanagers":[1-9]'; then
+    echo "cluster up: $(curl -fsS http://localhost:$REST_PORT/overview)"
     exit 0
   fi
   sleep 1
