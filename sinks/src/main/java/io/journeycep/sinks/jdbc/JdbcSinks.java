@@ -24,7 +24,8 @@ import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
  * <p>Delivery is at-least-once (batches are flushed on every checkpoint and retried on failure), and every statement
  * is idempotent ({@code INSERT ... ON CONFLICT DO NOTHING} on a deterministic key, upserts of absolute values, or, for
  * segment membership, guarded upserts and deletes; see {@link #segmentChanges}), so a restart from a checkpoint that
- * replays records neither loses nor doubles a row. The tables must exist: run {@link SchemaMigrator} first.
+ * replays records neither loses nor doubles a row. The tables must exist: run {@link SchemaMigrator} first. Each
+ * sink is a {@link FailoverSafeJdbcSink}, so a database outage restarts the job instead of killing the TaskManager.
  */
 public final class JdbcSinks {
     static final String DRIVER = "org.postgresql.Driver";
@@ -92,26 +93,26 @@ public final class JdbcSinks {
 
     /** Alerts into {@code alerts}; the first write of an {@code alert_id} wins, repeats are ignored. */
     public static Sink<Alert> alerts(JdbcSettings settings) {
-        return JdbcSink.<Alert>builder()
+        return new FailoverSafeJdbcSink<>(JdbcSink.<Alert>builder()
                 .withQueryStatement(INSERT_ALERT, JdbcSinks::bindAlert)
                 .withExecutionOptions(executionOptions(settings))
-                .buildAtLeastOnce(connectionOptions(settings));
+                .buildAtLeastOnce(connectionOptions(settings)));
     }
 
     /** Rejected records into {@code rejected_events}; keyed by {@code (source, position)}, repeats are ignored. */
     public static Sink<RejectedEvent> rejectedEvents(JdbcSettings settings) {
-        return JdbcSink.<RejectedEvent>builder()
+        return new FailoverSafeJdbcSink<>(JdbcSink.<RejectedEvent>builder()
                 .withQueryStatement(INSERT_REJECTED, JdbcSinks::bindRejected)
                 .withExecutionOptions(executionOptions(settings))
-                .buildAtLeastOnce(connectionOptions(settings));
+                .buildAtLeastOnce(connectionOptions(settings)));
     }
 
     /** Drift statistics into {@code drift_stats}, upserted on {@code (metric, bucket_start)} (idempotent). */
     public static Sink<DriftStat> driftStats(JdbcSettings settings) {
-        return JdbcSink.<DriftStat>builder()
+        return new FailoverSafeJdbcSink<>(JdbcSink.<DriftStat>builder()
                 .withQueryStatement(UPSERT_DRIFT_STAT, JdbcSinks::bindDriftStat)
                 .withExecutionOptions(executionOptions(settings))
-                .buildAtLeastOnce(connectionOptions(settings));
+                .buildAtLeastOnce(connectionOptions(settings)));
     }
 
     /**
@@ -120,10 +121,10 @@ public final class JdbcSinks {
      * chained to it), so the last write is the newest count.
      */
     public static Sink<TransitionCount> transitions(JdbcSettings settings) {
-        return JdbcSink.<TransitionCount>builder()
+        return new FailoverSafeJdbcSink<>(JdbcSink.<TransitionCount>builder()
                 .withQueryStatement(UPSERT_TRANSITION, JdbcSinks::bindTransition)
                 .withExecutionOptions(executionOptions(settings))
-                .buildAtLeastOnce(connectionOptions(settings));
+                .buildAtLeastOnce(connectionOptions(settings)));
     }
 
     /**
@@ -147,10 +148,10 @@ public final class JdbcSinks {
      * old one, and writing the same changes twice leaves the same tables.
      */
     public static Sink<SegmentChange> segmentChanges(JdbcSettings settings) {
-        return JdbcSink.<SegmentChange>builder()
+        return new FailoverSafeJdbcSink<>(JdbcSink.<SegmentChange>builder()
                 .withQueryStatement(WRITE_SEGMENT_CHANGE, JdbcSinks::bindSegmentChange)
                 .withExecutionOptions(executionOptions(settings))
-                .buildAtLeastOnce(connectionOptions(settings));
+                .buildAtLeastOnce(connectionOptions(settings)));
     }
 
     /**
