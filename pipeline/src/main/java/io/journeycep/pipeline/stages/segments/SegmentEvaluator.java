@@ -85,6 +85,16 @@ public class SegmentEvaluator
             state.clear();
             return;
         }
+        // Changes due before this input (a window boundary, a quiet period) happen first, at their own time, as if
+        // their timer had fired: whether the watermark reached them before this input arrived must not matter.
+        while (s != null && s.timer != SegmentUserState.NO_TIMER && s.timer < in.timestamp) {
+            long due = s.timer;
+            ctx.timerService().deleteEventTimeTimer(due);
+            s.timer = SegmentUserState.NO_TIMER;
+            if (!evaluate(s, Math.max(due, s.evaluatedAt), ctx.getCurrentKey(), ctx.timerService(), out)) {
+                s = null; // dropped at the horizon: this input starts a new history
+            }
+        }
         if (s == null) {
             s = new SegmentUserState();
         }
@@ -174,7 +184,8 @@ public class SegmentEvaluator
         st.update(s);
     }
 
-    private void evaluate(SegmentUserState s, long now, String user, TimerService timers,
+    /** Evaluates at {@code now} and sets the next timer; false when the state was dropped at the horizon. */
+    private boolean evaluate(SegmentUserState s, long now, String user, TimerService timers,
             Collector<SegmentChange> out) throws Exception {
         DailyActivity a = s.activity;
         long expiry = expiry(a);
@@ -187,12 +198,13 @@ public class SegmentEvaluator
             }
             moveTimer(s, SegmentUserState.NO_TIMER, timers);
             state.clear();
-            return;
+            return false;
         }
         diff(s, now, user, out);
         long midnight = (DailyActivity.day(now) + 1L) * DailyActivity.DAY_MS;
         moveTimer(s, Math.min(Math.min(book.nextChange(a, now), expiry), midnight), timers);
         state.update(s);
+        return true;
     }
 
     /** Emits the ENTERs and EXITs between the stored memberships and the book's at {@code now}, and stores them. */

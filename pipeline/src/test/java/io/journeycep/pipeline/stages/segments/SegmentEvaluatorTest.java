@@ -171,6 +171,25 @@ class SegmentEvaluatorTest {
         }
     }
 
+    @ParameterizedTest(name = "rocksDb={0}")
+    @ValueSource(booleans = {false, true})
+    void changesDoNotDependOnWhetherTheWatermarkReachedThemBeforeTheNextEvent(boolean rocksDb) throws Exception {
+        List<String> withWatermarks;
+        try (var h = harness(rocksDb, true)) {
+            feed(h, event("u8", EventType.PURCHASE, T0 + 11 * HOUR, 1200));
+            h.processWatermark(new Watermark(T0 + 40 * DAY));
+            feed(h, event("u8", EventType.VIEW, T0 + 40 * DAY + HOUR, 0));
+            withWatermarks = changes(h);
+        }
+        try (var h = harness(rocksDb, true)) {
+            feed(h, event("u8", EventType.PURCHASE, T0 + 11 * HOUR, 1200));
+            feed(h, event("u8", EventType.VIEW, T0 + 40 * DAY + HOUR, 0)); // before any watermark
+            assertThat(changes(h)).isEqualTo(withWatermarks).contains(
+                    "EXIT u8 NEW_BUYER @30d", "ENTER u8 CHURN_RISK_30 @30d+11h", "EXIT u8 CHURN_RISK_30 @40d+1h");
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+        }
+    }
+
     @Test
     void aPowerUserHasFiveSessionsWithinSevenDays() throws Exception {
         try (var h = harness(false, false)) {
