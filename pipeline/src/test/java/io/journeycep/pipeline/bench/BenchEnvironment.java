@@ -1,0 +1,31 @@
+package io.journeycep.pipeline.bench;
+
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+
+/**
+ * The environment every benchmark runs in (docs/BENCHMARKS.md "Machine"): the given state backend, 10 s incremental
+ * checkpoints to a fresh local directory, no restarts (a failing benchmark must fail, not loop).
+ */
+final class BenchEnvironment {
+    private BenchEnvironment() {}
+
+    static StreamExecutionEnvironment create(String backend) throws IOException {
+        Configuration conf = new Configuration();
+        conf.set(StateBackendOptions.STATE_BACKEND, backend);
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(10));
+        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                Files.createTempDirectory("journey-bench-checkpoints").toUri().toString());
+        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        return StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    }
+}
