@@ -1,5 +1,7 @@
 package io.journeycep.patterns.journey;
 
+import io.journeycep.model.PrimitiveArrays;
+
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -87,8 +89,8 @@ public class UserTransitionModel {
             counts[i] += weight;
         } else {
             int at = -i - 1;
-            pairs = insert(pairs, at, code);
-            counts = insert(counts, at, weight);
+            pairs = PrimitiveArrays.insert(pairs, at, code);
+            counts = PrimitiveArrays.insert(counts, at, weight);
         }
         prune();
     }
@@ -167,21 +169,7 @@ public class UserTransitionModel {
         return (short) (f << SHIFT | t);
     }
 
-    private static short[] insert(short[] a, int at, short v) {
-        short[] b = new short[a.length + 1];
-        System.arraycopy(a, 0, b, 0, at);
-        b[at] = v;
-        System.arraycopy(a, at, b, at + 1, a.length - at);
-        return b;
-    }
 
-    private static double[] insert(double[] a, int at, double v) {
-        double[] b = new double[a.length + 1];
-        System.arraycopy(a, 0, b, 0, at);
-        b[at] = v;
-        System.arraycopy(a, at, b, at + 1, a.length - at);
-        return b;
-    }
 
     @Override
     public String toString() {

@@ -1,6 +1,7 @@
 package io.journeycep.patterns.segments;
 
 import io.journeycep.model.EventType;
+import io.journeycep.model.PrimitiveArrays;
 
 import java.util.Arrays;
 import java.util.Objects;
@@ -49,10 +50,10 @@ public class DailyActivity {
             return;
         }
         int at = -i - 1;
-        days = insert(days, at, day);
-        measures = insert(measures, at, (byte) measure);
-        counts = insert(counts, at, 1);
-        sums = insert(sums, at, amount);
+        days = PrimitiveArrays.insert(days, at, day);
+        measures = PrimitiveArrays.insert(measures, at, (byte) measure);
+        counts = PrimitiveArrays.insert(counts, at, 1);
+        sums = PrimitiveArrays.insert(sums, at, amount);
     }
 
     /** Marks an event at {@code ts}; returns whether it starts a session (first event, or more than the gap after the last). */
@@ -140,29 +141,8 @@ public class DailyActivity {
         return -(lo + 1);
     }
 
-    private static int[] insert(int[] a, int at, int v) {
-        int[] b = new int[a.length + 1];
-        System.arraycopy(a, 0, b, 0, at);
-        b[at] = v;
-        System.arraycopy(a, at, b, at + 1, a.length - at);
-        return b;
-    }
 
-    private static byte[] insert(byte[] a, int at, byte v) {
-        byte[] b = new byte[a.length + 1];
-        System.arraycopy(a, 0, b, 0, at);
-        b[at] = v;
-        System.arraycopy(a, at, b, at + 1, a.length - at);
-        return b;
-    }
 
-    private static double[] insert(double[] a, int at, double v) {
-        double[] b = new double[a.length + 1];
-        System.arraycopy(a, 0, b, 0, at);
-        b[at] = v;
-        System.arraycopy(a, at, b, at + 1, a.length - at);
-        return b;
-    }
 
     @Override
     public boolean equals(Object o) {
