@@ -14,14 +14,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -35,7 +29,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -121,7 +114,7 @@ class DriftPipelineIT {
         assertThat(expected.alerts.get(0).bucket).isBetween(SHIFT_AT, SHIFT_AT + 2);
         assertThat(expected.alerts.get(1).bucket).isBetween(SHIFT_AT, BUCKETS - 1);
 
-        try (KafkaProducer<byte[], byte[]> producer = producer(services)) {
+        try (KafkaProducer<byte[], byte[]> producer = PipelineItSupport.producer(services)) {
             for (DriftTraffic.Event e : events) {
                 producer.send(new ProducerRecord<>(in, e.json().getBytes(StandardCharsets.UTF_8)));
             }
@@ -151,7 +144,8 @@ class DriftPipelineIT {
             assertRows(rows, expected);
 
             // (b) exactly the expected DRIFT alerts on risk.alerts (read_committed) and in the alerts table
-            onKafka = readCommitted(services, risk, expected.alerts.size(), Duration.ofSeconds(3));
+            onKafka = PipelineItSupport.readCommitted(services, risk, PipelineItSupport.atLeast(expected.alerts.size()),
+                    Duration.ofSeconds(3));
             assertThat(onKafka).hasSize(expected.alerts.size());
             Map<String, JsonNode> byMetric = new LinkedHashMap<>();
             onKafka.forEach(a -> byMetric.put(a.path("subject_key").asText(), a));
@@ -219,7 +213,8 @@ class DriftPipelineIT {
         config.outputs.kafka.transactionalIdPrefix = "it-drift-replay-" + run;
         job = start(config, jdbcPassword, "drift pipeline IT replay " + run);
         try {
-            List<JsonNode> again = readCommitted(services, risk2, expected.alerts.size(), Duration.ZERO);
+            List<JsonNode> again = PipelineItSupport.readCommitted(services, risk2,
+                    PipelineItSupport.atLeast(expected.alerts.size()), Duration.ZERO);
             assertThat(again).extracting(a -> a.path("alert_id").asText())
                     .containsExactlyInAnyOrderElementsOf(onKafka.stream().map(a -> a.path("alert_id").asText())
                             .collect(Collectors.toList()));
@@ -422,42 +417,5 @@ class DriftPipelineIT {
             Thread.sleep(300);
         }
         assertThat(count).as("%s within 90 s", sql).isGreaterThanOrEqualTo(n);
-    }
-
-    private static KafkaProducer<byte[], byte[]> producer(EmbeddedServices services) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, services.kafka().bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        return new KafkaProducer<>(p);
-    }
-
-    /** Records of a topic with isolation.level=read_committed: waits for {@code atLeast}, then {@code more} for extras. */
-    private static List<JsonNode> readCommitted(EmbeddedServices services, String topic, int atLeast, Duration more)
-            throws Exception {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, services.kafka().bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        List<JsonNode> out = new ArrayList<>();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-            consumer.subscribe(List.of(topic));
-            while (out.size() < atLeast && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    out.add(JSON.readTree(r.value()));
-                }
-            }
-            long extra = System.nanoTime() + more.toNanos();
-            while (System.nanoTime() < extra) { // duplicates, unexpected alerts
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    out.add(JSON.readTree(r.value()));
-                }
-            }
-        }
-        return out;
     }
 }

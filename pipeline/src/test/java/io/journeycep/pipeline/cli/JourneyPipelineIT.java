@@ -12,14 +12,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -30,7 +24,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -82,7 +75,7 @@ class JourneyPipelineIT {
             records.add(flat(attacker + "-f" + i, "login_failed", attacker, T0 + i * MIN, "-"));
         }
         records.add(flat("clock-" + run, "view", "clock-" + run, T0 + 3 * 60 * MIN, "sku-0")); // moves event time on
-        try (KafkaProducer<byte[], byte[]> producer = producer(services)) {
+        try (KafkaProducer<byte[], byte[]> producer = PipelineItSupport.producer(services)) {
             for (String r : records) {
                 producer.send(new ProducerRecord<>(in, r.getBytes(StandardCharsets.UTF_8))).get();
             }
@@ -94,14 +87,17 @@ class JourneyPipelineIT {
                 JobRunner.sinks(config, services.postgres().password()), config);
         JobClient job = env.executeAsync("pipeline IT " + run);
         try {
-            List<JsonNode> alerts = readCommitted(services, triggers, 1, Duration.ofSeconds(90));
+            List<JsonNode> alerts = PipelineItSupport.readCommitted(services, triggers, PipelineItSupport.atLeast(1),
+                    Duration.ofSeconds(3));
             assertThat(alerts).hasSize(1);
             JsonNode alert = alerts.get(0);
             assertThat(alert.path("kind").asText()).isEqualTo("CART_ABANDONED");
             assertThat(alert.path("subject_key").asText()).isEqualTo(user);
             assertThat(alert.path("evidence").path("event_ids").toString()).contains(user + "-v", user + "-c");
 
-            List<JsonNode> risk = readCommitted(services, "risk.alerts-" + run, 1, Duration.ofSeconds(90));
+            List<JsonNode> risk = PipelineItSupport.readCommitted(services, "risk.alerts-" + run,
+                    PipelineItSupport.atLeast(1),
+                    Duration.ofSeconds(3));
             assertThat(risk).hasSize(1);
             assertThat(risk.get(0).path("kind").asText()).isEqualTo("VELOCITY");
             assertThat(risk.get(0).path("rule_id").asText()).isEqualTo("login-failed-per-user");
@@ -110,7 +106,8 @@ class JourneyPipelineIT {
                     + " alert_id = '" + risk.get(0).path("alert_id").asText() + "'"))
                     .isEqualTo("VELOCITY 5/5");
 
-            List<JsonNode> dead = readCommitted(services, dlq, 1, Duration.ofSeconds(90));
+            List<JsonNode> dead = PipelineItSupport.readCommitted(services, dlq, PipelineItSupport.atLeast(1),
+                    Duration.ofSeconds(3));
             assertThat(dead.get(0).path("reason").asText()).isEqualTo("MISSING_USER");
             assertThat(dead.get(0).path("position").asLong()).isEqualTo(2L);
 
@@ -136,40 +133,6 @@ class JourneyPipelineIT {
         return String.format("{\"type\":\"track\",\"event\":\"%s\",\"messageId\":\"%s\",\"userId\":\"%s\","
                 + "\"timestamp\":\"%s\",\"properties\":{\"product_id\":\"%s\",\"price\":99.5}}",
                 event, id, user, java.time.Instant.ofEpochMilli(ts), item);
-    }
-
-    private static KafkaProducer<byte[], byte[]> producer(EmbeddedServices services) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, services.kafka().bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        return new KafkaProducer<>(p);
-    }
-
-    private static List<JsonNode> readCommitted(EmbeddedServices services, String topic, int atLeast, Duration timeout)
-            throws Exception {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, services.kafka().bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        List<JsonNode> out = new ArrayList<>();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-            consumer.subscribe(List.of(topic));
-            while (out.size() < atLeast && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    out.add(JSON.readTree(r.value()));
-                }
-            }
-            // a little longer, to catch duplicates
-            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofSeconds(3))) {
-                out.add(JSON.readTree(r.value()));
-            }
-        }
-        return out;
     }
 
     private static String waitForRow(EmbeddedServices services, String sql) throws Exception {
