@@ -70,24 +70,42 @@ public final class RfmScoring implements Serializable {
         return s;
     }
 
-    /** When the scores can next change without a purchase: a recency cut point passed or a purchase day expiring. */
+    /**
+     * When the segment can next change without a purchase, exactly: the candidates are the midnights at which a
+     * purchase day leaves the window and the first recency cut point still ahead, and the segment is simulated at each
+     * in turn (a purchase day leaving that moves no score costs no timer).
+     */
     public long nextChange(DailyActivity a, long now) {
-        int today = DailyActivity.day(now);
-        int from = today - windowDays + 1;
-        int earliest = a.earliestDay(PURCHASE, from);
-        if (earliest == Integer.MAX_VALUE) {
+        String current = segment(a, now);
+        if (current == null) {
             return Long.MAX_VALUE;
         }
-        long next = (long) (earliest + windowDays) * DailyActivity.DAY_MS;
+        int today = DailyActivity.day(now);
+        int from = today - windowDays + 1;
+        long[] candidates = new long[a.days.length + 1];
+        int n = 0;
         int last = a.latestDay(PURCHASE);
         for (int cut : recencyDays) {
             long day = (long) last + cut + 1; // the first day with days-since > cut
             if (day > today) {
-                next = Math.min(next, day * DailyActivity.DAY_MS);
+                candidates[n++] = day * DailyActivity.DAY_MS;
                 break;
             }
         }
-        return next;
+        int previous = Integer.MIN_VALUE;
+        for (int i = 0; i < a.days.length && a.days[i] <= today; i++) {
+            if (a.days[i] >= from && a.days[i] != previous && (PURCHASE & (1L << a.measures[i])) != 0) {
+                previous = a.days[i];
+                candidates[n++] = (long) (a.days[i] + windowDays) * DailyActivity.DAY_MS;
+            }
+        }
+        Arrays.sort(candidates, 0, n);
+        for (int i = 0; i < n; i++) {
+            if (!current.equals(segment(a, candidates[i]))) {
+                return candidates[i];
+            }
+        }
+        return Long.MAX_VALUE;
     }
 
     public String explain(DailyActivity a, long now) {

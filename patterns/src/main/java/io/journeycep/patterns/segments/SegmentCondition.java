@@ -93,11 +93,46 @@ public abstract class SegmentCondition implements Serializable {
             return comparison.holds(value(a, now), threshold);
         }
 
+        /**
+         * Exact: with no new input the value only changes when a day's buckets leave the window (at the midnight
+         * {@code days} after that day), so the result is simulated at each of those midnights and the first one at
+         * which it differs is returned. A bucket leaving that changes nothing (a second purchase of a has-done, a
+         * count that stays over its threshold) costs no timer.
+         */
         @Override
         public long nextChange(DailyActivity a, long now) {
             int today = DailyActivity.day(now);
-            int earliest = a.earliestDay(mask, today - days + 1);
-            return earliest == Integer.MAX_VALUE ? Long.MAX_VALUE : (long) (earliest + days) * DailyActivity.DAY_MS;
+            int from = today - days + 1;
+            boolean holds = test(a, now);
+            long remaining = sum ? 0 : (long) value(a, now);
+            int n = a.days.length;
+            int i = 0;
+            while (i < n && a.days[i] <= today) {
+                int day = a.days[i];
+                long leaving = 0;
+                boolean matches = false;
+                for (; i < n && a.days[i] == day; i++) {
+                    if ((mask & (1L << a.measures[i])) != 0) {
+                        matches = true;
+                        leaving += a.counts[i];
+                    }
+                }
+                if (day < from || !matches) {
+                    continue;
+                }
+                long leavesAt = (long) (day + days) * DailyActivity.DAY_MS;
+                boolean then;
+                if (sum) {
+                    then = test(a, leavesAt); // recomputed, so a tie is decided exactly as test() will decide it
+                } else {
+                    remaining -= leaving;
+                    then = comparison.holds(remaining, threshold);
+                }
+                if (then != holds) {
+                    return leavesAt;
+                }
+            }
+            return Long.MAX_VALUE;
         }
 
         @Override

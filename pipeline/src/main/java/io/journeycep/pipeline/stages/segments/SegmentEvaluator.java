@@ -31,7 +31,8 @@ import java.util.Map;
  * membership changes, with the reason. Changes that come from time passing (a window sliding past a bucket, a quiet
  * period reaching 30 days, a recency cut point) fire from one event-time timer per user, set at the earliest time any
  * membership can next change, so they fire even if the user sends nothing more (and, with the quiet-period watermark
- * fallback, even if the whole stream is quiet).
+ * fallback, even if the whole stream is quiet). The timer is exact, not a periodic re-check: a user whose memberships
+ * cannot change for 40 days costs nothing for 40 days, which is what makes a replay of a year of history affordable.
  *
  * <p>Time never goes back for a user: an out-of-order event is counted in its own day but evaluated at the latest
  * time already evaluated. State is bounded: buckets older than the horizon are dropped, and when the user has been
@@ -54,6 +55,12 @@ public class SegmentEvaluator
     private transient SegmentBook book;
 
     private transient ValueState<SegmentUserState> state;
+    /**
+     * The operator's timer service, kept from the last keyed call so a rule change can move every user's timer: while
+     * {@code applyToKeyedState} visits a user, the keyed backend's current key is that user, so a timer registered
+     * through this service is theirs. {@code null} until the first event or timer of this task.
+     */
+    private transient TimerService timers;
     private transient Counter enters;
     private transient Counter exits;
 
@@ -76,6 +83,7 @@ public class SegmentEvaluator
     @Override
     public void processElement(SegmentInput in, ReadOnlyContext ctx, Collector<SegmentChange> out) throws Exception {
         book(ctx.getBroadcastState(SegmentRules.DESCRIPTOR).immutableEntries());
+        timers = ctx.timerService();
         SegmentUserState s = state.value();
         if (in.erasure) {
             // README "Privacy": the user's history, memberships and timer go, with no EXIT (the rows are deleted)
@@ -115,6 +123,7 @@ public class SegmentEvaluator
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<SegmentChange> out) throws Exception {
         book(ctx.getBroadcastState(SegmentRules.DESCRIPTOR).immutableEntries());
+        timers = ctx.timerService();
         SegmentUserState s = state.value();
         if (s == null || s.timer != timestamp) {
             return;
@@ -126,9 +135,10 @@ public class SegmentEvaluator
     /**
      * A segment rule change (every instance sees the same messages in one order): accepted changes go to broadcast
      * state and every user with state is re-evaluated at once, at the current watermark, so a removed segment's
-     * members EXIT and a new segment's members ENTER now. Timers cannot be set for other keys here; a time-driven
-     * change the new rule brings is found at the user's next evaluation, at the latest the next UTC midnight (every
-     * user's timer is at most a day ahead).
+     * members EXIT and a new segment's members ENTER now, and each user's timer moves to the next change under the new
+     * rules. Only if the task has not handled a single event or timer since it started (so holds no timer service
+     * yet) do timers stay where they were: a time-driven change the new rule brings then waits for the user's next
+     * event or timer, and still carries the time it was due.
      */
     @Override
     public void processBroadcastElement(ControlMessage m, Context ctx, Collector<SegmentChange> out)
@@ -173,7 +183,7 @@ public class SegmentEvaluator
         }
     }
 
-    /** Re-evaluation from a rule change: like {@link #evaluate} without timers (the user's timer stays). */
+    /** Re-evaluation from a rule change: like {@link #evaluate}, the timer moved through {@link #timers}. */
     private void reevaluate(SegmentUserState s, long now, String user, ValueState<SegmentUserState> st,
             Collector<SegmentChange> out) throws Exception {
         DailyActivity a = s.activity;
@@ -181,6 +191,9 @@ public class SegmentEvaluator
             return; // its timer is due and will drop it
         }
         diff(s, now, user, out);
+        if (timers != null) {
+            moveTimer(s, nextTimer(a, now), timers);
+        }
         st.update(s);
     }
 
@@ -201,10 +214,14 @@ public class SegmentEvaluator
             return false;
         }
         diff(s, now, user, out);
-        long midnight = (DailyActivity.day(now) + 1L) * DailyActivity.DAY_MS;
-        moveTimer(s, Math.min(Math.min(book.nextChange(a, now), expiry), midnight), timers);
+        moveTimer(s, nextTimer(a, now), timers);
         state.update(s);
         return true;
+    }
+
+    /** The earliest time a membership can change with no new input, or the horizon's expiry. */
+    private long nextTimer(DailyActivity a, long now) {
+        return Math.min(book.nextChange(a, now), expiry(a));
     }
 
     /** Emits the ENTERs and EXITs between the stored memberships and the book's at {@code now}, and stores them. */
