@@ -89,11 +89,18 @@ public final class AlertIds {
         out.write(b);
     }
 
-    private static MessageDigest sha256() {
+    /** One digest per thread: looking a provider up costs more than hashing these few bytes (segment changes). */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required by every Java platform", e);
         }
+    });
+
+    private static MessageDigest sha256() {
+        MessageDigest digest = SHA256.get();
+        digest.reset();
+        return digest;
     }
 }
