@@ -1,7 +1,8 @@
 package io.journeycep.pipeline.cli;
 
 /**
- * Entry point of {@code journey-cep.jar}: {@code demo}, {@code run}, {@code replay}, {@code rules lint}. This class touches no Flink
+ * Entry point of {@code journey-cep.jar}: {@code demo}, {@code run}, {@code replay}, {@code rules lint},
+ * {@code report}. This class touches no Flink
  * class, so it can start without Flink on the class path and hand over to {@link LocalLauncher}.
  */
 public final class JourneyCepMain {
@@ -15,6 +16,7 @@ public final class JourneyCepMain {
             "  run      the job from a config file: run --config job.yaml",
             "  replay   a bounded run over files that ends with the input and fires every pending timeout",
             "  rules    rules lint FILE...: check pattern and velocity rules files as the job does at start",
+            "  report   report --jdbc-url URL --out report.html: the journey report, one HTML page, from the tables",
             "",
             "`<verb> --help` describes each verb's options.");
 
@@ -28,7 +30,7 @@ public final class JourneyCepMain {
             }
             return;
         }
-        if (!LocalLauncher.flinkOnClassPath()) {
+        if (!LocalLauncher.flinkOnClassPath() && !args[0].equals("report")) { // report only reads the database
             System.exit(LocalLauncher.relaunch(args));
         }
         int code = Verbs.run(args);

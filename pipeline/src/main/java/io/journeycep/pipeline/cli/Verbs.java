@@ -18,6 +18,8 @@ final class Verbs {
                     return DemoVerb.run(args);
                 case "rules":
                     return RulesVerb.run(args);
+                case "report":
+                    return ReportVerb.run(args);
                 default:
                     System.err.println("unknown verb '" + verb + "'\n\n" + JourneyCepMain.USAGE);
                     return 2;
