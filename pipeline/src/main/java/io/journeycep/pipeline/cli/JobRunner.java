@@ -38,6 +38,8 @@ final class JobRunner {
     static Configuration flinkConfiguration(JobConfig config, Configuration base) {
         Configuration conf = new Configuration(base);
         conf.set(StateBackendOptions.STATE_BACKEND, config.runtime.stateBackend.name().toLowerCase());
+        // as flink-conf/config.yaml: most reads are point lookups of one user, many of a user not seen yet
+        conf.set(org.apache.flink.state.rocksdb.RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.runtime.checkpointInterval);
         if (config.runtime.checkpointDir != null) {
             conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
