@@ -32,6 +32,11 @@ final class BenchEnvironment {
         // MiniCluster's 128 MB, which a million users' RocksDB state outgrows at once.
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(700));
         conf.setString("state.backend.rocksdb.use-bloom-filter", "true");
+        // BENCH_TIMERS=heap|rocksdb: where RocksDB-backed jobs keep their timers (default: Flink's, in RocksDB)
+        String timers = System.getenv("BENCH_TIMERS");
+        if (timers != null && !timers.isBlank()) {
+            conf.setString("state.backend.rocksdb.timer-service.factory", timers.toUpperCase(java.util.Locale.ROOT));
+        }
         return StreamExecutionEnvironment.getExecutionEnvironment(conf);
     }
 }
