@@ -7,7 +7,8 @@
 # Sizes (defaults; QUICK=1 gives a smoke run of a few minutes, whose numbers mean nothing):
 #   EVENTS=1000000 USERS_LIST="100000 1000000"   throughput, state and checkpoint runs (QUICK: 100000, "10000 100000")
 #   CEP_EVENTS=60000 CEP_USERS=100000             CEP comparison (vanilla CEP on RocksDB runs at a few hundred events/s)
-#   LATENCY_SECONDS=120 LATENCY_USERS=10000       latency run (rate: half the full pipeline's, or LATENCY_RATE)
+#   LATENCY_SECONDS=120 LATENCY_USERS=<first of USERS_LIST>   latency run at half the full pipeline's rate at the first
+#                                                 user count (or LATENCY_RATE events/s)
 #   TIMEOUT=1800                                  seconds per measurement before it is reported as unfinished
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"   # builds the test classes, sets CP and FLAGS, cds to the repository

@@ -58,7 +58,7 @@ public final class BenchmarkSuite {
 
         /**
          * {@code QUICK=1} for a smoke run; {@code EVENTS}, {@code USERS_LIST} (space-separated), {@code CEP_EVENTS},
-         * {@code CEP_USERS}, {@code LATENCY_SECONDS}, {@code LATENCY_USERS}, {@code LATENCY_RATE}, {@code TIMEOUT}
+         * {@code CEP_USERS}, {@code LATENCY_SECONDS}, {@code LATENCY_USERS} (default: the first user count), {@code LATENCY_RATE}, {@code TIMEOUT}
          * (seconds per measurement) override a size.
          */
         static Sizes fromEnv(Map<String, String> env) {
@@ -73,7 +73,7 @@ public final class BenchmarkSuite {
             s.cepEvents = Long.parseLong(env.getOrDefault("CEP_EVENTS", s.quick ? "10000" : "60000"));
             s.cepUsers = Integer.parseInt(env.getOrDefault("CEP_USERS", "100000"));
             s.latencySeconds = Long.parseLong(env.getOrDefault("LATENCY_SECONDS", s.quick ? "30" : "120"));
-            s.latencyUsers = Integer.parseInt(env.getOrDefault("LATENCY_USERS", "10000"));
+            s.latencyUsers = Integer.parseInt(env.getOrDefault("LATENCY_USERS", String.valueOf(s.users.get(0))));
             s.latencyRate = Long.parseLong(env.getOrDefault("LATENCY_RATE", "0"));
             s.timeoutSeconds = Long.parseLong(env.getOrDefault("TIMEOUT", "1800"));
             return s;
