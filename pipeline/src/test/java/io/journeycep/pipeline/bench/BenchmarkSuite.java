@@ -227,8 +227,7 @@ public final class BenchmarkSuite {
         md.append(String.format(Locale.ROOT, "- Flink %s MiniCluster, one JVM per measurement, parallelism 1, RocksDB"
                         + " (incremental checkpoints, bloom filters, RocksDB timers), %s managed memory, EXACTLY_ONCE"
                         + " checkpoints every %d s to a local directory.%n",
-                EnvironmentInformation.getVersion(), BenchEnvironment.MANAGED_MEMORY.toHumanReadableString()
-                        .replaceAll(" \\(.*\\)", ""), BenchEnvironment.CHECKPOINT_INTERVAL.toSeconds()));
+                EnvironmentInformation.getVersion(), BenchEnvironment.MANAGED_MEMORY.getMebiBytes() + " MB", BenchEnvironment.CHECKPOINT_INTERVAL.toSeconds()));
         md.append("- Input: `SyntheticRiskTraffic` (one event every 3 ms of event time; 60 % view, 10 % cart add,"
                 + " 5 % purchase, 12 % login, 8 % login failed, 5 % payment failed), written as JSON and parsed by the"
                 + " job's parser in the source. Events/s = input events / wall time from job submission to its end"
@@ -242,8 +241,7 @@ public final class BenchmarkSuite {
             Result full = throughput.get(i)[1];
             double ratio = full.num("events_per_s") / pass.num("events_per_s");
             md.append(row(fmt(sizes.users.get(i)), fmt(sizes.events), rate(pass), rate(full),
-                    Double.isNaN(ratio) ? "–" : pct(ratio), full.ok() ? full.get("alerts_by_kind").replace(",", ", ")
-                            .replace("=", " ") : "–",
+                    Double.isNaN(ratio) ? "–" : pct(ratio), full.ok() ? alerts(full.get("alerts_by_kind")) : "–",
                     "≥ 20 %", met(ratio, r -> r >= 0.20)));
         }
         md.append("\nPass-through: source (generate + parse), keyBy user, a keyed pass-through, discard. Full pipeline:"
@@ -263,32 +261,37 @@ public final class BenchmarkSuite {
             String label = i == 1
                     ? "same look-back and compiled pattern on Flink's stock `CepOperator`"
                     : "vanilla pattern `view → cart → not purchase, within 30 min` (a `view` step in CEP)";
-            String equal = !stage.ok() || !v.ok() ? "–"
-                    : stage.get("outputs").equals(v.get("outputs")) ? "yes"
-                    : i == 1 ? "**no**" : "no (other semantics)";
+            boolean same = stage.ok() && v.ok() && stage.get("outputs").equals(v.get("outputs"));
+            String equal = !stage.ok() || !v.ok() ? "–" : same ? "yes" : i == 1 ? "**no**" : "no (other semantics)";
+            // the stock operator's count differs only when it misses timeouts: its speed then measures less work
+            String met = i == 1 && !same ? "n/a: not the same result" : met(speedUp, s -> s >= 50);
             md.append(row(label, fmt(sizes.cepEvents), rate(stage), rate(v),
                     Double.isNaN(speedUp) ? "–" : String.format(Locale.ROOT, "%.1f×", speedUp),
-                    stage.get("outputs"), v.get("outputs"), equal, "≥ 50×", met(speedUp, s -> s >= 50)));
+                    num(stage.get("outputs")), num(v.get("outputs")), equal, "≥ 50×", met));
         }
         md.append("\nInput: `SyntheticClickstream` (").append(fmt(sizes.cepUsers)).append(" users, 80 % view, 12 % cart"
                 + " add, 5 % purchase, 3 % login), keyed pass-through, then the stage. The stage is what the job runs"
                 + " (`PatternStage`: look-back → `WindowClosingCepOperator` with the compact CEP state store). The"
                 + " first row runs the identical look-back, compiled pattern, comparator, skip strategy and alert"
-                + " function on Flink's own operator and state layout, so its match count must equal the stage's; the"
-                + " second is what a CEP user would write, whose semantics differ (no episodes, no look-back), so its"
-                + " count differs slightly.\n\n");
+                + " function on Flink's own `CepOperator` and state layout. Flink 2.2.1's operator registers no timer"
+                + " where a `PREVIOUS_AND_CURRENT` window closes (which `WindowClosingCepOperator` adds, README \"How"
+                + " the CEP stage is built\"), so an abandonment whose user sends nothing later is never reported: its"
+                + " count is lower wherever users go quiet, and its speed then measures less work, so the bar is not"
+                + " judged on it. The second row is what a CEP user would write (the pattern measured in"
+                + " `shared/notes`, the origin of the 50× bar): `within` counts from the view, there are no episodes"
+                + " of several cart adds, so its count can differ slightly from the stage's.\n\n");
 
         md.append("### Event → alert latency at half the sustainable rate (full pipeline, RocksDB)\n\n");
         md.append("| alerts | rate events/s | users | alerts measured | p50 ms | p99 ms | max ms | bar | met |\n"
                 + "|---|---:|---:|---:|---:|---:|---:|---|---|\n");
-        md.append(row("VELOCITY and HIGH_VALUE_BROWSING: emit − event creation", latency.get("rate"),
-                latency.get("users"), latency.get("immediate_n"), latency.get("immediate_p50_ms"),
-                latency.get("immediate_p99_ms"), latency.get("immediate_max_ms"), "p99 ≤ 250 ms",
-                met(latency.num("immediate_p99_ms"), v -> v >= 0 && v <= 250)));
-        md.append(row("CART_ABANDONED: emit − deadline", latency.get("rate"), latency.get("users"),
-                latency.get("abandonment_n"), latency.get("abandonment_p50_ms"), latency.get("abandonment_p99_ms"),
-                latency.get("abandonment_max_ms"), "p99 ≤ 1,000 ms",
-                met(latency.num("abandonment_p99_ms"), v -> v >= 0 && v <= 1000)));
+        md.append(row("VELOCITY and HIGH_VALUE_BROWSING: emit − event creation", num(latency.get("rate")),
+                num(latency.get("users")), num(latency.get("immediate_n")), ms(latency, "immediate_p50_ms"),
+                ms(latency, "immediate_p99_ms"), ms(latency, "immediate_max_ms"), "p99 ≤ 250 ms",
+                met(msValue(latency, "immediate_p99_ms"), v -> v <= 250)));
+        md.append(row("CART_ABANDONED: emit − deadline", num(latency.get("rate")), num(latency.get("users")),
+                num(latency.get("abandonment_n")), ms(latency, "abandonment_p50_ms"), ms(latency, "abandonment_p99_ms"),
+                ms(latency, "abandonment_max_ms"), "p99 ≤ 1,000 ms",
+                met(msValue(latency, "abandonment_p99_ms"), v -> v <= 1000)));
         if (!latency.ok()) {
             md.append("\nThe latency run failed: ").append(latency.failure).append('\n');
         }
@@ -309,15 +312,17 @@ public final class BenchmarkSuite {
         for (int i = 0; i < throughput.size(); i++) {
             Result full = throughput.get(i)[1];
             double perUser = full.num("state_bytes") / full.num("active_users");
-            md.append(row(fmt(sizes.users.get(i)), full.get("active_users"), full.get("state_bytes"),
+            md.append(row(fmt(sizes.users.get(i)), num(full.get("active_users")), num(full.get("state_bytes")),
                     Double.isNaN(perUser) || perUser < 0 ? "–" : String.format(Locale.ROOT, "%.0f", perUser),
                     "≤ 1,024 B", met(perUser, b -> b >= 0 && b <= 1024), full.get("checkpoints"),
                     full.get("checkpoint_p50_ms"), full.get("checkpoint_max_ms")));
         }
-        md.append("\nState bytes: the full state size of the largest completed checkpoint (every operator; on RocksDB"
-                + " the SST files it references, as the web UI's checkpoint \"full size\" shows), divided by the"
-                + " distinct users of the input generated up to that checkpoint's trigger. Durations: end to end, all"
-                + " completed checkpoints of the run.\n");
+        md.append("\nState bytes: the full state size of the largest completed checkpoint (every operator and stage,"
+                + " timers included; on RocksDB the SST files it references as RocksDB wrote them, compressed, with"
+                + " overwritten values and tombstones not yet compacted away; the web UI's checkpoint \"full size\"),"
+                + " divided by the distinct users of the input generated up to that checkpoint's trigger. Velocity"
+                + " keys (IP, device, card) count towards their users. Durations: end to end, every completed"
+                + " checkpoint of the run.\n");
         List<String> failures = new ArrayList<>();
         for (Result[] pair : throughput) {
             failures.add(failure(pair[0]));
@@ -339,6 +344,27 @@ public final class BenchmarkSuite {
         return r.ok() ? null : r.name + " (" + r.failure + ")";
     }
 
+    /** A latency field in ms; NaN when there was no alert to measure (the field is -1). */
+    private static double msValue(Result r, String key) {
+        double v = r.num(key);
+        return v < 0 ? Double.NaN : v;
+    }
+
+    private static String ms(Result r, String key) {
+        double v = msValue(r, key);
+        return Double.isNaN(v) ? "–" : fmt((long) v);
+    }
+
+    /** {@code A=1,B=2} as {@code A 1, B 2}. */
+    private static String alerts(String byKind) {
+        List<String> out = new ArrayList<>();
+        for (String kv : byKind.split(",")) {
+            String[] p = kv.split("=", 2);
+            out.add(p.length == 2 ? p[0] + " " + num(p[1]) : kv);
+        }
+        return String.join(", ", out);
+    }
+
     private static String rate(Result r) {
         return r.ok() ? fmt(Math.round(r.num("events_per_s"))) : "did not finish: " + r.failure;
     }
@@ -349,6 +375,11 @@ public final class BenchmarkSuite {
 
     private static String pct(double ratio) {
         return String.format(Locale.ROOT, "%.1f %%", ratio * 100);
+    }
+
+    /** A whole number of a RESULT field with thousands separators; anything else as it is. */
+    private static String num(String value) {
+        return value.matches("-?[0-9]+") ? fmt(Long.parseLong(value)) : value;
     }
 
     static String fmt(long n) {
