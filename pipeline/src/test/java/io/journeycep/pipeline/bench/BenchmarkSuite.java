@@ -2,7 +2,6 @@ package io.journeycep.pipeline.bench;
 
 import org.apache.flink.runtime.util.EnvironmentInformation;
 
-import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -406,8 +405,7 @@ public final class BenchmarkSuite {
             updated = text + (text.isEmpty() || text.endsWith("\n\n") ? "" : text.endsWith("\n") ? "\n" : "\n\n")
                     + section;
         }
-        File parent = file.toAbsolutePath().getParent().toFile();
-        parent.mkdirs();
+        Files.createDirectories(file.toAbsolutePath().getParent());
         Files.writeString(file, updated, StandardCharsets.UTF_8);
     }
 }
