@@ -17,12 +17,20 @@ import java.time.Duration;
  * checkpoints to a fresh local directory, no restarts (a failing benchmark must fail, not loop).
  */
 final class BenchEnvironment {
+    static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
+    static final MemorySize MANAGED_MEMORY = MemorySize.ofMebiBytes(700);
+
     private BenchEnvironment() {}
 
     static StreamExecutionEnvironment create(String backend) throws IOException {
+        return StreamExecutionEnvironment.getExecutionEnvironment(configuration(backend));
+    }
+
+    /** The settings of {@link #create}, also those of the MiniCluster {@link BenchCluster} starts. */
+    static Configuration configuration(String backend) throws IOException {
         Configuration conf = new Configuration();
         conf.set(StateBackendOptions.STATE_BACKEND, backend);
-        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(10));
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, CHECKPOINT_INTERVAL);
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
                 Files.createTempDirectory("journey-bench-checkpoints").toUri().toString());
@@ -30,13 +38,13 @@ final class BenchEnvironment {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         // As a production slot has it (flink-conf/config.yaml: 4 GB TaskManager, 0.4 managed, 2 slots), not the
         // MiniCluster's 128 MB, which a million users' RocksDB state outgrows at once.
-        conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(700));
+        conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MANAGED_MEMORY);
         conf.setString("state.backend.rocksdb.use-bloom-filter", "true");
         // BENCH_TIMERS=heap|rocksdb: where RocksDB-backed jobs keep their timers (default: Flink's, in RocksDB)
         String timers = System.getenv("BENCH_TIMERS");
         if (timers != null && !timers.isBlank()) {
             conf.setString("state.backend.rocksdb.timer-service.factory", timers.toUpperCase(java.util.Locale.ROOT));
         }
-        return StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        return conf;
     }
 }

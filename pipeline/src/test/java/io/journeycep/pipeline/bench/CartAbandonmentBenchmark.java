@@ -2,10 +2,17 @@ package io.journeycep.pipeline.bench;
 
 import io.journeycep.model.EventType;
 import io.journeycep.model.JourneyEvent;
+import io.journeycep.patterns.ArrivalOrder;
 import io.journeycep.patterns.spec.BuiltInPatterns;
+import io.journeycep.patterns.spec.CompiledPattern;
+import io.journeycep.patterns.spec.EventMatcher;
+import io.journeycep.patterns.spec.PatternSpec;
+import io.journeycep.patterns.spec.SpecStep;
+import io.journeycep.pipeline.stages.patterns.PatternAlertFunction;
+import io.journeycep.pipeline.stages.patterns.PatternLookback;
 import io.journeycep.pipeline.stages.patterns.PatternStage;
+import io.journeycep.sinks.Alert;
 
-import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -13,11 +20,15 @@ import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.cep.CEP;
 import org.apache.flink.cep.functions.PatternProcessFunction;
+import org.apache.flink.cep.nfa.compiler.NFACompiler;
+import org.apache.flink.cep.operator.CepOperator;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
 import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.cep.pattern.conditions.SimpleCondition;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -25,6 +36,7 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.Collector;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -32,7 +44,8 @@ import java.util.Map;
  * Events/s of the cart-abandonment stage on heap and RocksDB, same input, same match count; with a pass-through job
  * as the ceiling and vanilla Flink CEP (a {@code view} step inside the pattern) as the reference. Not a test: run
  * it with the command in docs/BENCHMARKS.md. Arguments: {@code variant backend events [users]}, where variant is
- * {@code passthrough | stage | vanilla-cep} and backend {@code hashmap | rocksdb}.
+ * {@code passthrough | stage | vanilla-cep | vanilla-operator} and backend {@code hashmap | rocksdb};
+ * {@code vanilla-operator} is the stage's own look-back and compiled pattern on Flink's stock {@link CepOperator}.
  */
 public final class CartAbandonmentBenchmark {
     private static final Duration TIMEOUT = Duration.ofMinutes(30);
@@ -40,12 +53,18 @@ public final class CartAbandonmentBenchmark {
     private CartAbandonmentBenchmark() {}
 
     public static void main(String[] args) throws Exception {
+        System.out.println(run(args));
+    }
+
+    /** Runs one variant and returns its RESULT line. */
+    static String run(String... args) throws Exception {
         String variant = args[0];
         String backend = args[1];
         long events = Long.parseLong(args[2]);
         int users = args.length > 3 ? Integer.parseInt(args[3]) : 100_000;
 
-        StreamExecutionEnvironment env = BenchEnvironment.create(backend);
+        Configuration conf = BenchEnvironment.configuration(backend);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(1);
 
         DataStream<JourneyEvent> input = env.fromSource(
@@ -71,17 +90,50 @@ public final class CartAbandonmentBenchmark {
                         .inEventTime()
                         .process(new CountMatch(), TypeInformation.of(String.class));
                 break;
+            case "vanilla-operator":
+                out = onStockCepOperator(
+                        byUser.process(new PassThrough(), TypeInformation.of(JourneyEvent.class)),
+                        BuiltInPatterns.cartAbandonment(TIMEOUT, TIMEOUT));
+                break;
             default:
-                throw new IllegalArgumentException("variant: passthrough | stage | vanilla-cep");
+                throw new IllegalArgumentException("variant: passthrough | stage | vanilla-cep | vanilla-operator");
         }
         out.map(new CountOutput<>()).sinkTo(new DiscardingSink<>());
 
-        long start = System.nanoTime();
-        JobExecutionResult result = env.execute("bench " + variant + " " + backend);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        Object matches = result.getAllAccumulatorResults().get("outputs");
-        System.out.printf("RESULT variant=%s backend=%s events=%d users=%d seconds=%.1f events_per_s=%.0f outputs=%s%n",
-                variant, backend, events, users, seconds, events / seconds, matches);
+        BenchCluster.Run run = BenchCluster.execute(env, conf, "bench " + variant + " " + backend);
+        return String.format("RESULT variant=%s backend=%s events=%d users=%d seconds=%.1f events_per_s=%.0f"
+                        + " outputs=%s", variant, backend, events, users, run.seconds, events / run.seconds,
+                run.accumulator("outputs")) + run.checkpointFields();
+    }
+
+    /**
+     * What {@link PatternStage#apply} builds — the same look-back, the same compiled pattern, comparator, skip strategy
+     * and alert function — but on Flink's own {@link CepOperator} and its state layout instead of
+     * {@code WindowClosingCepOperator} with the compact CEP state store: vanilla Flink CEP for the very same pattern
+     * and input, so the match counts must be equal.
+     */
+    static DataStream<Alert> onStockCepOperator(DataStream<JourneyEvent> events, PatternSpec spec) {
+        CompiledPattern pattern = CompiledPattern.compile(spec);
+        List<EventMatcher> starters = new ArrayList<>();
+        for (int i : spec.stepsThatCanStart()) {
+            starters.add(spec.steps.get(i).match);
+        }
+        DataStream<SpecStep> steps = DataStreamUtils.reinterpretAsKeyedStream(events, new PatternStage.UserKey())
+                .process(new PatternLookback(pattern.lookback(), pattern.input(), starters),
+                        TypeInformation.of(SpecStep.class))
+                .name(spec.id + " look-back");
+        KeyedStream<SpecStep, String> byUser = DataStreamUtils.reinterpretAsKeyedStream(steps, s -> s.userKey,
+                TypeInformation.of(String.class));
+        CepOperator<SpecStep, String, Alert> cep = new CepOperator<>(
+                TypeInformation.of(SpecStep.class).createSerializer(
+                        events.getExecutionEnvironment().getConfig().getSerializerConfig()),
+                false,
+                NFACompiler.compileFactory(pattern.pattern(), false),
+                new ArrivalOrder<>(),
+                pattern.skipStrategy(),
+                new PatternAlertFunction(spec),
+                null);
+        return byUser.transform(spec.id + " (stock CepOperator)", TypeInformation.of(Alert.class), cep);
     }
 
     /**

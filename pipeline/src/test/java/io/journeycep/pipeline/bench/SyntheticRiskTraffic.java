@@ -24,17 +24,32 @@ public final class SyntheticRiskTraffic implements GeneratorFunction<Long, Journ
         this.stepMillis = stepMillis;
     }
 
-    @Override
-    public JourneyEvent map(Long index) {
-        long i = index;
-        long h = SyntheticClickstream.mix(i);
+    /** The user (0 … users-1) of event {@code index}. */
+    static long userOf(long index, int users) {
+        long h = SyntheticClickstream.mix(index);
+        return userOf(h, typeOf(h), users);
+    }
+
+    private static EventType typeOf(long h) {
         int roll = (int) Math.floorMod(h >>> 20, 100);
-        EventType type = roll < 60 ? EventType.VIEW : roll < 70 ? EventType.CART_ADD : roll < 75 ? EventType.PURCHASE
+        return roll < 60 ? EventType.VIEW : roll < 70 ? EventType.CART_ADD : roll < 75 ? EventType.PURCHASE
                 : roll < 87 ? EventType.LOGIN : roll < 95 ? EventType.LOGIN_FAILED : EventType.PAYMENT_FAILED;
+    }
+
+    private static long userOf(long h, EventType type, int users) {
         long user = Math.floorMod(h, users);
         if (type == EventType.LOGIN_FAILED || type == EventType.PAYMENT_FAILED) {
             user = (user / 10) * 10; // failures concentrate on every tenth user
         }
+        return user;
+    }
+
+    @Override
+    public JourneyEvent map(Long index) {
+        long i = index;
+        long h = SyntheticClickstream.mix(i);
+        EventType type = typeOf(h);
+        long user = userOf(h, type, users);
         JourneyEvent e = new JourneyEvent();
         e.eventId = "e" + i;
         e.type = type;

@@ -2,46 +2,101 @@ package io.journeycep.pipeline.bench;
 
 import io.journeycep.model.JourneyEvent;
 import io.journeycep.pipeline.config.JobConfig;
+import io.journeycep.pipeline.ingest.EventJson;
+import io.journeycep.pipeline.ingest.EventParser;
 import io.journeycep.pipeline.ingest.IngestRecord;
 import io.journeycep.pipeline.stages.patterns.PatternStage;
 import io.journeycep.pipeline.workflow.JourneyWorkflow;
 import io.journeycep.pipeline.workflow.WorkflowSinks;
+import io.journeycep.sinks.Alert;
+import io.journeycep.sinks.AlertKind;
 
-import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.accumulators.Histogram;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Events/s of the whole job graph ({@link JourneyWorkflow#define}, discarding sinks) over {@link SyntheticRiskTraffic}
- * as parsed records, with a pass-through job as the ceiling. Not a test: run it with {@code bash bench/workflow.sh}.
- * Arguments: {@code variant backend events [users]}; variants: {@code passthrough} (keyBy user + discard),
- * {@code detectors} (the CEP built-ins and the 4 default velocity rules; journeys and drift off), {@code all} (plus
- * journeys and drift).
+ * The whole job graph ({@link JourneyWorkflow#define}, discarding sinks) over {@link SyntheticRiskTraffic}, with a
+ * pass-through job as the ceiling. Every generated event is written as JSON and parsed by the job's
+ * {@link EventParser} inside the source, as the Kafka and file sources do, in every variant. Not a test: run it with
+ * {@code bash bench/workflow.sh} or {@code bash bench/suite.sh}.
+ *
+ * <p>Arguments: {@code variant backend events [users [rate]]}; variants:
+ * <ul>
+ *   <li>{@code passthrough}: parse, keyBy user, a keyed pass-through, discard (the ceiling);</li>
+ *   <li>{@code detectors}: the CEP built-ins and the 4 default velocity rules (identity and segments on as by default;
+ *       journeys and drift off);</li>
+ *   <li>{@code all}: everything, journeys and drift too; also reports checkpoint durations and the full state size of
+ *       the largest checkpoint with the number of distinct users seen up to it (state bytes per active user);</li>
+ *   <li>{@code latency}: {@code all} at {@code rate} events/s (a rate-limited generator) with event time = the
+ *       event's creation wall time, watermarks without out-of-orderness allowance (the generator is in order) and a
+ *       cart-abandonment timeout of {@value #LATENCY_CART_TIMEOUT_S} s; histograms of emit time − event time for the
+ *       alerts that do not wait on a timeout (VELOCITY, HIGH_VALUE_BROWSING) and emit time − deadline for
+ *       CART_ABANDONED (alerts flushed by the end of the input, before their deadline, are left out).</li>
+ * </ul>
  */
 public final class WorkflowBenchmark {
+    static final int LATENCY_CART_TIMEOUT_S = 10;
+    static final String IMMEDIATE = "latency.immediate";
+    static final String ABANDONMENT = "latency.abandonment";
+    static final String FLUSHED = "latency.flushed-at-end";
+
+    /** Events generated so far in this JVM (sampled by {@link BenchCluster} to place checkpoints in the input). */
+    static final AtomicLong GENERATED = new AtomicLong();
+    /** Wall-clock time of the first generated event of a {@code latency} run. */
+    static final AtomicLong FIRST_EVENT_MS = new AtomicLong();
+    static final String WARM_UP = "latency.warm-up";
+
     private WorkflowBenchmark() {}
 
     public static void main(String[] args) throws Exception {
+        System.out.println(run(args));
+    }
+
+    /** Runs one variant and returns its RESULT line. */
+    static String run(String... args) throws Exception {
         String variant = args[0];
         String backend = args[1];
         long events = Long.parseLong(args[2]);
         int users = args.length > 3 ? Integer.parseInt(args[3]) : 100_000;
+        long rate = args.length > 4 ? Long.parseLong(args[4]) : 0;
+        boolean live = variant.equals("latency");
+        if (live && rate <= 0) {
+            throw new IllegalArgumentException("latency needs a rate (events/s)");
+        }
 
-        StreamExecutionEnvironment env = BenchEnvironment.create(backend);
+        Configuration conf = BenchEnvironment.configuration(backend);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(1);
 
-        DataGeneratorSource<IngestRecord> source = new DataGeneratorSource<>(
-                new AsIngestRecords(new SyntheticRiskTraffic(users, 3)), events,
-                TypeInformation.of(IngestRecord.class));
+        GENERATED.set(0);
+        FIRST_EVENT_MS.set(0);
+        // alerts of events in the first quarter of a latency run, at most 10 s, measure JIT and start-up: left out
+        long warmUpMs = live ? Math.min(10_000, events * 1000 / rate / 4) : 0;
+        AsIngestRecords generator = new AsIngestRecords(new SyntheticRiskTraffic(users, 3), live);
+        DataGeneratorSource<IngestRecord> source = live
+                ? new DataGeneratorSource<>(generator, events, RateLimiterStrategy.perSecond(rate),
+                        TypeInformation.of(IngestRecord.class))
+                : new DataGeneratorSource<>(generator, events, TypeInformation.of(IngestRecord.class));
         JobConfig config = new JobConfig();
         switch (variant) {
             case "passthrough":
-                env.fromSource(source, org.apache.flink.api.common.eventtime.WatermarkStrategy.noWatermarks(),
-                                "synthetic records")
+                env.fromSource(source, WatermarkStrategy.noWatermarks(), "synthetic records")
                         .map(r -> r.event, TypeInformation.of(JourneyEvent.class))
                         .keyBy(new PatternStage.UserKey())
                         .process(new CartAbandonmentBenchmark.PassThrough(), TypeInformation.of(JourneyEvent.class))
@@ -50,31 +105,89 @@ public final class WorkflowBenchmark {
                 break;
             case "all":
             case "detectors":
-                config.journeys.enabled = variant.equals("all");
-                config.drift.enabled = variant.equals("all");
+            case "latency":
+                config.journeys.enabled = !variant.equals("detectors");
+                config.drift.enabled = !variant.equals("detectors");
+                if (live) {
+                    config.eventTime.maxOutOfOrderness = Duration.ZERO;
+                    config.cartAbandonment.timeout = Duration.ofSeconds(LATENCY_CART_TIMEOUT_S);
+                }
                 WorkflowSinks sinks = new WorkflowSinks()
                         .alerts("discard-alerts", new DiscardingSink<>())
                         .deadLetters("discard-dead-letters", new DiscardingSink<>())
-                        .lateEvents("discard-late", new DiscardingSink<>());
+                        .lateEvents("discard-late", new DiscardingSink<>())
+                        .segmentChanges("discard-segment-changes", new DiscardingSink<>())
+                        .transitions("discard-transitions", new DiscardingSink<>())
+                        .driftStats("discard-drift-stats", new DiscardingSink<>());
                 JourneyWorkflow.Streams out = JourneyWorkflow.define(env, source, sinks, config);
-                out.alerts.map(new CartAbandonmentBenchmark.CountOutput<>()).sinkTo(new DiscardingSink<>());
+                out.alerts.map(live ? new LatencyProbe(warmUpMs) : new CartAbandonmentBenchmark.CountOutput<>())
+                        .sinkTo(new DiscardingSink<>());
                 break;
             default:
-                throw new IllegalArgumentException("variant: passthrough | detectors | all");
+                throw new IllegalArgumentException("variant: passthrough | detectors | all | latency");
         }
 
-        long start = System.nanoTime();
-        JobExecutionResult result = env.execute("bench workflow " + variant + " " + backend);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("RESULT variant=%s backend=%s events=%d users=%d seconds=%.1f events_per_s=%.0f outputs=%s"
-                        + " alerts_by_kind=%s%n",
-                variant, backend, events, users, seconds, events / seconds,
-                result.getAllAccumulatorResults().get("outputs"), alertsByKind(result));
+        BenchCluster.Run run = BenchCluster.execute(env, conf, "bench workflow " + variant + " " + backend,
+                GENERATED::get);
+        StringBuilder line = new StringBuilder(String.format(
+                "RESULT variant=%s backend=%s events=%d users=%d seconds=%.1f events_per_s=%.0f outputs=%s"
+                        + " alerts_by_kind=%s",
+                variant, backend, events, users, run.seconds, events / run.seconds, run.accumulator("outputs"),
+                alertsByKind(run)));
+        line.append(run.checkpointFields());
+        if (run.eventsAtLargest >= 0) {
+            line.append(" active_users=").append(activeUsers(users, run.eventsAtLargest));
+        }
+        if (live) {
+            line.append(" rate=").append(rate).append(" cart_timeout_s=").append(LATENCY_CART_TIMEOUT_S)
+                    .append(" out_of_orderness_ms=0");
+            line.append(percentiles("immediate", run.accumulator(IMMEDIATE)));
+            line.append(percentiles("abandonment", run.accumulator(ABANDONMENT)));
+            line.append(" flushed_at_end=").append(run.accumulator(FLUSHED))
+                    .append(" warm_up_ms=").append(warmUpMs).append(" warm_up_alerts=").append(run.accumulator(WARM_UP));
+        }
+        return line.toString();
     }
 
-    private static String alertsByKind(JobExecutionResult result) {
+    /** Distinct users among the first {@code events} events of {@link SyntheticRiskTraffic}. */
+    static long activeUsers(int users, long events) {
+        BitSet seen = new BitSet(users);
+        for (long i = 0; i < events; i++) {
+            seen.set((int) SyntheticRiskTraffic.userOf(i, users));
+        }
+        return seen.cardinality();
+    }
+
+    /** {@code name_n}, {@code name_p50_ms}, {@code name_p99_ms}, {@code name_max_ms} of a histogram accumulator. */
+    @SuppressWarnings("unchecked")
+    private static String percentiles(String name, Object histogram) {
+        TreeMap<Integer, Integer> h = histogram == null ? new TreeMap<>() : (TreeMap<Integer, Integer>) histogram;
+        long n = 0;
+        for (int c : h.values()) {
+            n += c;
+        }
+        return String.format(" %s_n=%d %s_p50_ms=%d %s_p99_ms=%d %s_max_ms=%d", name, n, name, quantile(h, n, 0.50),
+                name, quantile(h, n, 0.99), name, h.isEmpty() ? -1 : h.lastKey());
+    }
+
+    private static long quantile(TreeMap<Integer, Integer> h, long n, double q) {
+        if (n == 0) {
+            return -1;
+        }
+        long rank = (long) Math.ceil(q * n);
+        long seen = 0;
+        for (Map.Entry<Integer, Integer> e : h.entrySet()) {
+            seen += e.getValue();
+            if (seen >= rank) {
+                return e.getKey();
+            }
+        }
+        return h.lastKey();
+    }
+
+    private static String alertsByKind(BenchCluster.Run run) {
         StringBuilder b = new StringBuilder();
-        result.getAllAccumulatorResults().forEach((name, value) -> {
+        run.result.getAllAccumulatorResults().forEach((name, value) -> {
             if (name.startsWith("alerts.") && !name.startsWith("alerts.rule.") && !"0".equals(String.valueOf(value))) {
                 b.append(b.length() == 0 ? "" : ",").append(name.substring("alerts.".length())).append('=').append(value);
             }
@@ -82,18 +195,75 @@ public final class WorkflowBenchmark {
         return b.length() == 0 ? "-" : b.toString();
     }
 
-    /** The generator's events as the parsed records a source emits. */
+    /**
+     * The generator's events as the records a source emits: written as JSON and parsed by the job's parser. With
+     * {@code live}, an event's time is the wall-clock time at which it is generated.
+     */
     static final class AsIngestRecords implements GeneratorFunction<Long, IngestRecord> {
         private static final long serialVersionUID = 1L;
         private final SyntheticRiskTraffic events;
+        private final boolean live;
+        private final EventParser parser = EventParser.withDefaults();
 
-        AsIngestRecords(SyntheticRiskTraffic events) {
+        AsIngestRecords(SyntheticRiskTraffic events, boolean live) {
             this.events = events;
+            this.live = live;
         }
 
         @Override
         public IngestRecord map(Long index) {
-            return IngestRecord.accepted(events.map(index));
+            JourneyEvent e = events.map(index);
+            if (live) {
+                e.timestamp = System.currentTimeMillis();
+                FIRST_EVENT_MS.compareAndSet(0, e.timestamp);
+            }
+            GENERATED.lazySet(index + 1);
+            return parser.parseJson(EventJson.toFlatJson(e), "bench", index + 1);
+        }
+    }
+
+    /** Records emit-time latencies of the alerts in histogram accumulators (see the class comment). */
+    static final class LatencyProbe extends RichMapFunction<Alert, Alert> {
+        private final long warmUpMs;
+        private transient LongCounter warmUp;
+        private transient Histogram immediate;
+        private transient Histogram abandonment;
+        private transient LongCounter flushed;
+        private transient LongCounter outputs;
+
+        LatencyProbe(long warmUpMs) {
+            this.warmUpMs = warmUpMs;
+        }
+
+        @Override
+        public void open(OpenContext ctx) {
+            warmUp = getRuntimeContext().getLongCounter(WARM_UP);
+            immediate = getRuntimeContext().getHistogram(IMMEDIATE);
+            abandonment = getRuntimeContext().getHistogram(ABANDONMENT);
+            flushed = getRuntimeContext().getLongCounter(FLUSHED);
+            outputs = getRuntimeContext().getLongCounter("outputs");
+        }
+
+        @Override
+        public Alert map(Alert alert) {
+            long now = System.currentTimeMillis();
+            outputs.add(1);
+            boolean abandoned = alert.kind == AlertKind.CART_ABANDONED;
+            if (!abandoned && alert.kind != AlertKind.VELOCITY && alert.kind != AlertKind.HIGH_VALUE_BROWSING) {
+                return alert; // PATH_ANOMALY waits on the session gap, DRIFT on its bucket
+            }
+            // the same JVM (MiniCluster): the generator's static is visible here
+            long cause = abandoned ? alert.windowEnd - LATENCY_CART_TIMEOUT_S * 1000L : alert.eventTime;
+            if (cause < FIRST_EVENT_MS.get() + warmUpMs) {
+                warmUp.add(1);
+            } else if (!abandoned) {
+                immediate.add((int) Math.max(0, Math.min(Integer.MAX_VALUE, now - alert.eventTime)));
+            } else if (alert.windowEnd > now) {
+                flushed.add(1); // the end of the input fired it before its deadline
+            } else {
+                abandonment.add((int) Math.min(Integer.MAX_VALUE, now - alert.windowEnd));
+            }
+            return alert;
         }
     }
 }

@@ -1,0 +1,125 @@
+package io.journeycep.pipeline.bench;
+
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
+import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
+import org.apache.flink.runtime.checkpoint.CheckpointStatsStatus;
+import org.apache.flink.runtime.jobmaster.JobResult;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.runtime.util.stats.StatsSummarySnapshot;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * Runs a benchmark job on a MiniCluster of its own (one TaskManager, {@link BenchEnvironment}'s settings, a free REST
+ * port), so that besides the job's result it can read the checkpoint statistics the web UI shows
+ * ({@code /jobs/<id>/checkpoints}): the count, end-to-end durations and the full state size of the largest completed
+ * checkpoint. Events/s are timed from submission to the job's end (MiniCluster start-up excluded, job start-up
+ * included). An optional progress counter (events generated so far) is sampled every 100 ms, so that the input
+ * position at the largest checkpoint is known.
+ */
+final class BenchCluster {
+    private BenchCluster() {}
+
+    /** What one run measured. */
+    static final class Run {
+        JobExecutionResult result;
+        double seconds;
+        long checkpoints;
+        long checkpointP50Ms = -1;
+        long checkpointMaxMs = -1;
+        /** Full state size of the largest completed checkpoint (all operators; RocksDB: its SST files), bytes. */
+        long largestStateBytes = -1;
+        /** Events generated when that checkpoint was triggered (-1 without a progress counter). */
+        long eventsAtLargest = -1;
+
+        Object accumulator(String name) {
+            return result.getAllAccumulatorResults().get(name);
+        }
+
+        /** The checkpoint fields of a RESULT line. */
+        String checkpointFields() {
+            return String.format(" checkpoints=%d checkpoint_p50_ms=%d checkpoint_max_ms=%d state_bytes=%d"
+                    + " events_at_state=%d", checkpoints, checkpointP50Ms, checkpointMaxMs, largestStateBytes,
+                    eventsAtLargest);
+        }
+    }
+
+    static Run execute(StreamExecutionEnvironment env, Configuration conf, String name) throws Exception {
+        return execute(env, conf, name, null);
+    }
+
+    static Run execute(StreamExecutionEnvironment env, Configuration conf, String name, LongSupplier progress)
+            throws Exception {
+        Configuration clusterConf = new Configuration(conf);
+        clusterConf.set(RestOptions.BIND_PORT, "0"); // other benchmarks or tests may run on this machine
+        StreamGraph graph = env.getStreamGraph();
+        graph.setJobName(name);
+        MiniClusterConfiguration mc = new MiniClusterConfiguration.Builder()
+                .setConfiguration(clusterConf)
+                .setNumTaskManagers(1)
+                .setNumSlotsPerTaskManager(Math.max(1, env.getParallelism()))
+                .build();
+        Run run = new Run();
+        List<long[]> samples = new ArrayList<>(); // {wall ms, progress}
+        try (MiniCluster cluster = new MiniCluster(mc)) {
+            cluster.start();
+            long start = System.nanoTime();
+            JobID id = cluster.submitJob(graph).get().getJobID();
+            java.util.concurrent.CompletableFuture<JobResult> done = cluster.requestJobResult(id);
+            while (!done.isDone()) {
+                if (progress != null) {
+                    samples.add(new long[] {System.currentTimeMillis(), progress.getAsLong()});
+                }
+                try {
+                    done.get(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException stillRunning) {
+                    // sample again
+                }
+            }
+            JobResult result = done.get();
+            run.seconds = (System.nanoTime() - start) / 1e9;
+            run.result = result.toJobExecutionResult(BenchCluster.class.getClassLoader());
+            CheckpointStatsSnapshot stats = cluster.getArchivedExecutionGraph(id).get().getCheckpointStatsSnapshot();
+            if (stats != null) {
+                run.checkpoints = stats.getCounts().getNumberOfCompletedCheckpoints();
+                StatsSummarySnapshot durations = stats.getSummaryStats().getEndToEndDurationStats();
+                if (durations.getCount() > 0) {
+                    run.checkpointP50Ms = Math.round(durations.getQuantile(0.5));
+                    run.checkpointMaxMs = durations.getMaximum();
+                }
+                AbstractCheckpointStats largest = null;
+                for (AbstractCheckpointStats c : stats.getHistory().getCheckpoints()) {
+                    if (c.getStatus() == CheckpointStatsStatus.COMPLETED
+                            && (largest == null || c.getStateSize() > largest.getStateSize())) {
+                        largest = c;
+                    }
+                }
+                if (largest != null) {
+                    run.largestStateBytes = largest.getStateSize();
+                    run.eventsAtLargest = progressAt(samples, largest.getTriggerTimestamp());
+                }
+            }
+        }
+        return run;
+    }
+
+    /** The last sampled progress at or before {@code time} (-1 if none). */
+    private static long progressAt(List<long[]> samples, long time) {
+        long at = -1;
+        for (long[] s : samples) {
+            if (s[0] <= time) {
+                at = s[1];
+            }
+        }
+        return at;
+    }
+}

@@ -1,0 +1,88 @@
+package io.journeycep.pipeline.bench;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A smoke run of the benchmark suite at tiny sizes, in this JVM: every measurement produces a number and the
+ * markdown has its four tables, each well-formed, between the markers, replacing only that part of the file. No
+ * timing assertion: benchmarks are not tests (docs/BENCHMARKS.md).
+ */
+class BenchmarkSuiteTest {
+
+    @Test
+    void aTinyRunWritesEveryTableBetweenTheMarkers(@TempDir Path dir) throws Exception {
+        BenchmarkSuite.Sizes sizes = BenchmarkSuite.Sizes.fromEnv(Map.of(
+                "QUICK", "1", "EVENTS", "3000", "USERS_LIST", "300", "CEP_EVENTS", "2000", "CEP_USERS", "200",
+                "LATENCY_SECONDS", "4", "LATENCY_USERS", "200", "LATENCY_RATE", "500"));
+
+        String section = BenchmarkSuite.run(sizes, false, dir);
+        System.out.println(section);
+
+        assertThat(section).startsWith(BenchmarkSuite.BEGIN).endsWith(BenchmarkSuite.END + "\n")
+                .contains("smoke run (QUICK=1)")
+                .doesNotContain("Did not produce a number", "did not finish");
+        List<List<String>> tables = tables(section);
+        assertThat(tables).hasSize(4);
+        // throughput (1 user count), CEP (2 comparisons), latency (2 alert groups), state (1 user count)
+        assertThat(tables.stream().map(t -> t.size() - 2).toList()).containsExactly(1, 2, 2, 1);
+        for (List<String> table : tables) {
+            List<String> header = cells(table.get(0));
+            assertThat(table.get(1)).matches("\\|(-+:?\\|)+");
+            assertThat(header).contains("bar", "met");
+            for (String row : table.subList(2, table.size())) {
+                List<String> c = cells(row);
+                assertThat(c).as(row).hasSize(header.size());
+                assertThat(c.get(header.indexOf("met"))).as(row).isIn("met", "**not met**", "–", "n/a: not the same result");
+            }
+        }
+        // the numbers the tables are made of are there
+        assertThat(cells(tables.get(0).get(2)).get(2)).matches("[0-9,]+");
+        assertThat(cells(tables.get(0).get(2)).get(3)).matches("[0-9,]+");
+        assertThat(cells(tables.get(0).get(2)).get(4)).matches("[0-9.]+ %");
+        assertThat(cells(tables.get(1).get(2)).get(5)).as("stage matches").matches("[0-9,]+");
+        assertThat(cells(tables.get(1).get(2)).get(6)).as("vanilla matches").matches("[0-9,]+");
+        assertThat(cells(tables.get(3).get(2)).get(3)).as("bytes per active user").matches("[0-9]+");
+
+        // only the section between the markers is replaced
+        Path doc = dir.resolve("BENCHMARKS.md");
+        Files.writeString(doc, "# Benchmarks\n\nbefore\n\n" + BenchmarkSuite.BEGIN + "\nold\n" + BenchmarkSuite.END
+                + "\n\nafter\n");
+        BenchmarkSuite.replaceSection(doc, section);
+        assertThat(Files.readString(doc)).isEqualTo("# Benchmarks\n\nbefore\n\n" + section + "\nafter\n");
+    }
+
+    /** The markdown tables of a text: each a list of its lines (header, separator, rows). */
+    private static List<List<String>> tables(String markdown) {
+        List<List<String>> tables = new ArrayList<>();
+        List<String> current = null;
+        for (String line : markdown.split("\n")) {
+            if (line.startsWith("|")) {
+                if (current == null) {
+                    current = new ArrayList<>();
+                    tables.add(current);
+                }
+                current.add(line);
+            } else {
+                current = null;
+            }
+        }
+        return tables;
+    }
+
+    private static List<String> cells(String row) {
+        List<String> cells = new ArrayList<>();
+        for (String c : row.substring(1, row.length() - 1).split("\\|", -1)) {
+            cells.add(c.trim());
+        }
+        return cells;
+    }
+}
