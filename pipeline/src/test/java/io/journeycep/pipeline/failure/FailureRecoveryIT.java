@@ -61,7 +61,9 @@ import java.util.stream.Stream;
  * PostgreSQL stopped for 30 s once. Afterwards {@code journey.triggers}, {@code risk.alerts} and {@code
  * segment.updates} (read_committed) and the tables {@code alerts}, {@code segment_changes}, {@code segment_membership}
  * and {@code journey_transitions} must equal the failure-free run's exactly, wall-clock columns ({@code detected_at},
- * {@code updated_at}) left out: nothing lost, nothing doubled.
+ * {@code updated_at}) left out: nothing lost, nothing doubled. The topics keep the broker's default 7-day time
+ * retention, as in production: no partition of either run may have lost records to it (log start offset 0), and every
+ * record carries its write time (none is older than the test; the input's event times are of 2023).
  *
  * <p>Event time moves only with events (the quiet-period fallback is off: with it, a failure longer than the quiet
  * period would move event time with the wall clock, which is a different input). Each run ends when every operator's
@@ -103,6 +105,7 @@ class FailureRecoveryIT {
     void killsAndOutagesNeitherLoseNorDoubleAnyOutput() throws Exception {
         Path jar = root.resolve("pipeline/target/journey-cep.jar");
         assertThat(jar).as("the job jar (mvn package builds it before the integration tests)").isRegularFile();
+        long testStart = System.currentTimeMillis();
         deleteRecursively(base);
         Files.createDirectories(base);
         log("input: %,d events + 1 clock event, %,d users, seed %d", events, new FailureInput(events).users(), seed);
@@ -131,6 +134,19 @@ class FailureRecoveryIT {
             // every output is compared, and all differences are reported together
             List<String> differences = new ArrayList<>();
             for (String topic : TOPICS) {
+                // nothing of either run deleted by the broker: records carry their write time (2026), not the
+                // input's event time (2023), which the 7-day time retention of these default topics would delete
+                // at its next check (the cause of segment.updates' losses before the sinks stamped write times)
+                for (Outputs o : List.of(expected, actual)) {
+                    if (!o.truncatedPartitions(topic).isEmpty()) {
+                        differences.add(topic + ": records deleted by the broker, log start offsets "
+                                + o.truncatedPartitions(topic));
+                    }
+                    if (o.oldestTimestamp(topic) < testStart) {
+                        differences.add(topic + ": a record timestamp before the test started (not the write time): "
+                                + Instant.ofEpochMilli(o.oldestTimestamp(topic)));
+                    }
+                }
                 if (!actual.duplicates(topic).isEmpty()) {
                     differences.add(topic + ": records written twice: " + actual.duplicates(topic).stream().limit(5)
                             .toList());
@@ -409,11 +425,13 @@ class FailureRecoveryIT {
     static final class Outputs {
         private final Map<String, List<String>> records = new TreeMap<>();
         private final Map<String, List<String>> rows = new TreeMap<>();
+        private final Map<String, Map<TopicPartition, Long>> logStartOffsets = new TreeMap<>();
+        private final Map<String, Long> oldestTimestamps = new TreeMap<>();
 
         static Outputs read(EmbeddedServices services, String run, String jdbcUrl) throws Exception {
             Outputs o = new Outputs();
             for (String topic : TOPICS) {
-                o.records.put(topic, readCommitted(services.kafka().bootstrapServers(), topic + "-" + run));
+                o.records.put(topic, o.readCommitted(services.kafka().bootstrapServers(), topic + "-" + run, topic));
             }
             try (Connection c = DriverManager.getConnection(jdbcUrl, services.postgres().user(),
                     services.postgres().password()); Statement s = c.createStatement()) {
@@ -437,6 +455,21 @@ class FailureRecoveryIT {
 
         List<String> records(String topic) {
             return records.get(topic);
+        }
+
+        /**
+         * Partitions of the topic whose log no longer starts at offset 0: the broker deleted records (its time
+         * retention deletes records stamped more than 7 days before now, the fate of event-time stamps on a replay
+         * of history; README "Outputs").
+         */
+        Map<TopicPartition, Long> truncatedPartitions(String topic) {
+            return logStartOffsets.get(topic).entrySet().stream().filter(e -> e.getValue() > 0)
+                    .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+        }
+
+        /** The oldest Kafka record timestamp of the topic (Long.MAX_VALUE when it is empty). */
+        long oldestTimestamp(String topic) {
+            return oldestTimestamps.get(topic);
         }
 
         List<String> rows(String table) {
@@ -481,8 +514,11 @@ class FailureRecoveryIT {
             }
         }
 
-        /** Every committed record of the topic as "key | value without detected_at", sorted. */
-        private static List<String> readCommitted(String bootstrap, String topic) throws Exception {
+        /**
+         * Every committed record of the topic as "key | value without detected_at", sorted; notes the topic's log
+         * start offsets and oldest record timestamp under {@code name}.
+         */
+        private List<String> readCommitted(String bootstrap, String topic, String name) throws Exception {
             Properties p = new Properties();
             p.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
             p.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -496,13 +532,16 @@ class FailureRecoveryIT {
                     parts.add(new TopicPartition(topic, info.partition()));
                 }
                 consumer.assign(parts);
+                logStartOffsets.put(name, consumer.beginningOffsets(parts));
                 consumer.seekToBeginning(parts);
+                long oldest = Long.MAX_VALUE;
                 // read_committed: the end offsets are the last stable offsets. A transaction left open by a killed
                 // TaskManager would hold them back: compare with the high watermarks to tell.
                 Map<TopicPartition, Long> ends = consumer.endOffsets(parts);
                 long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
                 while (parts.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
                     for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                        oldest = Math.min(oldest, r.timestamp());
                         ObjectNode v = (ObjectNode) JSON.readTree(r.value());
                         v.remove("detected_at");
                         out.add(r.key() + " | " + JSON.writeValueAsString(v));
@@ -511,6 +550,7 @@ class FailureRecoveryIT {
                         throw new IllegalStateException("could not read " + topic + " to " + ends);
                     }
                 }
+                oldestTimestamps.put(name, oldest);
             }
             Collections.sort(out);
             return out;
