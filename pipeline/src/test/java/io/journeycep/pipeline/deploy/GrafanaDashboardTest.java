@@ -52,6 +52,10 @@ class GrafanaDashboardTest {
                 known.add(scope + prometheusName(name));
             }
         }
+        for (String name : rocksDbNativeMetricNames()) {
+            // on the operator's group; the state's name is the column_family label (column-family-as-variable)
+            known.add(OPERATOR_SCOPE + prometheusName(name));
+        }
         List<JsonNode> panels = new ArrayList<>();
         collectPanels(dashboard.path("panels"), panels);
         assertThat(panels).hasSizeGreaterThan(10);
@@ -76,7 +80,8 @@ class GrafanaDashboardTest {
         assertThat(used).contains(
                 OPERATOR_SCOPE + "numRecordsInPerSecond", OPERATOR_SCOPE + "numRecordsOutPerSecond",
                 "flink_jobmanager_job_lastCheckpointDuration", "flink_jobmanager_job_lastCheckpointSize",
-                "flink_jobmanager_job_numRestarts", "flink_taskmanager_job_task_backPressuredTimeMsPerSecond");
+                "flink_jobmanager_job_numRestarts", "flink_taskmanager_job_task_backPressuredTimeMsPerSecond",
+                OPERATOR_SCOPE + "rocksdb_estimate_num_keys"); // keys in keyed state (config.yaml enables it)
         for (String name : jobMetricNames().keySet()) {
             assertThat(used).as("a panel for the job's metric " + name).contains(OPERATOR_SCOPE + prometheusName(name));
         }
@@ -128,6 +133,19 @@ class GrafanaDashboardTest {
                 }
             }
         }
+        return names;
+    }
+
+    /**
+     * RocksDB's native metrics as Flink names them ({@code rocksdb.<property>}, one gauge per state), from Flink's own
+     * list of the properties it can report.
+     */
+    private static Set<String> rocksDbNativeMetricNames() {
+        Set<String> names = new TreeSet<>();
+        for (org.apache.flink.state.rocksdb.RocksDBProperty p : org.apache.flink.state.rocksdb.RocksDBProperty.values()) {
+            names.add(p.getRocksDBProperty());
+        }
+        assertThat(names).contains("rocksdb.estimate-num-keys");
         return names;
     }
 
