@@ -84,7 +84,7 @@ final class DemoVerb {
         JobConfig config = demoConfig(bootstrap, services.postgres().jdbcUrl(), services.postgres().user(), timeout);
         config.runtime.checkpointDir = dir.resolve("checkpoints").toUri().toString();
         int webPort = freePort();
-        Configuration flinkConf = JobRunner.flinkConfiguration(config, new Configuration());
+        Configuration flinkConf = JobRunner.flinkConfiguration(config, JobRunner.localBase());
         flinkConf.set(RestOptions.PORT, webPort);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flinkConf);
         env.setParallelism(2);

@@ -21,6 +21,7 @@ import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.state.rocksdb.RocksDBNativeMetricOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -46,6 +47,19 @@ final class JobRunner {
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.runtime.checkpointDir);
             conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         }
+        return conf;
+    }
+
+    /**
+     * The base configuration of the local verbs (replay, demo: a MiniCluster in this JVM), where no cluster
+     * config.yaml applies: the key gauges of flink-conf/config.yaml (RocksDB's {@code estimate-num-keys} of every
+     * state, with the state's name as the {@code column_family} variable; README "Operating"). On a cluster the
+     * cluster's config.yaml decides.
+     */
+    static Configuration localBase() {
+        Configuration conf = new Configuration();
+        conf.set(RocksDBNativeMetricOptions.ESTIMATE_NUM_KEYS, true);
+        conf.set(RocksDBNativeMetricOptions.COLUMN_FAMILY_AS_VARIABLE, true);
         return conf;
     }
 

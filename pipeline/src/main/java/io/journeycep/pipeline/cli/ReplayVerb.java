@@ -132,7 +132,7 @@ public final class ReplayVerb {
         if (!errors.isEmpty()) {
             throw new io.journeycep.pipeline.config.ConfigException("replay: " + String.join("; ", errors));
         }
-        Configuration base = new Configuration();
+        Configuration base = JobRunner.localBase();
         base.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         Path checkpoints = JobRunner.useTemporaryCheckpointDirIfUnset(config);
         try {

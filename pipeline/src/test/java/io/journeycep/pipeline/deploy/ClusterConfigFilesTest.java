@@ -18,6 +18,7 @@ import org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec;
 import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
 import org.apache.flink.runtime.jobmanager.JobManagerProcessSpec;
 import org.apache.flink.runtime.jobmanager.JobManagerProcessUtils;
+import org.apache.flink.state.rocksdb.RocksDBNativeMetricOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -113,6 +114,9 @@ class ClusterConfigFilesTest {
                 .isLessThan(HeartbeatManagerOptions.HEARTBEAT_TIMEOUT.defaultValue())
                 .isGreaterThanOrEqualTo(config.get(HeartbeatManagerOptions.HEARTBEAT_INTERVAL).multipliedBy(3));
         assertThat(config.get(StateRecoveryOptions.LOCAL_RECOVERY)).isTrue();
+        // the key gauges (README "Operating"), one metric name for all states (the dashboard's panel queries it)
+        assertThat(config.get(RocksDBNativeMetricOptions.ESTIMATE_NUM_KEYS)).isTrue();
+        assertThat(config.get(RocksDBNativeMetricOptions.COLUMN_FAMILY_AS_VARIABLE)).isTrue();
         assertThat(Class.forName(config.getString("metrics.reporter.prom.factory.class", null))).isNotNull();
         assertThat(config.getString("metrics.reporter.prom.port", null)).matches("\\d+(-\\d+)?");
     }

@@ -23,6 +23,7 @@ import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
+import org.apache.flink.state.rocksdb.RocksDBNativeMetricOptions;
 import org.apache.flink.state.rocksdb.RocksDBOptions;
 
 import java.lang.reflect.Field;
@@ -51,7 +52,8 @@ final class FlinkOptionKeys {
             JobManagerOptions.class, TaskManagerOptions.class, CoreOptions.class, ClusterOptions.class,
             HighAvailabilityOptions.class, RestOptions.class, WebOptions.class, SecurityOptions.class,
             DeploymentOptions.class, PipelineOptions.class, NettyShuffleEnvironmentOptions.class,
-            RpcOptions.class, CleanupOptions.class, RocksDBOptions.class, RocksDBConfigurableOptions.class);
+            RpcOptions.class, CleanupOptions.class, RocksDBOptions.class, RocksDBConfigurableOptions.class,
+            RocksDBNativeMetricOptions.class);
 
     private final Map<String, ConfigOption<?>> options = new HashMap<>();
     private final Map<String, ConfigOption<?>> reporterSuffixes = new HashMap<>();

@@ -36,6 +36,8 @@ class GrafanaDashboardTest {
     private static final Path DASHBOARD = ClusterConfigFilesTest.ROOT.resolve("deploy/grafana/journey-cep-dashboard.json");
     private static final Pattern METRIC = Pattern.compile("\\bflink_[A-Za-z0-9_]+");
     private static final String OPERATOR_SCOPE = "flink_taskmanager_job_task_operator_";
+    /** RocksDB's native metrics with state.backend.rocksdb.metrics.column-family-as-variable (a key group). */
+    private static final String ROCKSDB_COLUMN_FAMILY_SCOPE = "column_family_";
     private static final List<String> STANDARD_SCOPES = List.of(
             "flink_jobmanager_", "flink_jobmanager_job_", "flink_taskmanager_", "flink_taskmanager_job_task_",
             OPERATOR_SCOPE);
@@ -51,6 +53,11 @@ class GrafanaDashboardTest {
             for (String scope : STANDARD_SCOPES) {
                 known.add(scope + prometheusName(name));
             }
+        }
+        for (String name : rocksDbNativeMetricNames()) {
+            // on the operator's group, in a column_family key group whose value, the state's name, is a label
+            // (column-family-as-variable): the key is part of the name, as a scrape of the standalone cluster shows
+            known.add(OPERATOR_SCOPE + ROCKSDB_COLUMN_FAMILY_SCOPE + prometheusName(name));
         }
         List<JsonNode> panels = new ArrayList<>();
         collectPanels(dashboard.path("panels"), panels);
@@ -76,7 +83,9 @@ class GrafanaDashboardTest {
         assertThat(used).contains(
                 OPERATOR_SCOPE + "numRecordsInPerSecond", OPERATOR_SCOPE + "numRecordsOutPerSecond",
                 "flink_jobmanager_job_lastCheckpointDuration", "flink_jobmanager_job_lastCheckpointSize",
-                "flink_jobmanager_job_numRestarts", "flink_taskmanager_job_task_backPressuredTimeMsPerSecond");
+                "flink_jobmanager_job_numRestarts", "flink_taskmanager_job_task_backPressuredTimeMsPerSecond",
+                // keys in keyed state (config.yaml enables it)
+                OPERATOR_SCOPE + ROCKSDB_COLUMN_FAMILY_SCOPE + "rocksdb_estimate_num_keys");
         for (String name : jobMetricNames().keySet()) {
             assertThat(used).as("a panel for the job's metric " + name).contains(OPERATOR_SCOPE + prometheusName(name));
         }
@@ -128,6 +137,19 @@ class GrafanaDashboardTest {
                 }
             }
         }
+        return names;
+    }
+
+    /**
+     * RocksDB's native metrics as Flink names them ({@code rocksdb.<property>}, one gauge per state), from Flink's own
+     * list of the properties it can report.
+     */
+    private static Set<String> rocksDbNativeMetricNames() {
+        Set<String> names = new TreeSet<>();
+        for (org.apache.flink.state.rocksdb.RocksDBProperty p : org.apache.flink.state.rocksdb.RocksDBProperty.values()) {
+            names.add(p.getRocksDBProperty());
+        }
+        assertThat(names).contains("rocksdb.estimate-num-keys");
         return names;
     }
 

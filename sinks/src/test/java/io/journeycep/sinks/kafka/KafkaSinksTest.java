@@ -56,6 +56,8 @@ class KafkaSinksTest {
         assertThat(r.topic()).isEqualTo("dlq");
         assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("kafka:events/2");
         assertThat(r.value()).isEqualTo(OutputJson.rejected(e));
+        assertThat(new KafkaSinks.RejectedSerializer("dlq").serialize(e, null, 5_000L).timestamp())
+                .as("write time (the producer's clock), not the event time").isNull();
     }
 
     @Test
