@@ -114,9 +114,8 @@ public class SegmentEvaluator
         }
         a.add(in.timestamp, in.measure, in.amount);
         long now = Math.max(in.timestamp, s.evaluatedAt);
-        if (a.lastActivity == Long.MIN_VALUE) {
-            a.lastActivity = in.timestamp; // an alert before any event (cannot happen upstream): still bounded
-        }
+        // An alert is no activity, even when it arrives before the user's events (it travels another path into
+        // this operator, so it can): quiet periods count from events only; the horizon also from the alert's day.
         evaluate(s, now, ctx.getCurrentKey(), ctx.timerService(), out);
     }
 
@@ -263,9 +262,13 @@ public class SegmentEvaluator
         s.evaluatedAt = now;
     }
 
-    /** When the user's state is dropped: the horizon after the day of their last activity has passed. */
+    /** When the user's state is dropped: the horizon after the day of their last activity (or alert) has passed. */
     private long expiry(DailyActivity a) {
-        return (DailyActivity.day(a.lastActivity) + (long) book.horizonDays() + 1) * DailyActivity.DAY_MS;
+        int last = a.isEmpty() ? Integer.MIN_VALUE : a.days[a.days.length - 1];
+        if (a.lastActivity != Long.MIN_VALUE) {
+            last = Math.max(last, DailyActivity.day(a.lastActivity));
+        }
+        return (last + (long) book.horizonDays() + 1) * DailyActivity.DAY_MS;
     }
 
     private static void moveTimer(SegmentUserState s, long wanted, TimerService timers) {

@@ -173,6 +173,36 @@ class SegmentEvaluatorTest {
 
     @ParameterizedTest(name = "rocksDb={0}")
     @ValueSource(booleans = {false, true})
+    void anAlertThatOvertakesTheUsersEventsIsNoActivity(boolean rocksDb) throws Exception {
+        // the CART_ABANDONED alert reaches the operator on another path than the events, so it can come first
+        try (var h = harness(rocksDb, false)) {
+            feed(h, abandoned("u9", T0 + 2 * HOUR));
+            feed(h, event("u9", EventType.VIEW, T0, 0));
+            feed(h, event("u9", EventType.CART_ADD, T0 + HOUR, 0));
+            h.processWatermark(new Watermark(T0 + 367 * DAY));
+            assertThat(changes(h)).containsExactly(
+                    "ENTER u9 CART_ABANDONER @0d+2h",
+                    "EXIT u9 CART_ABANDONER @7d",
+                    "ENTER u9 CHURN_RISK_30 @30d+1h", // quiet since the cart add, not since the alert
+                    "EXIT u9 CHURN_RISK_30 @45d+1h", // exits first at one time
+                    "ENTER u9 CHURN_RISK_45 @45d+1h",
+                    "EXIT u9 CHURN_RISK_45 @60d+1h",
+                    "ENTER u9 CHURN_RISK_60 @60d+1h",
+                    "EXIT u9 CHURN_RISK_60 @366d");
+            assertThat(stateKeys(h)).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+        try (var h = harness(rocksDb, false)) {
+            feed(h, abandoned("u10", T0 + 2 * HOUR)); // an alert alone still leaves no state behind
+            h.processWatermark(new Watermark(T0 + 367 * DAY));
+            assertThat(changes(h)).containsExactly("ENTER u10 CART_ABANDONER @0d+2h", "EXIT u10 CART_ABANDONER @7d");
+            assertThat(stateKeys(h)).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @ParameterizedTest(name = "rocksDb={0}")
+    @ValueSource(booleans = {false, true})
     void changesDoNotDependOnWhetherTheWatermarkReachedThemBeforeTheNextEvent(boolean rocksDb) throws Exception {
         List<String> withWatermarks;
         try (var h = harness(rocksDb, true)) {
