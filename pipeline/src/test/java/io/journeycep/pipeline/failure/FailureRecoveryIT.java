@@ -77,7 +77,7 @@ import java.util.stream.Stream;
 @Tag("failure")
 class FailureRecoveryIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final long DEFAULT_EVENTS = 300_000;
+    static final long DEFAULT_EVENTS = 1_000_000;
     private static final String INPUT = "events";
     private static final List<String> TOPICS = List.of("journey.triggers", "risk.alerts", "segment.updates");
     private static final Map<String, String> TABLES = new LinkedHashMap<>();

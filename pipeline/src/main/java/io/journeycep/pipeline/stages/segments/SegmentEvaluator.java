@@ -22,6 +22,8 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -86,37 +88,34 @@ public class SegmentEvaluator
         timers = ctx.timerService();
         SegmentUserState s = state.value();
         if (in.erasure) {
-            // README "Privacy": the user's history, memberships and timer go, with no EXIT (the rows are deleted)
-            if (s != null && s.timer != SegmentUserState.NO_TIMER) {
-                ctx.timerService().deleteEventTimeTimer(s.timer);
+            // README "Privacy": the user's history, memberships, inputs not applied yet and timers go, with no EXIT
+            // (the rows are deleted)
+            if (s != null) {
+                if (s.timer != SegmentUserState.NO_TIMER) {
+                    ctx.timerService().deleteEventTimeTimer(s.timer);
+                }
+                for (SegmentInput p : s.pending) {
+                    ctx.timerService().deleteEventTimeTimer(p.timestamp);
+                }
             }
             state.clear();
             return;
         }
-        // Changes due before this input (a window boundary, a quiet period) happen first, at their own time, as if
-        // their timer had fired: whether the watermark reached them before this input arrived must not matter.
-        while (s != null && s.timer != SegmentUserState.NO_TIMER && s.timer < in.timestamp) {
-            long due = s.timer;
-            ctx.timerService().deleteEventTimeTimer(due);
-            s.timer = SegmentUserState.NO_TIMER;
-            if (!evaluate(s, Math.max(due, s.evaluatedAt), ctx.getCurrentKey(), ctx.timerService(), out)) {
-                s = null; // dropped at the horizon: this input starts a new history
-            }
-        }
         if (s == null) {
             s = new SegmentUserState();
         }
-        DailyActivity a = s.activity;
-        if (in.activity) {
-            if (a.touch(in.timestamp, sessionGapMs)) {
-                a.add(in.timestamp, DailyActivity.SESSION, 0);
-            }
+        if (in.timestamp > ctx.timerService().currentWatermark()) {
+            // Applied when the watermark passes it, in event-time order with the user's other inputs: events and
+            // CART_ABANDONED alerts come on different paths, so their arrival order is not their time order (and a
+            // restore changes it); the changes must not depend on it.
+            s.pending = Arrays.copyOf(s.pending, s.pending.length + 1);
+            s.pending[s.pending.length - 1] = in;
+            ctx.timerService().registerEventTimeTimer(in.timestamp);
+            state.update(s);
+            return;
         }
-        a.add(in.timestamp, in.measure, in.amount);
-        long now = Math.max(in.timestamp, s.evaluatedAt);
-        // An alert is no activity, even when it arrives before the user's events (it travels another path into
-        // this operator, so it can): quiet periods count from events only; the horizon also from the alert's day.
-        evaluate(s, now, ctx.getCurrentKey(), ctx.timerService(), out);
+        apply(s, in, ctx.getCurrentKey(), ctx.timerService(), out); // behind the watermark: nothing earlier can come
+        store(s);
     }
 
     @Override
@@ -124,11 +123,64 @@ public class SegmentEvaluator
         book(ctx.getBroadcastState(SegmentRules.DESCRIPTOR).immutableEntries());
         timers = ctx.timerService();
         SegmentUserState s = state.value();
-        if (s == null || s.timer != timestamp) {
+        if (s == null) {
             return;
         }
-        s.timer = SegmentUserState.NO_TIMER;
-        evaluate(s, Math.max(timestamp, s.evaluatedAt), ctx.getCurrentKey(), ctx.timerService(), out);
+        List<SegmentInput> due = new ArrayList<>();
+        List<SegmentInput> later = new ArrayList<>();
+        for (SegmentInput p : s.pending) {
+            (p.timestamp <= timestamp ? due : later).add(p);
+        }
+        if (!due.isEmpty()) {
+            s.pending = later.toArray(new SegmentInput[0]);
+            due.sort(IN_TIME_ORDER);
+            for (SegmentInput in : due) {
+                apply(s, in, ctx.getCurrentKey(), ctx.timerService(), out);
+            }
+        }
+        if (s.timer == timestamp) {
+            s.timer = SegmentUserState.NO_TIMER;
+            evaluate(s, Math.max(timestamp, s.evaluatedAt), ctx.getCurrentKey(), ctx.timerService(), out);
+        }
+        store(s);
+    }
+
+    /** Inputs of one time: events before alerts, then by measure and amount (equal inputs are interchangeable). */
+    private static final Comparator<SegmentInput> IN_TIME_ORDER = Comparator
+            .comparingLong((SegmentInput in) -> in.timestamp)
+            .thenComparing(in -> !in.activity)
+            .thenComparingInt(in -> in.measure)
+            .thenComparingDouble(in -> in.amount);
+
+    /** Folds one input into the user's buckets and evaluates at its time (or the latest evaluated, if later). */
+    private void apply(SegmentUserState s, SegmentInput in, String user, TimerService timerService,
+            Collector<SegmentChange> out) {
+        // Changes due before this input (a window boundary, a quiet period) happen first, at their own time, as if
+        // their timer had fired: whether the watermark reached them before this input arrived must not matter.
+        while (s.timer != SegmentUserState.NO_TIMER && s.timer < in.timestamp) {
+            long due = s.timer;
+            moveTimer(s, SegmentUserState.NO_TIMER, timerService);
+            evaluate(s, Math.max(due, s.evaluatedAt), user, timerService, out);
+        }
+        DailyActivity a = s.activity;
+        if (in.activity) {
+            if (a.touch(in.timestamp, sessionGapMs)) {
+                a.add(in.timestamp, DailyActivity.SESSION, 0);
+            }
+        }
+        // An alert is no activity: quiet periods count from events only; the horizon also from the alert's day.
+        a.add(in.timestamp, in.measure, in.amount);
+        evaluate(s, Math.max(in.timestamp, s.evaluatedAt), user, timerService, out);
+    }
+
+    /** Writes the user's state, or clears it when nothing is left (no history, membership, input or timer). */
+    private void store(SegmentUserState s) throws Exception {
+        if (s.activity.isEmpty() && s.segments.length == 0 && s.pending.length == 0
+                && s.timer == SegmentUserState.NO_TIMER) {
+            state.clear();
+        } else {
+            state.update(s);
+        }
     }
 
     /**
@@ -196,9 +248,12 @@ public class SegmentEvaluator
         st.update(s);
     }
 
-    /** Evaluates at {@code now} and sets the next timer; false when the state was dropped at the horizon. */
-    private boolean evaluate(SegmentUserState s, long now, String user, TimerService timers,
-            Collector<SegmentChange> out) throws Exception {
+    /**
+     * Evaluates at {@code now} and sets the next timer; at the horizon every membership EXITs and the history is
+     * dropped (inputs not applied yet stay). The caller writes the state.
+     */
+    private void evaluate(SegmentUserState s, long now, String user, TimerService timers,
+            Collector<SegmentChange> out) {
         DailyActivity a = s.activity;
         long expiry = expiry(a);
         if (now >= expiry) {
@@ -209,13 +264,11 @@ public class SegmentEvaluator
                 exits.inc();
             }
             moveTimer(s, SegmentUserState.NO_TIMER, timers);
-            state.clear();
-            return false;
+            s.dropHistory();
+            return;
         }
         diff(s, now, user, out);
         moveTimer(s, nextTimer(a, now), timers);
-        state.update(s);
-        return true;
     }
 
     /** The earliest time a membership can change with no new input, or the horizon's expiry. */
@@ -275,7 +328,7 @@ public class SegmentEvaluator
         if (s.timer == wanted) {
             return;
         }
-        if (s.timer != SegmentUserState.NO_TIMER) {
+        if (s.timer != SegmentUserState.NO_TIMER && !s.hasPendingAt(s.timer)) { // an input's timer stays
             timers.deleteEventTimeTimer(s.timer);
         }
         if (wanted != SegmentUserState.NO_TIMER && wanted != Long.MAX_VALUE) {

@@ -7,7 +7,8 @@ import java.util.Objects;
 
 /**
  * One user's segment state, one keyed value: the daily buckets, the current memberships (segment, since, version, in
- * parallel arrays sorted by segment), the event time evaluated last and the one timer registered. A Flink POJO.
+ * parallel arrays sorted by segment), the event time evaluated last, the membership timer registered, and the inputs
+ * waiting for the watermark. A Flink POJO.
  */
 public class SegmentUserState {
     public static final long NO_TIMER = Long.MIN_VALUE;
@@ -19,8 +20,29 @@ public class SegmentUserState {
     /** The latest time evaluated: time never goes back for a user (an out-of-order event is evaluated at it). */
     public long evaluatedAt = Long.MIN_VALUE;
     public long timer = NO_TIMER;
+    /** Inputs ahead of the watermark, applied in event-time order when it passes them (each has a timer). */
+    public SegmentInput[] pending = new SegmentInput[0];
 
     public SegmentUserState() {}
+
+    boolean hasPendingAt(long time) {
+        for (SegmentInput p : pending) {
+            if (p.timestamp == time) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Back to no history and no membership (the horizon passed); inputs not applied yet stay. */
+    void dropHistory() {
+        activity = new DailyActivity();
+        segments = new String[0];
+        enteredAt = new long[0];
+        versions = new int[0];
+        evaluatedAt = Long.MIN_VALUE;
+        timer = NO_TIMER;
+    }
 
     int indexOf(String segment) {
         for (int i = 0; i < segments.length; i++) {
@@ -39,12 +61,12 @@ public class SegmentUserState {
         SegmentUserState that = (SegmentUserState) o;
         return evaluatedAt == that.evaluatedAt && timer == that.timer && Objects.equals(activity, that.activity)
                 && Arrays.equals(segments, that.segments) && Arrays.equals(enteredAt, that.enteredAt)
-                && Arrays.equals(versions, that.versions);
+                && Arrays.equals(versions, that.versions) && Arrays.equals(pending, that.pending);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(activity, Arrays.hashCode(segments), Arrays.hashCode(enteredAt), Arrays.hashCode(versions),
-                evaluatedAt, timer);
+                evaluatedAt, timer, Arrays.hashCode(pending));
     }
 }

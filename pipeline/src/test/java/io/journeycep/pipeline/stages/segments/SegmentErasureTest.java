@@ -68,6 +68,7 @@ class SegmentErasureTest {
             p.price = 1500.0;
             h.processElement(new StreamRecord<>(SegmentInput.of(p), p.timestamp));
         }
+        h.processWatermark(new Watermark(T0));
         int entered = records(h, SegmentChange.class).size();
         assertThat(entered).isPositive().isEven();
         assertThat(h.numEventTimeTimers()).isEqualTo(2);

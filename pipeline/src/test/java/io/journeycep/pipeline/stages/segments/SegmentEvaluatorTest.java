@@ -132,6 +132,9 @@ class SegmentEvaluatorTest {
         try (var h = harness(rocksDb, false)) {
             feed(h, event("u1", EventType.VIEW, T0 + 10 * HOUR, 0));
             feed(h, event("u1", EventType.PURCHASE, T0 + 11 * HOUR, 1200));
+            assertThat(changes(h)).as("inputs wait for the watermark").isEmpty();
+            assertThat(h.numEventTimeTimers()).as("one timer per input time").isEqualTo(2);
+            h.processWatermark(new Watermark(T0 + 11 * HOUR));
             assertThat(changes(h)).containsExactly("ENTER u1 HIGH_VALUE @0d+11h", "ENTER u1 NEW_BUYER @0d+11h");
             assertThat(h.numEventTimeTimers()).as("one timer per user").isEqualTo(1);
 
@@ -203,17 +206,41 @@ class SegmentEvaluatorTest {
 
     @ParameterizedTest(name = "rocksDb={0}")
     @ValueSource(booleans = {false, true})
+    void changesDoNotDependOnTheArrivalOrderOfAnAlertAndTheUsersLaterEvents(boolean rocksDb) throws Exception {
+        // the alert travels another path: it may arrive before or after the user's events of later times
+        List<String> alertFirst;
+        try (var h = harness(rocksDb, true)) {
+            feed(h, event("u11", EventType.CART_ADD, T0 + HOUR, 0));
+            feed(h, abandoned("u11", T0 + 2 * HOUR));
+            feed(h, event("u11", EventType.PURCHASE, T0 + 3 * HOUR, 80));
+            h.processWatermark(new Watermark(T0 + 10 * DAY));
+            alertFirst = changes(h);
+        }
+        try (var h = harness(rocksDb, true)) {
+            feed(h, event("u11", EventType.CART_ADD, T0 + HOUR, 0));
+            feed(h, event("u11", EventType.PURCHASE, T0 + 3 * HOUR, 80));
+            feed(h, abandoned("u11", T0 + 2 * HOUR));
+            h.processWatermark(new Watermark(T0 + 10 * DAY));
+            assertThat(changes(h)).isEqualTo(alertFirst).contains("ENTER u11 CART_ABANDONER @0d+2h",
+                    "ENTER u11 NEW_BUYER @0d+3h", "EXIT u11 CART_ABANDONER @7d");
+        }
+    }
+
+    @ParameterizedTest(name = "rocksDb={0}")
+    @ValueSource(booleans = {false, true})
     void changesDoNotDependOnWhetherTheWatermarkReachedThemBeforeTheNextEvent(boolean rocksDb) throws Exception {
         List<String> withWatermarks;
         try (var h = harness(rocksDb, true)) {
             feed(h, event("u8", EventType.PURCHASE, T0 + 11 * HOUR, 1200));
             h.processWatermark(new Watermark(T0 + 40 * DAY));
             feed(h, event("u8", EventType.VIEW, T0 + 40 * DAY + HOUR, 0));
+            h.processWatermark(new Watermark(T0 + 40 * DAY + HOUR));
             withWatermarks = changes(h);
         }
         try (var h = harness(rocksDb, true)) {
             feed(h, event("u8", EventType.PURCHASE, T0 + 11 * HOUR, 1200));
             feed(h, event("u8", EventType.VIEW, T0 + 40 * DAY + HOUR, 0)); // before any watermark
+            h.processWatermark(new Watermark(T0 + 40 * DAY + HOUR));
             assertThat(changes(h)).isEqualTo(withWatermarks).contains(
                     "EXIT u8 NEW_BUYER @30d", "ENTER u8 CHURN_RISK_30 @30d+11h", "EXIT u8 CHURN_RISK_30 @40d+1h");
             assertThat(h.numEventTimeTimers()).isEqualTo(1);
