@@ -295,6 +295,7 @@ class SegmentEvaluatorTest {
         s.enteredAt = new long[] {T0};
         s.versions = new int[] {1};
         s.timer = T0 + DAY;
+        s.pending = new SegmentInput[] {abandoned("u", T0 + HOUR)};
         assertThat(PojoRoundTrip.roundTrip(SegmentUserState.class, s)).isEqualTo(s);
         SegmentInput in = event("u", EventType.VIEW, 1, 2);
         assertThat(PojoRoundTrip.roundTrip(SegmentInput.class, in)).isEqualTo(in);
