@@ -254,9 +254,12 @@ class FailureRecoveryIT {
             }
         }
 
-        // the end: all input committed, every operator's watermark past the clock event, then two more checkpoints
+        // the end: every operator's watermark past the clock event (the input's last record, on its one partition,
+        // so all input was read), then two more checkpoints. Not the group's committed offset: Flink commits it to
+        // Kafka only for monitoring, and after a broker restart those commits can keep failing while the job runs
+        // on (seen once: the offset stayed at 247,294 of 300,001 while the job had read everything).
         long clockWatermark = new FailureInput(events).clockTimestamp() - Duration.ofSeconds(5).toMillis() - 1;
-        while (committed(group) < inputSize || cluster.lowestInputWatermark(jobId) < clockWatermark) {
+        while (cluster.lowestInputWatermark(jobId) < clockWatermark) {
             assertThat(System.nanoTime() - t0).as("time for the run").isLessThan(TimeUnit.MINUTES.toNanos(40));
             Thread.sleep(500);
         }
