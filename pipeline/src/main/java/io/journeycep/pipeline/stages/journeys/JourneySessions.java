@@ -8,8 +8,6 @@ import io.journeycep.patterns.journey.UserTransitionModel;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -52,10 +50,17 @@ import java.util.TreeMap;
  *
  * <p><b>Timers.</b> Flink keeps one timer per (key, timestamp), so one timer may stand for several purposes: a held
  * event's time, the gap timer, the horizon timer. {@link #onTimer} therefore decides from state what is due (held
- * events at or before it, a session quiet for more than the gap, a model past its horizon), and a moved gap or
- * horizon timer is deleted only when no other purpose still needs its time.
+ * events at or before it, a session quiet for more than the gap, a model past its horizon). The gap timer is not moved
+ * on every event (two timer writes per event on RocksDB): the one registered stays, and when it fires while the session
+ * is still open it is re-armed at {@code last event + gap + 1}; a session that starts when an event closes the previous
+ * one takes over that one's gap timer. A moved horizon timer is deleted only when no other purpose still needs its
+ * time.
  *
- * <p>State is bounded: the open session's scalars, its distinct pairs (at most 13 × 13), its first
+ * <p><b>State access.</b> Per event: one append to the held events, then, when the watermark passes it, one read of the
+ * held events and one read and write of the open session (its pairs included), and appends to its path and ids. The
+ * user's model is read only when a session closes (the open session carries its horizon).
+ *
+ * <p>State is bounded: the open session's scalars, its distinct pairs (at most 14 × 14), its first
  * {@code maxPathLength} states and event ids (all transitions are still counted and scored), and the held events
  * (until the watermark passes them). All of it, and the gap timer, are cleared when the session closes. The user's
  * model (a sparse array of decayed pair counts, typically a few hundred bytes) lives until the horizon passes.
@@ -73,7 +78,6 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
     static final String OPEN_STATE = "open-session";
     static final String PATH_STATE = "session-path";
     static final String EVENT_IDS_STATE = "session-event-ids";
-    static final String PAIRS_STATE = "session-pairs";
     static final String USER_MODEL_STATE = "user-model";
 
     private final long gapMs;
@@ -87,7 +91,6 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
     private transient ValueState<OpenSession> open;
     private transient ListState<String> path;
     private transient ListState<String> eventIds;
-    private transient MapState<String, Long> pairs;
     private transient ValueState<UserTransitionModel> userModel;
 
     /**
@@ -116,7 +119,6 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
         open = getRuntimeContext().getState(new ValueStateDescriptor<>(OPEN_STATE, OpenSession.class));
         path = getRuntimeContext().getListState(new ListStateDescriptor<>(PATH_STATE, Types.STRING));
         eventIds = getRuntimeContext().getListState(new ListStateDescriptor<>(EVENT_IDS_STATE, Types.STRING));
-        pairs = getRuntimeContext().getMapState(new MapStateDescriptor<>(PAIRS_STATE, Types.STRING, Types.LONG));
         userModel = getRuntimeContext().getState(
                 new ValueStateDescriptor<>(USER_MODEL_STATE, UserTransitionModel.class));
     }
@@ -130,7 +132,6 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
             open.clear();
             path.clear();
             eventIds.clear();
-            pairs.clear();
             userModel.clear();
             return;
         }
@@ -148,22 +149,21 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
         }
         // Behind the watermark: taken now (every held event is later), closing at watermark + 1 if it must
         OpenSession s = open.value();
-        long registered = s == null ? Long.MIN_VALUE : s.gapTimer;
-        Model model = new Model(userModel.value());
-        long registeredHorizon = horizonTimer(model.value);
+        Model model = new Model(s);
+        long registeredHorizon = model.horizon();
         s = take(s, h, model, watermark + 1, ctx, out);
-        s.gapTimer = Math.max(s.lastTime + gapMs + 1, watermark + 1);
+        armGapTimer(s, Math.max(s.lastTime + gapMs + 1, watermark + 1), watermark, ctx);
+        s.modelHorizon = model.horizon();
         open.update(s);
-        if (model.changed) {
-            userModel.update(model.value);
+        model.store();
+        if (model.horizon() != registeredHorizon) {
+            List<HeldEvent> stillHeld = new ArrayList<>();
+            Iterable<HeldEvent> all = held.get();
+            if (all != null) {
+                all.forEach(stillHeld::add);
+            }
+            moveHorizonTimer(ctx, Long.MIN_VALUE, stillHeld, s.gapTimer, registeredHorizon, model.horizon());
         }
-        List<HeldEvent> stillHeld = new ArrayList<>();
-        Iterable<HeldEvent> all = held.get();
-        if (all != null) {
-            all.forEach(stillHeld::add);
-        }
-        moveTimers(ctx, Long.MIN_VALUE, stillHeld, registered, s.gapTimer, registeredHorizon,
-                horizonTimer(model.value));
     }
 
     @Override
@@ -177,9 +177,8 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
             }
         }
         OpenSession s = open.value();
-        long registered = s == null ? Long.MIN_VALUE : s.gapTimer;
-        Model model = new Model(userModel.value());
-        long registeredHorizon = horizonTimer(model.value);
+        Model model = new Model(s);
+        long registeredHorizon = model.horizon();
         if (!due.isEmpty()) {
             due.sort(Comparator.comparingLong((HeldEvent h) -> h.timestamp).thenComparingLong(h -> h.position));
             for (HeldEvent e : due) {
@@ -195,37 +194,92 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
             close(s, model, timestamp, ctx, out);
             s = null;
         }
+        if (model.horizon() != Long.MIN_VALUE && timestamp >= model.horizon()) { // no session closed for the horizon
+            model.expire();
+        }
         if (s == null) {
             open.clear();
         } else {
-            s.gapTimer = Math.max(s.lastTime + gapMs + 1, s.gapTimer);
+            armGapTimer(s, s.lastTime + gapMs + 1, timestamp, ctx);
+            s.modelHorizon = model.horizon();
             open.update(s);
         }
-        if (model.value != null && timestamp >= horizonTimer(model.value)) { // no session closed for the horizon
-            model.value = null;
-            userModel.clear();
-        } else if (model.changed) {
-            userModel.update(model.value);
+        model.store();
+        if (model.horizon() != registeredHorizon) {
+            moveHorizonTimer(ctx, timestamp, later, s == null ? Long.MIN_VALUE : s.gapTimer, registeredHorizon,
+                    model.horizon());
         }
-        moveTimers(ctx, timestamp, later, registered, s == null ? Long.MIN_VALUE : s.gapTimer,
-                registeredHorizon, horizonTimer(model.value));
     }
 
-    /** The user's model while a callback works on it, and whether it changed. */
-    private static final class Model {
-        UserTransitionModel value;
-        boolean changed;
+    /**
+     * The user's model while a callback works on it: read from state only when a session closes or its horizon is not
+     * known from the open session; written back by {@link #store} only when it changed.
+     */
+    private final class Model {
+        private UserTransitionModel value;
+        private boolean loaded;
+        private boolean changed;
+        private boolean expired;
+        private long horizon;
 
-        Model(UserTransitionModel value) {
-            this.value = value;
+        Model(OpenSession s) throws Exception {
+            if (s != null && s.modelHorizon != null) {
+                horizon = s.modelHorizon;
+            } else {
+                load();
+            }
+        }
+
+        private void load() throws Exception {
+            if (!loaded) {
+                value = userModel.value();
+                loaded = true;
+                horizon = horizonTimer(value);
+            }
+        }
+
+        UserTransitionModel get() throws Exception {
+            load();
+            return value;
+        }
+
+        long horizon() {
+            return horizon;
+        }
+
+        void set(UserTransitionModel model) {
+            value = model;
+            loaded = true;
+            changed = true;
+            expired = false;
+            horizon = horizonTimer(model);
+        }
+
+        /** Past its horizon: cleared (without reading it). */
+        void expire() {
+            value = null;
+            loaded = true;
+            changed = false;
+            expired = true;
+            horizon = Long.MIN_VALUE;
+        }
+
+        void store() throws Exception {
+            if (expired) {
+                userModel.clear();
+            } else if (changed) {
+                userModel.update(value);
+            }
         }
     }
 
     /** Adds one event to the open session, first closing it (at {@code closeTime}) when the event starts a new one. */
     private OpenSession take(OpenSession s, HeldEvent e, Model model, long closeTime, Context ctx,
             Collector<SessionTransition> out) throws Exception {
+        long gapTimer = Long.MIN_VALUE;
         if (s != null && boundary.startsNewSession(s.lastTime, s.sessionId, e.timestamp, e.sessionId)) {
             close(s, model, closeTime, ctx, out);
+            gapTimer = s.gapTimer; // still registered: the new session's gap check if it is early enough
             s = null;
         }
         if (s == null) {
@@ -234,7 +288,7 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
             s.sessionId = e.sessionId;
             s.firstTime = e.timestamp;
             s.lastTime = e.timestamp;
-            s.gapTimer = Long.MIN_VALUE;
+            s.gapTimer = gapTimer;
             s.lastState = JourneyStates.START;
             appendToPath(s, JourneyStates.START, null);
         }
@@ -243,6 +297,20 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
         // an event taken behind the watermark may be older than the session's last one: it joins at the end
         s.lastTime = Math.max(s.lastTime, e.timestamp);
         return s;
+    }
+
+    /**
+     * Makes sure a timer at or before {@code wanted} (the time the session's gap check is due) will fire: the
+     * session's registered gap timer stays while it is still ahead of {@code now} and not after {@code wanted};
+     * otherwise one is registered at {@code wanted}. A gap timer that fires too early finds the session still open and
+     * comes back here; one left behind by a session that closed early finds nothing to do.
+     */
+    private static void armGapTimer(OpenSession s, long wanted, long now, Context ctx) {
+        if (s.gapTimer > now && s.gapTimer <= wanted) {
+            return;
+        }
+        ctx.timerService().registerEventTimeTimer(wanted);
+        s.gapTimer = wanted;
     }
 
     /** When the user's model is cleared: a horizon after its latest close ({@link Long#MIN_VALUE}: no model). */
@@ -255,38 +323,28 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
     }
 
     /**
-     * Moves the gap and horizon timers from what was registered to what is wanted. Timers are one per (key, time): a
-     * time that is no longer wanted is deleted only when no held event, no other wanted timer and not the firing timer
-     * itself has it.
+     * Moves the horizon timer from what was registered to what is wanted. Timers are one per (key, time): the old
+     * time is deleted only when no held event, not the gap timer and not the firing timer itself has it.
      */
-    private static void moveTimers(Context ctx, long timestamp, List<HeldEvent> later, long registeredGap,
-            long wantedGap, long registeredHorizon, long wantedHorizon) {
-        if (registeredGap == wantedGap && registeredHorizon == wantedHorizon) {
-            return;
-        }
+    private static void moveHorizonTimer(Context ctx, long timestamp, List<HeldEvent> later, long gapTimer,
+            long registered, long wanted) {
         Set<Long> needed = new HashSet<>();
         needed.add(timestamp);
-        needed.add(wantedGap);
-        needed.add(wantedHorizon);
+        needed.add(gapTimer);
+        needed.add(wanted);
         for (HeldEvent h : later) {
             needed.add(h.timestamp);
         }
-        for (long old : new long[] {registeredGap, registeredHorizon}) {
-            if (old != Long.MIN_VALUE && !needed.contains(old)) {
-                ctx.timerService().deleteEventTimeTimer(old);
-            }
+        if (registered != Long.MIN_VALUE && !needed.contains(registered)) {
+            ctx.timerService().deleteEventTimeTimer(registered);
         }
-        for (long wanted : new long[] {wantedGap, wantedHorizon}) {
-            if (wanted != Long.MIN_VALUE && wanted != registeredGap && wanted != registeredHorizon) {
-                ctx.timerService().registerEventTimeTimer(wanted);
-            }
+        if (wanted != Long.MIN_VALUE) {
+            ctx.timerService().registerEventTimeTimer(wanted);
         }
     }
 
-    private void addTransition(OpenSession s, String to) throws Exception {
-        String pair = s.lastState + '>' + to;
-        Long n = pairs.get(pair);
-        pairs.put(pair, n == null ? 1L : n + 1);
+    private static void addTransition(OpenSession s, String to) {
+        s.addPair(JourneyStates.code(s.lastState) * 16 + JourneyStates.code(to));
         s.transitions++;
         s.lastState = to;
     }
@@ -307,7 +365,7 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
      */
     private void close(OpenSession s, Model ref, long closeTime, Context ctx, Collector<SessionTransition> out)
             throws Exception {
-        UserTransitionModel model = ref.value;
+        UserTransitionModel model = ref.get();
         if (model != null && closeTime >= horizonTimer(model)) {
             model = null; // past its horizon (its timer has this very time): the session starts a new model
         }
@@ -315,8 +373,9 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
         appendToPath(s, JourneyStates.EXIT, null);
         boolean scored = s.transitions >= minTransitions;
         Map<String, Long> sorted = new TreeMap<>();
-        for (Map.Entry<String, Long> entry : pairs.entries()) {
-            sorted.put(entry.getKey(), entry.getValue());
+        for (int i = 0; i < s.pairCodes.length; i++) {
+            sorted.put(JourneyStates.CODED.get(s.pairCodes[i] / 16) + '>' + JourneyStates.CODED.get(s.pairCodes[i] % 16),
+                    s.pairCounts[i]);
         }
         for (Map.Entry<String, Long> entry : sorted.entrySet()) {
             String pair = entry.getKey();
@@ -359,11 +418,9 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
             model.add(pair.substring(0, pair.indexOf('>')), pair.substring(pair.indexOf('>') + 1), entry.getValue(),
                     closeTime, halfLifeMs);
         }
-        pairs.clear();
         path.clear();
         eventIds.clear();
         open.clear();
-        ref.value = model;
-        ref.changed = true;
+        ref.set(model);
     }
 }

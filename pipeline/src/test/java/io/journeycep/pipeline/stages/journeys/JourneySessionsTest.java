@@ -87,7 +87,7 @@ class JourneySessionsTest {
             KeyedOneInputStreamOperatorTestHarness<String, JourneyEvent, SessionTransition> h) {
         long n = 0;
         for (String state : List.of(JourneySessions.HELD_STATE, JourneySessions.OPEN_STATE,
-                JourneySessions.PATH_STATE, JourneySessions.EVENT_IDS_STATE, JourneySessions.PAIRS_STATE)) {
+                JourneySessions.PATH_STATE, JourneySessions.EVENT_IDS_STATE)) {
             try (Stream<String> keys =
                     h.getOperator().<String>getKeyedStateBackend().getKeys(state, VoidNamespace.INSTANCE)) {
                 n += keys.count();
@@ -248,6 +248,32 @@ class JourneySessionsTest {
             h.processWatermark(new Watermark(90 * MIN + GAP + 1 + HORIZON));
             assertThat(keysWithUserModel(h)).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    /**
+     * The gap timer is not moved on every event: the first one fires while the session is still open and is re-armed,
+     * and the session still closes exactly a gap and 1 ms after its last event.
+     */
+    @ParameterizedTest(name = "rocksDb={0}")
+    @ValueSource(booleans = {false, true})
+    void anEarlyGapTimerIsReArmedAndTheSessionClosesAGapAfterItsLastEvent(boolean rocksDb) throws Exception {
+        try (var h = harness(rocksDb, 50)) {
+            feed(h, event("u7", "g1", EventType.VIEW, 0, 1, null));
+            h.processWatermark(new Watermark(0));
+            feed(h, event("u7", "g2", EventType.VIEW, 20 * MIN, 2, null));
+            feed(h, event("u7", "g3", EventType.CART_ADD, 40 * MIN, 3, null));
+            h.processWatermark(new Watermark(40 * MIN));
+            assertThat(h.numEventTimeTimers()).as("one gap timer (re-armed at 30 min + 1 ms)").isEqualTo(1);
+            h.processWatermark(new Watermark(40 * MIN + GAP));
+            assertThat(sessions(h)).as("quiet for exactly the gap: still open").isEmpty();
+            assertThat(h.numEventTimeTimers()).as("re-armed when it fired").isEqualTo(1);
+            h.processWatermark(new Watermark(40 * MIN + GAP + 1));
+            assertThat(closeTimes(h)).containsExactly(Map.entry("u7|g1", 40 * MIN + GAP + 1));
+            assertThat(sessions(h).get("u7|g1")).containsExactlyInAnyOrderEntriesOf(Map.of(
+                    "START>view", 1L, "view>view", 1L, "view>cart_add", 1L, "cart_add>EXIT", 1L));
+            assertThat(keysWithState(h)).isZero();
+            assertThat(h.numEventTimeTimers()).as("only the model's horizon timer").isEqualTo(1);
         }
     }
 
