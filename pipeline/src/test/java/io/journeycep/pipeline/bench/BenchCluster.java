@@ -4,6 +4,10 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.WebOptions;
+import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
+import org.apache.flink.runtime.executiongraph.AccessExecutionJobVertex;
+import org.apache.flink.runtime.checkpoint.TaskStateStats;
 import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsStatus;
@@ -33,6 +37,12 @@ final class BenchCluster {
     static final class Run {
         JobExecutionResult result;
         double seconds;
+        /**
+         * Seconds from the last progress sample before the first event was generated to the job's end: the time the
+         * input took, without the job's start-up (deploying tasks, opening RocksDB); {@link #seconds} without a
+         * progress counter.
+         */
+        double activeSeconds;
         long checkpoints;
         long checkpointP50Ms = -1;
         long checkpointMaxMs = -1;
@@ -40,6 +50,8 @@ final class BenchCluster {
         long largestStateBytes = -1;
         /** Events generated when that checkpoint was triggered (-1 without a progress counter). */
         long eventsAtLargest = -1;
+        /** That checkpoint's state size per task (operator chain), largest first: {@code name:bytes,…}. */
+        String stateByTask = "-";
 
         Object accumulator(String name) {
             return result.getAllAccumulatorResults().get(name);
@@ -48,8 +60,8 @@ final class BenchCluster {
         /** The checkpoint fields of a RESULT line. */
         String checkpointFields() {
             return String.format(" checkpoints=%d checkpoint_p50_ms=%d checkpoint_max_ms=%d state_bytes=%d"
-                    + " events_at_state=%d", checkpoints, checkpointP50Ms, checkpointMaxMs, largestStateBytes,
-                    eventsAtLargest);
+                    + " events_at_state=%d state_by_task=%s", checkpoints, checkpointP50Ms, checkpointMaxMs,
+                    largestStateBytes, eventsAtLargest, stateByTask);
         }
     }
 
@@ -61,6 +73,8 @@ final class BenchCluster {
             throws Exception {
         Configuration clusterConf = new Configuration(conf);
         clusterConf.set(RestOptions.BIND_PORT, "0"); // other benchmarks or tests may run on this machine
+        // every checkpoint of the run, not the web UI's last 10 (a long run's largest may be older)
+        clusterConf.set(WebOptions.CHECKPOINTS_HISTORY_SIZE, 10_000);
         StreamGraph graph = env.getStreamGraph();
         graph.setJobName(name);
         MiniClusterConfiguration mc = new MiniClusterConfiguration.Builder()
@@ -87,8 +101,20 @@ final class BenchCluster {
             }
             JobResult result = done.get();
             run.seconds = (System.nanoTime() - start) / 1e9;
+            run.activeSeconds = run.seconds;
+            long beforeFirst = -1;
+            for (long[] sample : samples) {
+                if (sample[1] > 0) {
+                    break;
+                }
+                beforeFirst = sample[0];
+            }
+            if (beforeFirst > 0) {
+                run.activeSeconds = Math.min(run.seconds, (System.currentTimeMillis() - beforeFirst) / 1e3);
+            }
             run.result = result.toJobExecutionResult(BenchCluster.class.getClassLoader());
-            CheckpointStatsSnapshot stats = cluster.getArchivedExecutionGraph(id).get().getCheckpointStatsSnapshot();
+            AccessExecutionGraph graphRun = cluster.getArchivedExecutionGraph(id).get();
+            CheckpointStatsSnapshot stats = graphRun.getCheckpointStatsSnapshot();
             if (stats != null) {
                 run.checkpoints = stats.getCounts().getNumberOfCompletedCheckpoints();
                 StatsSummarySnapshot durations = stats.getSummaryStats().getEndToEndDurationStats();
@@ -106,10 +132,26 @@ final class BenchCluster {
                 if (largest != null) {
                     run.largestStateBytes = largest.getStateSize();
                     run.eventsAtLargest = progressAt(samples, largest.getTriggerTimestamp());
+                    run.stateByTask = byTask(graphRun, largest);
                 }
             }
         }
         return run;
+    }
+
+    /** {@code name:bytes,…} per task of a checkpoint, largest first (names shortened, without spaces or commas). */
+    private static String byTask(AccessExecutionGraph graph, AbstractCheckpointStats checkpoint) {
+        List<String> parts = new ArrayList<>();
+        checkpoint.getAllTaskStateStats().stream()
+                .filter(t -> t.getStateSize() > 0)
+                .sorted(java.util.Comparator.comparingLong(TaskStateStats::getStateSize).reversed())
+                .forEach(t -> {
+                    AccessExecutionJobVertex v = graph.getJobVertex(t.getJobVertexId());
+                    String name = v == null ? t.getJobVertexId().toString() : v.getName();
+                    name = name.replaceAll("[^A-Za-z0-9-]+", "_");
+                    parts.add((name.length() > 60 ? name.substring(0, 60) : name) + ":" + t.getStateSize());
+                });
+        return parts.isEmpty() ? "-" : String.join(",", parts);
     }
 
     /** The last sampled progress at or before {@code time} (-1 if none). */

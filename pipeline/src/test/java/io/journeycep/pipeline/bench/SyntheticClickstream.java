@@ -13,6 +13,8 @@ import org.apache.flink.connector.datagen.source.GeneratorFunction;
 public final class SyntheticClickstream implements GeneratorFunction<Long, JourneyEvent> {
     private static final long serialVersionUID = 1L;
     static final long T0 = 1_700_000_000_000L;
+    /** Events generated so far in this JVM (the progress {@link BenchCluster} samples). */
+    static final java.util.concurrent.atomic.AtomicLong GENERATED = new java.util.concurrent.atomic.AtomicLong();
 
     private final int users;
     private final long stepMillis;
@@ -37,6 +39,7 @@ public final class SyntheticClickstream implements GeneratorFunction<Long, Journ
         e.price = (double) (1 + Math.floorMod(h >>> 40, 900));
         e.source = "bench";
         e.position = i;
+        GENERATED.lazySet(i + 1);
         return e;
     }
 

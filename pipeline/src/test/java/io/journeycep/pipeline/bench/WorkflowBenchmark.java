@@ -130,9 +130,10 @@ public final class WorkflowBenchmark {
         BenchCluster.Run run = BenchCluster.execute(env, conf, "bench workflow " + variant + " " + backend,
                 GENERATED::get);
         StringBuilder line = new StringBuilder(String.format(
-                "RESULT variant=%s backend=%s events=%d users=%d seconds=%.1f events_per_s=%.0f outputs=%s"
-                        + " alerts_by_kind=%s",
-                variant, backend, events, users, run.seconds, events / run.seconds, run.accumulator("outputs"),
+                "RESULT variant=%s backend=%s events=%d users=%d seconds=%.1f active_seconds=%.1f events_per_s=%.0f"
+                        + " outputs=%s alerts_by_kind=%s",
+                variant, backend, events, users, run.seconds, run.activeSeconds, events / run.activeSeconds,
+                run.accumulator("outputs"),
                 alertsByKind(run)));
         line.append(run.checkpointFields());
         if (run.eventsAtLargest >= 0) {
