@@ -21,11 +21,14 @@ import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.state.rocksdb.RocksDBNativeMetricOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,14 +53,21 @@ final class JobRunner {
         return conf;
     }
 
+    /** Network buffers sent after at most this long when not full (flink-conf/config.yaml; Flink's default 100 ms). */
+    static final Duration BUFFER_TIMEOUT = Duration.ofMillis(10);
+    /** How often sources emit watermarks (flink-conf/config.yaml; Flink's default 200 ms). */
+    static final Duration WATERMARK_INTERVAL = Duration.ofMillis(50);
+
     /**
      * The base configuration of the local verbs (replay, demo: a MiniCluster in this JVM), where no cluster
      * config.yaml applies: the key gauges of flink-conf/config.yaml (RocksDB's {@code estimate-num-keys} of every
-     * state, with the state's name as the {@code column_family} variable; README "Operating"). On a cluster the
-     * cluster's config.yaml decides.
+     * state, with the state's name as the {@code column_family} variable; README "Operating") and its latency
+     * settings (buffer timeout, watermark interval). On a cluster the cluster's config.yaml decides.
      */
     static Configuration localBase() {
         Configuration conf = new Configuration();
+        conf.set(ExecutionOptions.BUFFER_TIMEOUT, BUFFER_TIMEOUT);
+        conf.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, WATERMARK_INTERVAL);
         conf.set(RocksDBNativeMetricOptions.ESTIMATE_NUM_KEYS, true);
         conf.set(RocksDBNativeMetricOptions.COLUMN_FAMILY_AS_VARIABLE, true);
         return conf;

@@ -50,6 +50,12 @@ final class BenchCluster {
         long largestStateBytes = -1;
         /** Events generated when that checkpoint was triggered (-1 without a progress counter). */
         long eventsAtLargest = -1;
+        /**
+         * Per task, the longest synchronous part (the task thread blocked: RocksDB's native checkpoint), barrier
+         * alignment and start delay (trigger to the first barrier's arrival) of any completed checkpoint, ms, the six
+         * worst tasks: {@code name:sync/alignment/delay,…}.
+         */
+        String checkpointStalls = "-";
         /** That checkpoint's state size per task (operator chain), largest first: {@code name:bytes,…}. */
         String stateByTask = "-";
 
@@ -60,8 +66,8 @@ final class BenchCluster {
         /** The checkpoint fields of a RESULT line. */
         String checkpointFields() {
             return String.format(" checkpoints=%d checkpoint_p50_ms=%d checkpoint_max_ms=%d state_bytes=%d"
-                    + " events_at_state=%d state_by_task=%s", checkpoints, checkpointP50Ms, checkpointMaxMs,
-                    largestStateBytes, eventsAtLargest, stateByTask);
+                    + " events_at_state=%d state_by_task=%s checkpoint_stalls_ms=%s", checkpoints, checkpointP50Ms,
+                    checkpointMaxMs, largestStateBytes, eventsAtLargest, stateByTask, checkpointStalls);
         }
     }
 
@@ -122,6 +128,7 @@ final class BenchCluster {
                     run.checkpointP50Ms = Math.round(durations.getQuantile(0.5));
                     run.checkpointMaxMs = durations.getMaximum();
                 }
+                run.checkpointStalls = stalls(graphRun, stats);
                 AbstractCheckpointStats largest = null;
                 for (AbstractCheckpointStats c : stats.getHistory().getCheckpoints()) {
                     if (c.getStatus() == CheckpointStatsStatus.COMPLETED
@@ -139,6 +146,41 @@ final class BenchCluster {
         return run;
     }
 
+    /** See {@link Run#checkpointStalls}. */
+    private static String stalls(AccessExecutionGraph graph, CheckpointStatsSnapshot stats) {
+        java.util.Map<String, long[]> worst = new java.util.HashMap<>(); // task → {sync, alignment, start delay}
+        for (AbstractCheckpointStats c : stats.getHistory().getCheckpoints()) {
+            if (c.getStatus() != CheckpointStatsStatus.COMPLETED) {
+                continue;
+            }
+            for (TaskStateStats t : c.getAllTaskStateStats()) {
+                AccessExecutionJobVertex v = graph.getJobVertex(t.getJobVertexId());
+                String name = shortName(v == null ? t.getJobVertexId().toString() : v.getName());
+                long[] w = worst.computeIfAbsent(name, k -> new long[3]);
+                for (org.apache.flink.runtime.checkpoint.SubtaskStateStats s : t.getSubtaskStats()) {
+                    if (s != null) {
+                        w[0] = Math.max(w[0], s.getSyncCheckpointDuration());
+                        w[1] = Math.max(w[1], s.getAlignmentDuration());
+                        w[2] = Math.max(w[2], s.getCheckpointStartDelay());
+                    }
+                }
+            }
+        }
+        List<String> parts = new ArrayList<>();
+        worst.entrySet().stream()
+                .sorted((a, b) -> Long.compare(b.getValue()[0] + b.getValue()[1] + b.getValue()[2],
+                        a.getValue()[0] + a.getValue()[1] + a.getValue()[2]))
+                .limit(6)
+                .forEach(e -> parts.add(e.getKey() + ":" + e.getValue()[0] + "/" + e.getValue()[1] + "/"
+                        + e.getValue()[2]));
+        return parts.isEmpty() ? "-" : String.join(",", parts);
+    }
+
+    private static String shortName(String name) {
+        name = name.replaceAll("[^A-Za-z0-9-]+", "_");
+        return name.length() > 60 ? name.substring(0, 60) : name;
+    }
+
     /** {@code name:bytes,…} per task of a checkpoint, largest first (names shortened, without spaces or commas). */
     private static String byTask(AccessExecutionGraph graph, AbstractCheckpointStats checkpoint) {
         List<String> parts = new ArrayList<>();
@@ -147,9 +189,8 @@ final class BenchCluster {
                 .sorted(java.util.Comparator.comparingLong(TaskStateStats::getStateSize).reversed())
                 .forEach(t -> {
                     AccessExecutionJobVertex v = graph.getJobVertex(t.getJobVertexId());
-                    String name = v == null ? t.getJobVertexId().toString() : v.getName();
-                    name = name.replaceAll("[^A-Za-z0-9-]+", "_");
-                    parts.add((name.length() > 60 ? name.substring(0, 60) : name) + ":" + t.getStateSize());
+                    parts.add(shortName(v == null ? t.getJobVertexId().toString() : v.getName()) + ":"
+                            + t.getStateSize());
                 });
         return parts.isEmpty() ? "-" : String.join(",", parts);
     }

@@ -30,7 +30,9 @@ final class BenchEnvironment {
     static Configuration configuration(String backend) throws IOException {
         Configuration conf = new Configuration();
         conf.set(StateBackendOptions.STATE_BACKEND, backend);
-        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, CHECKPOINT_INTERVAL);
+        if (!"off".equals(System.getenv("BENCH_CHECKPOINTS"))) { // off: a diagnostic run without checkpoints
+            conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, CHECKPOINT_INTERVAL);
+        }
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
                 Files.createTempDirectory("journey-bench-checkpoints").toUri().toString());
@@ -40,6 +42,13 @@ final class BenchEnvironment {
         // MiniCluster's 128 MB, which a million users' RocksDB state outgrows at once.
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MANAGED_MEMORY);
         conf.setString("state.backend.rocksdb.use-bloom-filter", "true");
+        if (System.getenv("BENCH_UNALIGNED") != null) { // an experiment: unaligned checkpoints
+            conf.setString("execution.checkpointing.unaligned.enabled", System.getenv("BENCH_UNALIGNED"));
+        }
+        // as flink-conf/config.yaml: network buffers flushed after 10 ms, watermarks every 50 ms (latency)
+        conf.setString("execution.buffer-timeout.interval", System.getenv().getOrDefault("BENCH_BUFFER_TIMEOUT", "10ms"));
+        conf.setString("pipeline.auto-watermark-interval",
+                System.getenv().getOrDefault("BENCH_WATERMARK_INTERVAL", "50ms"));
         // BENCH_TIMERS=heap|rocksdb: where RocksDB-backed jobs keep their timers (default: Flink's, in RocksDB)
         String timers = System.getenv("BENCH_TIMERS");
         if (timers != null && !timers.isBlank()) {

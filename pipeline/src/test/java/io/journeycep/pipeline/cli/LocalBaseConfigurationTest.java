@@ -28,6 +28,12 @@ class LocalBaseConfigurationTest {
             assertThat(cluster.get(option)).as("config.yaml " + option.key()).isTrue();
             assertThat(local.get(option)).as("local " + option.key()).isTrue();
         }
+        for (var option : java.util.List.of(
+                org.apache.flink.configuration.ExecutionOptions.BUFFER_TIMEOUT,
+                org.apache.flink.configuration.PipelineOptions.AUTO_WATERMARK_INTERVAL)) {
+            assertThat(cluster.contains(option)).as("config.yaml sets " + option.key()).isTrue();
+            assertThat(local.get(option)).as("local " + option.key()).isEqualTo(cluster.get(option));
+        }
         // and the job-level settings keep them (the state backend is set on top of the base)
         Configuration job = JobRunner.flinkConfiguration(new io.journeycep.pipeline.config.JobConfig(), local);
         assertThat(job.get(RocksDBNativeMetricOptions.ESTIMATE_NUM_KEYS)).isTrue();

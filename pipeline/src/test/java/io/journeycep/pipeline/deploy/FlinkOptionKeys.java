@@ -7,6 +7,7 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.DeploymentOptions;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.FallbackKey;
 import org.apache.flink.configuration.HeartbeatManagerOptions;
 import org.apache.flink.configuration.HighAvailabilityOptions;
@@ -53,7 +54,7 @@ final class FlinkOptionKeys {
             HighAvailabilityOptions.class, RestOptions.class, WebOptions.class, SecurityOptions.class,
             DeploymentOptions.class, PipelineOptions.class, NettyShuffleEnvironmentOptions.class,
             RpcOptions.class, CleanupOptions.class, RocksDBOptions.class, RocksDBConfigurableOptions.class,
-            RocksDBNativeMetricOptions.class);
+            RocksDBNativeMetricOptions.class, ExecutionOptions.class);
 
     private final Map<String, ConfigOption<?>> options = new HashMap<>();
     private final Map<String, ConfigOption<?>> reporterSuffixes = new HashMap<>();
