@@ -57,7 +57,8 @@ import java.util.TreeMap;
  * time.
  *
  * <p><b>State access.</b> Per event: one append to the held events, then, when the watermark passes it, one read of the
- * held events and one read and write of the open session (its pairs included), and appends to its path and ids. The
+ * held events and one read and write of the open session (its pairs and path states included), and an append to its
+ * event ids. The
  * user's model is read only when a session closes (the open session carries its horizon).
  *
  * <p>State is bounded: the open session's scalars, its distinct pairs (at most 14 × 14), its first
@@ -76,7 +77,6 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
 
     static final String HELD_STATE = "held-events";
     static final String OPEN_STATE = "open-session";
-    static final String PATH_STATE = "session-path";
     static final String EVENT_IDS_STATE = "session-event-ids";
     static final String USER_MODEL_STATE = "user-model";
 
@@ -89,7 +89,6 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
 
     private transient ListState<HeldEvent> held;
     private transient ValueState<OpenSession> open;
-    private transient ListState<String> path;
     private transient ListState<String> eventIds;
     private transient ValueState<UserTransitionModel> userModel;
 
@@ -117,7 +116,6 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
     public void open(OpenContext openContext) {
         held = getRuntimeContext().getListState(new ListStateDescriptor<>(HELD_STATE, HeldEvent.class));
         open = getRuntimeContext().getState(new ValueStateDescriptor<>(OPEN_STATE, OpenSession.class));
-        path = getRuntimeContext().getListState(new ListStateDescriptor<>(PATH_STATE, Types.STRING));
         eventIds = getRuntimeContext().getListState(new ListStateDescriptor<>(EVENT_IDS_STATE, Types.STRING));
         userModel = getRuntimeContext().getState(
                 new ValueStateDescriptor<>(USER_MODEL_STATE, UserTransitionModel.class));
@@ -130,7 +128,6 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
             // closed (no transitions, no score); the timers: see ErasingKeyedProcessOperator
             held.clear();
             open.clear();
-            path.clear();
             eventIds.clear();
             userModel.clear();
             return;
@@ -351,7 +348,7 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
 
     private void appendToPath(OpenSession s, String state, String eventId) throws Exception {
         if (s.pathLength < maxPathLength) {
-            path.add(state);
+            s.appendToPath(JourneyStates.code(state));
             if (eventId != null) {
                 eventIds.add(eventId);
             }
@@ -399,7 +396,9 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
             c.closeTime = closeTime;
             c.transitions = s.transitions;
             c.distinctPairs = sorted.size();
-            path.get().forEach(c.path::add);
+            for (int i = 0; i < s.pathLength; i++) {
+                c.path.add(JourneyStates.CODED.get(s.path[i]));
+            }
             eventIds.get().forEach(c.eventIds::add);
             c.truncated = c.path.size() < s.transitions + 1;
             for (String pair : sorted.keySet()) { // the user's model before this session
@@ -418,7 +417,6 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
             model.add(pair.substring(0, pair.indexOf('>')), pair.substring(pair.indexOf('>') + 1), entry.getValue(),
                     closeTime, halfLifeMs);
         }
-        path.clear();
         eventIds.clear();
         open.clear();
         ref.set(model);

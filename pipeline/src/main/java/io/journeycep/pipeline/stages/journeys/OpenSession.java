@@ -3,8 +3,9 @@ package io.journeycep.pipeline.stages.journeys;
 import java.util.Arrays;
 
 /**
- * A user's open session: its scalars and its distinct transition pairs with their counts (one state value, read and
- * written once per event); its path and event ids are append-only list state of their own, read only when it closes.
+ * A user's open session: its scalars, its distinct transition pairs with their counts and its path's states (one
+ * state value, read and written once per event); its event ids are append-only list state of their own, read only
+ * when it closes.
  */
 public class OpenSession {
     public String sessionKey;
@@ -13,8 +14,10 @@ public class OpenSession {
     public long lastTime;
     public String lastState;
     public long transitions;
-    /** States kept in the path state so far (at most the max path length). */
+    /** States kept in {@link #path} so far (at most the max path length). */
     public int pathLength;
+    /** The path's first states as codes ({@code JourneyStates.CODED}), {@link #pathLength} of them. */
+    public byte[] path = new byte[0];
     /**
      * A registered event-time timer at or before {@code lastTime + gap + 1} that has not fired yet: the gap check. It is
      * re-armed when it fires and the session is still open, not moved on every event (README "Journeys").
@@ -31,6 +34,12 @@ public class OpenSession {
     public Long modelHorizon;
 
     public OpenSession() {}
+
+    /** Appends a state's code to the path. */
+    void appendToPath(int code) {
+        path = Arrays.copyOf(path, pathLength + 1); // exact: the array is stored as is
+        path[pathLength] = (byte) code;
+    }
 
     /** Adds one occurrence of a pair. */
     void addPair(int code) {
