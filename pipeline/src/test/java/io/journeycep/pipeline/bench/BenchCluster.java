@@ -59,6 +59,23 @@ final class BenchCluster {
         /** That checkpoint's state size per task (operator chain), largest first: {@code name:bytes,…}. */
         String stateByTask = "-";
 
+        /** Progress samples {wall ms, progress}, and the wall time the job ended. */
+        List<long[]> samples = List.of();
+        long endMs;
+
+        /**
+         * Events/s from the first sample at or past {@code from} to the job's end, {@code total} events in all: the
+         * rate once warmed up (JIT, caches), -1 without samples there.
+         */
+        double rateAfter(long from, long total) {
+            for (long[] s : samples) {
+                if (s[1] >= from) {
+                    return endMs > s[0] ? (total - s[1]) * 1000.0 / (endMs - s[0]) : -1;
+                }
+            }
+            return -1;
+        }
+
         Object accumulator(String name) {
             return result.getAllAccumulatorResults().get(name);
         }
@@ -108,6 +125,8 @@ final class BenchCluster {
             JobResult result = done.get();
             run.seconds = (System.nanoTime() - start) / 1e9;
             run.activeSeconds = run.seconds;
+            run.endMs = System.currentTimeMillis();
+            run.samples = samples;
             long beforeFirst = -1;
             for (long[] sample : samples) {
                 if (sample[1] > 0) {

@@ -253,12 +253,14 @@ public final class BenchmarkSuite {
                 + " \"Recovery\" for a run with them).\n\n");
 
         md.append("### CEP stage against vanilla Flink CEP (RocksDB, cart abandonment)\n\n");
-        md.append("| comparison | events | stage events/s | vanilla events/s | speed-up | stage matches | vanilla"
-                + " matches | equal | bar | met |\n|---|---:|---:|---:|---:|---:|---:|---|---|---|\n");
+        md.append("| comparison | events | stage events/s (whole input / second half) | vanilla events/s (whole"
+                + " input / second half) | speed-up (whole input / second half) | stage matches | vanilla matches |"
+                + " equal | bar | met |\n|---|---:|---:|---:|---:|---:|---:|---|---|---|\n");
         Result stage = cep[0];
         for (int i = 1; i < cep.length; i++) {
             Result v = cep[i];
             double speedUp = stage.num("events_per_s") / v.num("events_per_s");
+            double half = stage.num("second_half_events_per_s") / v.num("second_half_events_per_s");
             String label = i == 1
                     ? "same look-back and compiled pattern on Flink's stock `CepOperator`"
                     : "vanilla pattern `view → cart → not purchase, within 30 min` (a `view` step in CEP)";
@@ -266,8 +268,8 @@ public final class BenchmarkSuite {
             String equal = !stage.ok() || !v.ok() ? "–" : same ? "yes" : i == 1 ? "**no**" : "no (other semantics)";
             // the stock operator's count differs only when it misses timeouts: its speed then measures less work
             String met = i == 1 && !same ? "n/a: not the same result" : met(speedUp, s -> s >= 50);
-            md.append(row(label, fmt(sizes.cepEvents), rate(stage), rate(v),
-                    Double.isNaN(speedUp) ? "–" : String.format(Locale.ROOT, "%.1f×", speedUp),
+            md.append(row(label, fmt(sizes.cepEvents), rates(stage), rates(v),
+                    Double.isNaN(speedUp) ? "–" : String.format(Locale.ROOT, "%.1f× / %.1f×", speedUp, half),
                     num(stage.get("outputs")), num(v.get("outputs")), equal, "≥ 50×", met));
         }
         md.append("\nInput: `SyntheticClickstream` (").append(fmt(sizes.cepUsers)).append(" users, 80 % view, 12 % cart"
@@ -280,7 +282,11 @@ public final class BenchmarkSuite {
                 + " count is lower wherever users go quiet, and its speed then measures less work, so the bar is not"
                 + " judged on it. The second row is what a CEP user would write (the pattern measured in"
                 + " `shared/notes`, the origin of the 50× bar): `within` counts from the view, there are no episodes"
-                + " of several cart adds, so its count can differ slightly from the stage's.\n\n");
+                + " of several cart adds, so its count can differ slightly from the stage's. Rates are counted where"
+                + " the stage (or vanilla CEP) takes the events, behind the same chained pass-through: over the whole"
+                + " input from the first event taken (job start-up left out: the stage's whole run lasts a few seconds,"
+                + " vanilla CEP's minutes), and over the input's second half, where more users have state. The bar is"
+                + " judged on the whole input.\n\n");
 
         md.append("### Event → alert latency at half the sustainable rate (full pipeline, RocksDB)\n\n");
         md.append("| alerts | rate events/s | users | alerts measured | p50 ms | p99 ms | max ms | bar | met |\n"
@@ -374,6 +380,10 @@ public final class BenchmarkSuite {
             out.add(p.length == 2 ? p[0] + " " + num(p[1]) : kv);
         }
         return String.join(", ", out);
+    }
+
+    private static String rates(Result r) {
+        return r.ok() ? rate(r) + " / " + fmt(Math.round(r.num("second_half_events_per_s"))) : rate(r);
     }
 
     private static String rate(Result r) {
