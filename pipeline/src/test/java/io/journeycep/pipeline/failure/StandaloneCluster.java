@@ -41,8 +41,9 @@ final class StandaloneCluster implements AutoCloseable {
         this.restPort = restPort;
         this.env = Map.of("FLINK_WORK", work.toString(), "FLINK_REST_PORT", Integer.toString(restPort),
                 "FLINK_RPC_PORT", Integer.toString(rpcPort), "JM_MEMORY", jmMemory, "TM_MEMORY", tmMemory,
-                // ~/.m2 holds Flink's jars (the build resolved them), so the cluster needs no network
-                "MVN_FLAGS", "-o");
+                // not offline: the cluster's own jars (log4j's 1.2 bridge, say) are not all among the build's, and on
+                // a fresh machine ~/.m2 does not hold them yet; jars already there are not fetched again
+                "MVN_FLAGS", "");
     }
 
     Path work() {
