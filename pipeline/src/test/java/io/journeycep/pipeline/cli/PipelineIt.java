@@ -30,7 +30,6 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -251,14 +250,7 @@ final class PipelineIt {
     List<String> rows(String sql) throws Exception {
         List<String> rows = new ArrayList<>();
         try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            ResultSetMetaData md = rs.getMetaData();
-            while (rs.next()) {
-                StringBuilder b = new StringBuilder();
-                for (int i = 1; i <= md.getColumnCount(); i++) {
-                    b.append(i > 1 ? " | " : "").append(rs.getString(i));
-                }
-                rows.add(b.toString());
-            }
+            rows.addAll(io.journeycep.pipeline.SqlRows.of(rs));
         }
         return rows;
     }

@@ -3,6 +3,7 @@ package io.journeycep.pipeline.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.journeycep.embedded.EmbeddedServices;
+import io.journeycep.pipeline.SqlRows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,7 +31,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -301,32 +301,44 @@ class FailureRecoveryIT {
     }
 
     private void restartKafka(String run, String jobId, long at, long size) throws Exception {
-        long checkpointBefore = cluster.latestCompletedCheckpoint(jobId)[0];
-        long restartsBefore = cluster.restarts(jobId);
-        long t = System.currentTimeMillis();
-        services.kafka().restart();
-        long up = System.currentTimeMillis();
-        long runningAt = awaitRunning(jobId, Duration.ofMinutes(5));
-        long[] cp = awaitCheckpointAfter(jobId, checkpointBefore, Math.max(up, runningAt), Duration.ofMinutes(5));
+        Recovery r = recover(jobId, () -> services.kafka().restart());
         log("[%s] Kafka broker restarted at %,d/%,d input records committed (down %.1f s): job restarts %d -> %d, "
                         + "first new checkpoint (%d) completed %.1f s after the stop",
-                run, at, size, (up - t) / 1000.0, restartsBefore, cluster.restarts(jobId), cp[0],
-                (cp[1] - t) / 1000.0);
+                run, at, size, (r.up - r.start) / 1000.0, r.restartsBefore, cluster.restarts(jobId), r.checkpoint,
+                (r.checkpointAt - r.start) / 1000.0);
     }
 
     private void stopPostgres(String run, String jobId, long at, long size) throws Exception {
+        Recovery r = recover(jobId, () -> {
+            services.postgres().stop();
+            Thread.sleep(30_000);
+            services.postgres().restart();
+        });
+        log("[%s] PostgreSQL stopped for 30 s at %,d/%,d input records committed: job restarts %d -> %d, first new "
+                        + "checkpoint (%d) completed %.1f s after PostgreSQL was back",
+                run, at, size, r.restartsBefore, cluster.restarts(jobId), r.checkpoint,
+                (r.checkpointAt - r.up) / 1000.0);
+    }
+
+    /** An outage of a service the job writes to or reads from. */
+    @FunctionalInterface
+    private interface Outage {
+        void run() throws Exception;
+    }
+
+    /** What {@link #recover} measured: wall times (ms) and the first checkpoint completed after the outage. */
+    private record Recovery(long start, long up, long checkpoint, long checkpointAt, long restartsBefore) {}
+
+    /** Runs an outage, then waits for the job to run again and for a new checkpoint to complete. */
+    private Recovery recover(String jobId, Outage outage) throws Exception {
         long checkpointBefore = cluster.latestCompletedCheckpoint(jobId)[0];
         long restartsBefore = cluster.restarts(jobId);
-        long t = System.currentTimeMillis();
-        services.postgres().stop();
-        Thread.sleep(30_000);
-        services.postgres().restart();
+        long start = System.currentTimeMillis();
+        outage.run();
         long up = System.currentTimeMillis();
         long runningAt = awaitRunning(jobId, Duration.ofMinutes(5));
         long[] cp = awaitCheckpointAfter(jobId, checkpointBefore, Math.max(up, runningAt), Duration.ofMinutes(5));
-        log("[%s] PostgreSQL stopped for 30 s at %,d/%,d input records committed: job restarts %d -> %d, first new "
-                        + "checkpoint (%d) completed %.1f s after PostgreSQL was back",
-                run, at, size, restartsBefore, cluster.restarts(jobId), cp[0], (cp[1] - up) / 1000.0);
+        return new Recovery(start, up, cp[0], cp[1], restartsBefore);
     }
 
     private long awaitRunning(String jobId, Duration timeout) throws InterruptedException {
@@ -439,18 +451,9 @@ class FailureRecoveryIT {
             try (Connection c = DriverManager.getConnection(jdbcUrl, services.postgres().user(),
                     services.postgres().password()); Statement s = c.createStatement()) {
                 for (Map.Entry<String, String> t : TABLES.entrySet()) {
-                    List<String> list = new ArrayList<>();
                     try (ResultSet rs = s.executeQuery(t.getValue())) {
-                        ResultSetMetaData md = rs.getMetaData();
-                        while (rs.next()) {
-                            StringBuilder b = new StringBuilder();
-                            for (int i = 1; i <= md.getColumnCount(); i++) {
-                                b.append(i > 1 ? " | " : "").append(rs.getString(i));
-                            }
-                            list.add(b.toString());
-                        }
+                        o.rows.put(t.getKey(), SqlRows.of(rs));
                     }
-                    o.rows.put(t.getKey(), list);
                 }
             }
             return o;
