@@ -4,7 +4,7 @@
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 TIMEOUT=${TIMEOUT:-900}
 
-mvn -o -B -q -pl pipeline -am -DskipTests test-compile dependency:build-classpath \
+mvn -B -q -pl pipeline -am -DskipTests test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
 CP="pipeline/target/test-classes:pipeline/target/classes:patterns/target/classes:sinks/target/classes:$(cat pipeline/target/bench.classpath)"
 FLAGS=(--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED

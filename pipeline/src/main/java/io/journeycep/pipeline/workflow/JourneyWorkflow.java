@@ -26,6 +26,7 @@ import io.journeycep.sinks.DriftStat;
 import io.journeycep.sinks.ErasureRequest;
 import io.journeycep.sinks.RejectedEvent;
 import io.journeycep.sinks.SegmentChange;
+import io.journeycep.sinks.TransitionCount;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
@@ -85,11 +86,18 @@ public final class JourneyWorkflow {
         public final DataStream<Alert> alerts;
         public final DataStream<RejectedEvent> deadLetters;
         public final DataStream<RejectedEvent> lateEvents;
+        /** Segment ENTER/EXIT changes, {@code null} when segments are off. */
+        public final DataStream<SegmentChange> segmentChanges;
+        /** Absolute transition counts ({@code journey_transitions}), {@code null} when journeys are off. */
+        public final DataStream<TransitionCount> transitions;
 
-        Streams(DataStream<Alert> alerts, DataStream<RejectedEvent> deadLetters, DataStream<RejectedEvent> lateEvents) {
+        Streams(DataStream<Alert> alerts, DataStream<RejectedEvent> deadLetters, DataStream<RejectedEvent> lateEvents,
+                DataStream<SegmentChange> segmentChanges, DataStream<TransitionCount> transitions) {
             this.alerts = alerts;
             this.deadLetters = deadLetters;
             this.lateEvents = lateEvents;
+            this.segmentChanges = segmentChanges;
+            this.transitions = transitions;
         }
     }
 
@@ -203,11 +211,14 @@ public final class JourneyWorkflow {
             deadLetters = deadLetters.union(velocity.rejected);
         }
         List<String> ruleIds = rules.ruleIds(patterns);
+        DataStream<TransitionCount> transitions = null;
+        DataStream<SegmentChange> segmentChanges = null;
         if (config.journeys.enabled) {
             JourneyStage.Output journeys = JourneyStage.apply(journeyEvents, config.journeys);
             detected = detected.union(journeys.alerts);
             ruleIds.add(io.journeycep.pipeline.stages.journeys.PathScorer.RULE_ID);
-            for (NamedSink<io.journeycep.sinks.TransitionCount> sink : sinks.transitions()) {
+            transitions = journeys.transitions;
+            for (NamedSink<TransitionCount> sink : sinks.transitions()) {
                 // forward (chained) to the counter: a pair's absolute counts arrive in order
                 journeys.transitions.sinkTo(sink.sink()).name(sink.name()).uid("sink-" + sink.name());
             }
@@ -216,6 +227,7 @@ public final class JourneyWorkflow {
             SegmentStage.Output segments = SegmentStage.apply(stitched, detected, control.messages,
                     config.segments.book(), config.journeys.sessionGap.toMillis());
             deadLetters = deadLetters.union(segments.rejected);
+            segmentChanges = segments.changes;
             for (NamedSink<SegmentChange> sink : sinks.segmentChanges()) {
                 segments.changes.sinkTo(sink.sink()).name(sink.name()).uid("sink-" + sink.name());
             }
@@ -250,7 +262,7 @@ public final class JourneyWorkflow {
                 erasures.sinkTo(sink.sink()).name(sink.name()).uid("sink-" + sink.name());
             }
         }
-        return new Streams(alerts, deadLetters, late);
+        return new Streams(alerts, deadLetters, late, segmentChanges, transitions);
     }
 
     /** One sink record per erasure marker that passed a gate (a request's key may come twice: deletes are idempotent). */

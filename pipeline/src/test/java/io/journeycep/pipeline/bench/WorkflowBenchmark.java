@@ -10,6 +10,8 @@ import io.journeycep.pipeline.workflow.JourneyWorkflow;
 import io.journeycep.pipeline.workflow.WorkflowSinks;
 import io.journeycep.sinks.Alert;
 import io.journeycep.sinks.AlertKind;
+import io.journeycep.sinks.SegmentChange;
+import io.journeycep.sinks.TransitionCount;
 
 import org.apache.flink.api.common.accumulators.Histogram;
 import org.apache.flink.api.common.accumulators.LongCounter;
@@ -126,6 +128,9 @@ public final class WorkflowBenchmark {
                 JourneyWorkflow.Streams out = JourneyWorkflow.define(env, source, sinks, config);
                 out.alerts.map(live ? new LatencyProbe(warmUpMs) : new CartAbandonmentBenchmark.CountOutput<>())
                         .sinkTo(new DiscardingSink<>());
+                if (!live) {
+                    fingerprint(out);
+                }
                 break;
             default:
                 throw new IllegalArgumentException("variant: passthrough | detectors | all | latency");
@@ -151,7 +156,57 @@ public final class WorkflowBenchmark {
             line.append(" flushed_at_end=").append(run.accumulator(FLUSHED))
                     .append(" warm_up_ms=").append(warmUpMs).append(" warm_up_alerts=").append(run.accumulator(WARM_UP));
         }
-        return line.toString();
+        return line.toString() + "\n" + OutputFingerprint.lines(run.result.getAllAccumulatorResults()).trim();
+    }
+
+    /** Fingerprints of the alerts (by kind), segment changes (by segment and action) and transition rows. */
+    private static void fingerprint(JourneyWorkflow.Streams out) {
+        out.alerts.map(new OutputFingerprint<>("alerts", new AlertIdentity())).name("fingerprint alerts")
+                .sinkTo(new DiscardingSink<>());
+        if (out.segmentChanges != null) {
+            out.segmentChanges.map(new OutputFingerprint<>("segment-changes", new ChangeIdentity()))
+                    .name("fingerprint segment changes").sinkTo(new DiscardingSink<>());
+        }
+        if (out.transitions != null) {
+            out.transitions.map(new OutputFingerprint<>("transitions", new TransitionIdentity()))
+                    .name("fingerprint transitions").sinkTo(new DiscardingSink<>());
+        }
+    }
+
+    private static final class AlertIdentity implements OutputFingerprint.Identity<Alert> {
+        @Override
+        public String kind(Alert a) {
+            return a.kind.name();
+        }
+
+        @Override
+        public String id(Alert a) {
+            return a.alertId;
+        }
+    }
+
+    private static final class ChangeIdentity implements OutputFingerprint.Identity<SegmentChange> {
+        @Override
+        public String kind(SegmentChange c) {
+            return c.action.name();
+        }
+
+        @Override
+        public String id(SegmentChange c) {
+            return c.changeId + "|" + c.enteredAt;
+        }
+    }
+
+    private static final class TransitionIdentity implements OutputFingerprint.Identity<TransitionCount> {
+        @Override
+        public String kind(TransitionCount t) {
+            return "rows";
+        }
+
+        @Override
+        public String id(TransitionCount t) {
+            return t.fromState + ">" + t.toState + "=" + t.count + "@" + t.updatedAt;
+        }
     }
 
     /** Distinct users among the first {@code events} events of {@link SyntheticRiskTraffic}. */
