@@ -13,6 +13,7 @@ import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StatePartitionStreamProvider;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
@@ -36,9 +37,10 @@ import javax.annotation.Nullable;
  * <p>Timers on the same key and timestamp are de-duplicated by Flink, and each fires once, so the cost is at most one
  * extra timer per distinct element timestamp; the stage feeds CEP only the events its patterns use.
  *
- * <p>Second, it hands CEP a state store ({@link CompactCepStateStore}) in which the two small per-key maps that CEP
- * scans on every timer are kept as one value per key. On RocksDB each of those scans was an iterator seek across
- * tombstones (profiled: nearly all of the stage's time); as values they are one read and at most one write.
+ * <p>Second, it hands CEP a state store ({@link SingleValueCepStateStore}) that keeps every state CEP uses for a key
+ * (NFA state, shared buffer, element queue) as one value: an element or a timer costs one backend read and at most
+ * one write, where CEP's own layout cost several reads, writes and map scans on RocksDB (profiled: most of the
+ * stage's time). The operator writes the key's value back when it is done with an element or a timer.
  *
  * <p>Third, with an {@link ErasureTest}, an erasure marker deletes its key's CEP state and timers (README "Privacy").
  */
@@ -56,7 +58,7 @@ public class WindowClosingCepOperator<IN, KEY, OUT> extends CepOperator<IN, KEY,
     private final long windowMillis;
     @Nullable private final ErasureTest<IN> erasureTest;
     private transient InternalTimerService<VoidNamespace> timers;
-    private transient CompactCepStateStore stateStore;
+    private transient SingleValueCepStateStore stateStore;
 
     /**
      * @param windowMillis the pattern's PREVIOUS_AND_CURRENT window in milliseconds (as given to {@code within})
@@ -94,10 +96,10 @@ public class WindowClosingCepOperator<IN, KEY, OUT> extends CepOperator<IN, KEY,
         this.erasureTest = erasureTest;
     }
 
-    /** Gives Flink CEP a state store whose hot per-key maps are single values (see {@link CompactCepStateStore}). */
+    /** Gives Flink CEP a state store that keeps a key's whole CEP state as one value ({@link SingleValueCepStateStore}). */
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
-        CompactStateContext compact = new CompactStateContext(context);
+        CompactStateContext compact = new CompactStateContext(context, this::getCurrentKey);
         stateStore = compact.keyedStateStore;
         super.initializeState(compact);
     }
@@ -110,11 +112,11 @@ public class WindowClosingCepOperator<IN, KEY, OUT> extends CepOperator<IN, KEY,
 
     private static final class CompactStateContext implements StateInitializationContext {
         private final StateInitializationContext delegate;
-        private final CompactCepStateStore keyedStateStore;
+        private final SingleValueCepStateStore keyedStateStore;
 
-        CompactStateContext(StateInitializationContext delegate) {
+        CompactStateContext(StateInitializationContext delegate, java.util.function.Supplier<Object> currentKey) {
             this.delegate = delegate;
-            this.keyedStateStore = new CompactCepStateStore(delegate.getKeyedStateStore());
+            this.keyedStateStore = new SingleValueCepStateStore(delegate.getKeyedStateStore(), currentKey);
         }
 
         @Override
@@ -158,8 +160,21 @@ public class WindowClosingCepOperator<IN, KEY, OUT> extends CepOperator<IN, KEY,
         long timestamp = element.getTimestamp();
         boolean onTime = timestamp > timers.currentWatermark();
         super.processElement(element);
+        stateStore.flush();
         if (onTime && timestamp <= Long.MAX_VALUE - windowMillis) {
             timers.registerEventTimeTimer(VoidNamespace.INSTANCE, timestamp + windowMillis);
         }
+    }
+
+    @Override
+    public void onEventTime(InternalTimer<KEY, VoidNamespace> timer) throws Exception {
+        super.onEventTime(timer);
+        stateStore.flush();
+    }
+
+    @Override
+    public void onProcessingTime(InternalTimer<KEY, VoidNamespace> timer) throws Exception {
+        super.onProcessingTime(timer);
+        stateStore.flush();
     }
 }

@@ -88,8 +88,8 @@ final class HighValueBrowsingHarness implements AutoCloseable {
     }
 
     /**
-     * Keys holding any of Flink CEP's keyed state (NFA, element queue, shared buffer); heap and RocksDB alike. Two of
-     * them are kept by {@code WindowClosingCepOperator} under the suffix {@code -per-key-value}.
+     * Keys holding any of Flink CEP's keyed state (NFA, element queue, shared buffer); heap and RocksDB alike.
+     * {@code WindowClosingCepOperator} keeps all of it as one value per key.
      */
     long keysWithCepState() throws Exception {
         return CepTestHarnesses.keysWithCepState(harness);

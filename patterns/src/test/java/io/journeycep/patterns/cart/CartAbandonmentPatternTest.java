@@ -6,6 +6,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
+import java.util.List;
 
 /** CART_ABANDONED semantics of DESIGN §3, pinned for false positives as well as matches, on heap and RocksDB. */
 class CartAbandonmentPatternTest {
@@ -163,20 +164,25 @@ class CartAbandonmentPatternTest {
     }
 
     /**
-     * Guards the RocksDB speed-up against a Flink upgrade: while a cart waits for its deadline, Flink CEP's element
-     * counter and element queue must live in the per-key value states of CompactCepStateStore, not in CEP's own
-     * MapStates (whose names it matches by flink-cep 2.2.1's constants).
+     * Guards the RocksDB speed-up against a Flink upgrade: while a cart waits for its deadline, every state Flink CEP
+     * keeps for the key (NFA state, shared buffer, element queue, whose names it matches by flink-cep 2.2.1's
+     * constants) must be one value of the single-value CEP state store, and none of CEP's own states may be used.
      */
     @ParameterizedTest(name = "rocksDb={0}")
     @ValueSource(booleans = {false, true})
-    void cepHotMapsAreKeptAsOneValuePerKey(boolean rocksDb) throws Exception {
+    void cepStateIsKeptAsOneValuePerKey(boolean rocksDb) throws Exception {
+        List<String> cepOwnStates = List.of("nfaStateName", "eventQueuesStateName", "sharedBuffer-entries",
+                "sharedBuffer-events", "sharedBuffer-events-count");
         try (CartAbandonmentHarness h = harness(rocksDb)) {
             h.cart("c1", 10, true);
-            assertThat(h.keysWithState("eventQueuesStateName-per-key-value")).as("element queue").isEqualTo(1);
-            assertThat(h.keysWithState("eventQueuesStateName")).as("CEP's own map state unused").isZero();
-            h.watermark(10); // the cart is now in the NFA; its counter entry lives until time passes its timestamp
-            assertThat(h.keysWithState("sharedBuffer-events-count-per-key-value")).as("event counter").isEqualTo(1);
-            assertThat(h.keysWithState("sharedBuffer-events-count")).as("CEP's own map state unused").isZero();
+            assertThat(h.keysWithState("cep-key-state")).as("the element queue's key value").isEqualTo(1);
+            h.watermark(10); // the cart is now in the NFA and the shared buffer
+            assertThat(h.keysWithState("cep-key-state")).as("the NFA's key value").isEqualTo(1);
+            for (String own : cepOwnStates) {
+                assertThat(h.keysWithState(own)).as("CEP's own state %s unused", own).isZero();
+            }
+            h.watermark(1_000_000); // the deadline passes: the alert, then nothing is left of the key
+            assertThat(h.keysWithState("cep-key-state")).as("after the deadline").isZero();
         }
     }
 }

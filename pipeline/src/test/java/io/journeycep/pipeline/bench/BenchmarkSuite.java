@@ -274,7 +274,7 @@ public final class BenchmarkSuite {
         }
         md.append("\nInput: `SyntheticClickstream` (").append(fmt(sizes.cepUsers)).append(" users, 80 % view, 12 % cart"
                 + " add, 5 % purchase, 3 % login), keyed pass-through, then the stage. The stage is what the job runs"
-                + " (`PatternStage`: look-back → `WindowClosingCepOperator` with the compact CEP state store). The"
+                + " (`PatternStage`: look-back → `WindowClosingCepOperator` with the single-value CEP state store). The"
                 + " first row runs the identical look-back, compiled pattern, comparator, skip strategy and alert"
                 + " function on Flink's own `CepOperator` and state layout. Flink 2.2.1's operator registers no timer"
                 + " where a `PREVIOUS_AND_CURRENT` window closes (which `WindowClosingCepOperator` adds, README \"How"

@@ -115,7 +115,7 @@ public final class CartAbandonmentBenchmark {
     /**
      * What {@link PatternStage#apply} builds — the same look-back, the same compiled pattern, comparator, skip strategy
      * and alert function — but on Flink's own {@link CepOperator} and its state layout instead of
-     * {@code WindowClosingCepOperator} with the compact CEP state store: vanilla Flink CEP for the very same pattern
+     * {@code WindowClosingCepOperator} with the single-value CEP state store: vanilla Flink CEP for the very same pattern
      * and input, so the match counts must be equal.
      */
     static DataStream<Alert> onStockCepOperator(DataStream<JourneyEvent> events, PatternSpec spec) {

@@ -1,0 +1,157 @@
+package io.journeycep.patterns.cep;
+
+import org.apache.flink.api.common.typeutils.CompositeTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+import java.io.IOException;
+import java.util.Arrays;
+
+/**
+ * Serializes a fixed row of slots, each with its own serializer and each possibly {@code null}: a bit mask of the
+ * present slots, then each present slot. The value of {@link SingleValueCepStateStore}; its snapshot nests the slots'
+ * serializers, so a restore checks each one's compatibility as Flink does for its own composite types.
+ */
+public final class SlotsSerializer extends TypeSerializer<Object[]> {
+    private static final long serialVersionUID = 1L;
+    /** Slots a mask of one int can describe. */
+    static final int MAX_SLOTS = 31;
+
+    private final TypeSerializer<Object>[] fields;
+
+    @SuppressWarnings("unchecked")
+    SlotsSerializer(TypeSerializer<?>[] fields) {
+        if (fields.length > MAX_SLOTS) {
+            throw new IllegalArgumentException("at most " + MAX_SLOTS + " slots, got " + fields.length);
+        }
+        this.fields = (TypeSerializer<Object>[]) fields.clone();
+    }
+
+    @Override
+    public boolean isImmutableType() {
+        return false;
+    }
+
+    @Override
+    public TypeSerializer<Object[]> duplicate() {
+        TypeSerializer<?>[] copies = new TypeSerializer<?>[fields.length];
+        boolean stateful = false;
+        for (int i = 0; i < fields.length; i++) {
+            copies[i] = fields[i].duplicate();
+            stateful |= copies[i] != fields[i];
+        }
+        return stateful ? new SlotsSerializer(copies) : this;
+    }
+
+    @Override
+    public Object[] createInstance() {
+        return new Object[fields.length];
+    }
+
+    @Override
+    public Object[] copy(Object[] from) {
+        Object[] to = new Object[fields.length];
+        for (int i = 0; i < fields.length; i++) {
+            to[i] = from[i] == null ? null : fields[i].copy(from[i]);
+        }
+        return to;
+    }
+
+    @Override
+    public Object[] copy(Object[] from, Object[] reuse) {
+        return copy(from);
+    }
+
+    @Override
+    public int getLength() {
+        return -1;
+    }
+
+    @Override
+    public void serialize(Object[] record, DataOutputView target) throws IOException {
+        int mask = 0;
+        for (int i = 0; i < fields.length; i++) {
+            if (record[i] != null) {
+                mask |= 1 << i;
+            }
+        }
+        target.writeInt(mask);
+        for (int i = 0; i < fields.length; i++) {
+            if (record[i] != null) {
+                fields[i].serialize(record[i], target);
+            }
+        }
+    }
+
+    @Override
+    public Object[] deserialize(DataInputView source) throws IOException {
+        int mask = source.readInt();
+        Object[] record = new Object[fields.length];
+        for (int i = 0; i < fields.length; i++) {
+            if ((mask & (1 << i)) != 0) {
+                record[i] = fields[i].deserialize(source);
+            }
+        }
+        return record;
+    }
+
+    @Override
+    public Object[] deserialize(Object[] reuse, DataInputView source) throws IOException {
+        return deserialize(source);
+    }
+
+    @Override
+    public void copy(DataInputView source, DataOutputView target) throws IOException {
+        int mask = source.readInt();
+        target.writeInt(mask);
+        for (int i = 0; i < fields.length; i++) {
+            if ((mask & (1 << i)) != 0) {
+                fields[i].copy(source, target);
+            }
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SlotsSerializer && Arrays.equals(fields, ((SlotsSerializer) o).fields);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(fields);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<Object[]> snapshotConfiguration() {
+        return new Snapshot(this);
+    }
+
+    /** Nests the slots' serializer snapshots (in slot order). */
+    public static final class Snapshot extends CompositeTypeSerializerSnapshot<Object[], SlotsSerializer> {
+        private static final int VERSION = 1;
+
+        /** For reading a snapshot. */
+        public Snapshot() {}
+
+        Snapshot(SlotsSerializer serializer) {
+            super(serializer);
+        }
+
+        @Override
+        protected int getCurrentOuterSnapshotVersion() {
+            return VERSION;
+        }
+
+        @Override
+        protected TypeSerializer<?>[] getNestedSerializers(SlotsSerializer outer) {
+            return outer.fields;
+        }
+
+        @Override
+        protected SlotsSerializer createOuterSerializerWithNestedSerializers(TypeSerializer<?>[] nested) {
+            return new SlotsSerializer(nested);
+        }
+    }
+}
