@@ -42,9 +42,11 @@ final class BenchEnvironment {
         // MiniCluster's 128 MB, which a million users' RocksDB state outgrows at once.
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MANAGED_MEMORY);
         conf.setString("state.backend.rocksdb.use-bloom-filter", "true");
-        if (System.getenv("BENCH_UNALIGNED") != null) { // an experiment: unaligned checkpoints
-            conf.setString("execution.checkpointing.unaligned.enabled", System.getenv("BENCH_UNALIGNED"));
-        }
+        // experiments: BENCH_UNALIGNED=true|false (unaligned checkpoints), BENCH_INTERRUPTIBLE_TIMERS=true|false
+        // (unaligned checkpoints may interrupt a watermark's timer firing), BENCH_DEBLOAT=true|false (buffer debloating)
+        setIfGiven(conf, "BENCH_UNALIGNED", "execution.checkpointing.unaligned.enabled");
+        setIfGiven(conf, "BENCH_INTERRUPTIBLE_TIMERS", "execution.checkpointing.unaligned.interruptible-timers.enabled");
+        setIfGiven(conf, "BENCH_DEBLOAT", "taskmanager.network.memory.buffer-debloat.enabled");
         // as flink-conf/config.yaml: network buffers flushed after 10 ms, watermarks every 50 ms (latency)
         conf.setString("execution.buffer-timeout.interval", System.getenv().getOrDefault("BENCH_BUFFER_TIMEOUT", "10ms"));
         conf.setString("pipeline.auto-watermark-interval",
@@ -55,5 +57,12 @@ final class BenchEnvironment {
             conf.setString("state.backend.rocksdb.timer-service.factory", timers.toUpperCase(java.util.Locale.ROOT));
         }
         return conf;
+    }
+
+    private static void setIfGiven(Configuration conf, String env, String key) {
+        String value = System.getenv(env);
+        if (value != null && !value.isBlank()) {
+            conf.setString(key, value);
+        }
     }
 }
