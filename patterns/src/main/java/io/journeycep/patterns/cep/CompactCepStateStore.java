@@ -38,6 +38,8 @@ final class CompactCepStateStore implements KeyedStateStore {
     private final KeyedStateStore delegate;
     /** Every state handed to CEP, to delete a key's (erasure). */
     private final List<State> created = new ArrayList<>();
+    /** Flink CEP's per-key NFA state (its partial matches), once CEP has asked for it; {@code null} before. */
+    private ValueState<?> nfaState;
 
     CompactCepStateStore(KeyedStateStore delegate) {
         this.delegate = delegate;
@@ -66,7 +68,19 @@ final class CompactCepStateStore implements KeyedStateStore {
 
     @Override
     public <T> ValueState<T> getState(ValueStateDescriptor<T> descriptor) {
-        return track(delegate.getState(descriptor));
+        ValueState<T> state = track(delegate.getState(descriptor));
+        if (NFA_STATE.equals(descriptor.getName())) {
+            nfaState = state;
+        }
+        return state;
+    }
+
+    /** Name of CEP's NFA state (flink-cep 2.2.1, CepOperator). */
+    static final String NFA_STATE = "nfaStateName";
+
+    /** CEP's NFA state for the current key, or {@code null} if CEP has not registered it. */
+    ValueState<?> nfaState() {
+        return nfaState;
     }
 
     @Override
