@@ -46,6 +46,10 @@ final class SingleValueCepStateStore implements KeyedStateStore {
     private final List<String> names = new ArrayList<>();
     private final List<TypeSerializer<?>> serializers = new ArrayList<>();
 
+    /** Name of CEP's NFA state (flink-cep 2.2.1, CepOperator). */
+    static final String NFA_STATE = "nfaStateName";
+
+    private ValueState<?> nfaState;
     private ValueState<Object[]> value;
     /** The slots of {@link #loadedKey}, or {@code null} when nothing is loaded. */
     private Object[] slots;
@@ -143,7 +147,16 @@ final class SingleValueCepStateStore implements KeyedStateStore {
     @Override
     public <T> ValueState<T> getState(ValueStateDescriptor<T> descriptor) {
         int slot = register(descriptor.getName(), descriptor.getSerializer());
-        return new SlotValue<>(slot);
+        SlotValue<T> state = new SlotValue<>(slot);
+        if (NFA_STATE.equals(descriptor.getName())) {
+            nfaState = state;
+        }
+        return state;
+    }
+
+    /** CEP's NFA state (its partial matches) for the current key, or {@code null} if CEP has not asked for it. */
+    ValueState<?> nfaState() {
+        return nfaState;
     }
 
     @Override

@@ -1,10 +1,13 @@
 package io.journeycep.patterns.cep;
 
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.state.KeyedStateStore;
 import org.apache.flink.api.common.state.OperatorStateStore;
+import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.cep.EventComparator;
 import org.apache.flink.cep.functions.PatternProcessFunction;
+import org.apache.flink.cep.nfa.NFAState;
 import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
 import org.apache.flink.cep.nfa.compiler.NFACompiler;
 import org.apache.flink.cep.operator.CepOperator;
@@ -19,7 +22,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
 import java.io.Serializable;
+import java.util.List;
 import java.util.OptionalLong;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import javax.annotation.Nullable;
 
@@ -43,6 +49,11 @@ import javax.annotation.Nullable;
  * stage's time). The operator writes the key's value back when it is done with an element or a timer.
  *
  * <p>Third, with an {@link ErasureTest}, an erasure marker deletes its key's CEP state and timers (README "Privacy").
+ *
+ * <p>Fourth, with {@link #countingOpenMatchesAtTheEnd}, when the input ends ({@link #finish()}: a replay's last
+ * watermark has been processed, the timeouts after it have not fired) it counts the keys that have a started partial
+ * match (an NFA computation state past the start state: for a cart pattern, a cart whose deadline has not come) into
+ * the accumulator {@value #ACC_OPEN_MATCHES_PREFIX}{@code <rule id>}. One pass over the keys, once, at the end.
  */
 public class WindowClosingCepOperator<IN, KEY, OUT> extends CepOperator<IN, KEY, OUT> {
     private static final long serialVersionUID = 1L;
@@ -55,8 +66,13 @@ public class WindowClosingCepOperator<IN, KEY, OUT> extends CepOperator<IN, KEY,
         boolean isErasure(IN element);
     }
 
+    /** Accumulator prefix of {@link #countingOpenMatchesAtTheEnd}: keys with a started partial match at the end. */
+    public static final String ACC_OPEN_MATCHES_PREFIX = "openMatches.";
+
     private final long windowMillis;
     @Nullable private final ErasureTest<IN> erasureTest;
+    @Nullable private String openMatchesAccumulator;
+    private transient LongCounter openMatches;
     private transient InternalTimerService<VoidNamespace> timers;
     private transient SingleValueCepStateStore stateStore;
 
@@ -104,10 +120,52 @@ public class WindowClosingCepOperator<IN, KEY, OUT> extends CepOperator<IN, KEY,
         super.initializeState(compact);
     }
 
+    /** Counts the keys with a started partial match when the input ends, as {@code openMatches.<ruleId>}. */
+    public WindowClosingCepOperator<IN, KEY, OUT> countingOpenMatchesAtTheEnd(String ruleId) {
+        this.openMatchesAccumulator = ACC_OPEN_MATCHES_PREFIX + ruleId;
+        return this;
+    }
+
     @Override
     public void open() throws Exception {
         super.open();
         timers = getInternalTimerService(TIMER_SERVICE_NAME, VoidNamespaceSerializer.INSTANCE, this);
+        if (openMatchesAccumulator != null) {
+            openMatches = new LongCounter();
+            getRuntimeContext().addAccumulator(openMatchesAccumulator, openMatches);
+        }
+    }
+
+    @Override
+    public void finish() throws Exception {
+        super.finish();
+        if (openMatches != null) {
+            openMatches.add(countOpenMatches());
+        }
+    }
+
+    /** Keys whose NFA state holds a partial match past the start state (CEP keeps an NFA state for every key seen). */
+    long countOpenMatches() throws Exception {
+        ValueState<?> nfa = stateStore.nfaState();
+        if (nfa == null) {
+            return 0;
+        }
+        List<Object> keys;
+        try (Stream<Object> all = getKeyedStateBackend()
+                .getKeys(SingleValueCepStateStore.STATE_NAME, VoidNamespace.INSTANCE)) {
+            keys = all.collect(Collectors.toList()); // read each key's state after the walk, not during it
+        }
+        long open = 0;
+        for (Object key : keys) {
+            setCurrentKey(key);
+            Object value = nfa.value();
+            if (value instanceof NFAState s
+                    && s.getPartialMatches().stream().anyMatch(c -> c.getPreviousBufferEntry() != null)) {
+                open++;
+            }
+        }
+        stateStore.flush(); // nothing changed: only forgets the last key read
+        return open;
     }
 
     private static final class CompactStateContext implements StateInitializationContext {

@@ -86,14 +86,51 @@ final class JobRunner {
         return dir;
     }
 
+    /**
+     * Deletes {@code dir} and everything under it, as far as it can, and never throws: a replay that did all its work
+     * must not fail on its clean-up. Flink may still be removing checkpoint files while this walks (seen: {@code
+     * NoSuchFileException .../chk-1/_metadata} from {@code Files.walk}, whose stream throws it unchecked), so a file
+     * or directory that vanishes during the walk counts as deleted; any other problem is printed, one line.
+     */
     static void deleteQuietly(Path dir) {
         if (dir == null) {
             return;
         }
-        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (java.io.IOException e) {
+        try {
+            java.nio.file.Files.walkFileTree(dir, new DeletingVisitor());
+        } catch (java.nio.file.NoSuchFileException e) {
+            // already gone
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
             System.err.println("could not delete " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** Deletes files on the way down and directories on the way up; what is already gone is not an error (open for tests). */
+    static class DeletingVisitor extends java.nio.file.SimpleFileVisitor<Path> {
+        @Override
+        public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs)
+                throws java.io.IOException {
+            java.nio.file.Files.deleteIfExists(file);
+            return java.nio.file.FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public java.nio.file.FileVisitResult visitFileFailed(Path file, java.io.IOException e)
+                throws java.io.IOException {
+            if (e instanceof java.nio.file.NoSuchFileException) {
+                return java.nio.file.FileVisitResult.CONTINUE; // vanished between listing and visiting
+            }
+            throw e;
+        }
+
+        @Override
+        public java.nio.file.FileVisitResult postVisitDirectory(Path directory, java.io.IOException e)
+                throws java.io.IOException {
+            if (e != null && !(e instanceof java.nio.file.NoSuchFileException)) {
+                throw e;
+            }
+            java.nio.file.Files.deleteIfExists(directory);
+            return java.nio.file.FileVisitResult.CONTINUE;
         }
     }
 

@@ -1,5 +1,8 @@
 package io.journeycep.pipeline.cli;
 
+import io.journeycep.patterns.cep.WindowClosingCepOperator;
+import io.journeycep.pipeline.stages.journeys.JourneyStage;
+import io.journeycep.pipeline.stages.segments.SegmentEvaluator;
 import io.journeycep.pipeline.stages.time.EventTimeLimit;
 import io.journeycep.sinks.AlertKind;
 
@@ -10,7 +13,11 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** What a replay read and found, from the job's accumulators. */
+/**
+ * What a replay read and found, from the job's accumulators: also where event time ended and what was still pending
+ * then. Every count is the job's own; a count the job did not report (an operator not in the job, or a run restored
+ * from a checkpoint, where a running count cannot be trusted) is {@code null} and not printed.
+ */
 public final class ReplaySummary {
     public final long accepted;
     public final long rejected;
@@ -20,6 +27,19 @@ public final class ReplaySummary {
     public final Instant until;
     /** Accepted records not processed because their event time is after {@link #until}. */
     public final long afterUntil;
+    /** {@code replay --drain}: the end of the input moved event time to the end of time. */
+    public final boolean drain;
+    /**
+     * Where event time ended (the watermark at the end of the input): {@link #until}, or the greatest accepted event
+     * time; {@code null} with {@code --drain} (the end of time) or when there was no accepted event.
+     */
+    public final Instant eventTimeEnd;
+    /** Users with an open cart episode at the end (its CART_ABANDONED deadline not reached), or {@code null}. */
+    public final Long openCarts;
+    /** Open journey sessions at the end (not closed, not scored, their transitions not counted), or {@code null}. */
+    public final Long openSessions;
+    /** Users whose segment timer (the next membership change by time passing) is still pending, or {@code null}. */
+    public final Long segmentTimersPending;
     public final Map<AlertKind, Long> alerts = new EnumMap<>(AlertKind.class);
     /** Alerts per rule id (patterns and velocity rules), including the rules that fired none; by rule id. */
     public final Map<String, Long> alertsByRule = new TreeMap<>();
@@ -28,9 +48,15 @@ public final class ReplaySummary {
     /** The accumulator prefix of the per-rule counts (the workflow's alert counter). */
     static final String RULE_PREFIX = "alerts.rule.";
 
-    ReplaySummary(JobExecutionResult result, Instant until) {
+    ReplaySummary(JobExecutionResult result, Instant until, boolean drain) {
         this.until = until;
+        this.drain = drain;
         afterUntil = count(result, EventTimeLimit.ACC_AFTER_UNTIL);
+        Long end = optional(result, EventTimeLimit.ACC_EVENT_TIME_END);
+        eventTimeEnd = drain || end == null || end == Long.MIN_VALUE ? null : Instant.ofEpochMilli(end);
+        openCarts = optional(result, WindowClosingCepOperator.ACC_OPEN_MATCHES_PREFIX + "cart-abandonment");
+        openSessions = optional(result, JourneyStage.ACC_OPEN_SESSIONS);
+        segmentTimersPending = optional(result, SegmentEvaluator.ACC_TIMERS_PENDING);
         accepted = count(result, "eventsAccepted");
         rejected = count(result, "eventsRejected");
         duplicates = count(result, "duplicates");
@@ -51,6 +77,24 @@ public final class ReplaySummary {
         return v instanceof Number ? ((Number) v).longValue() : 0L;
     }
 
+    private static Long optional(JobExecutionResult result, String name) {
+        Object v = result.getAllAccumulatorResults().get(name);
+        return v instanceof Number ? ((Number) v).longValue() : null;
+    }
+
+    /** The end of the first line: where event time ended. */
+    String endOfEventTime() {
+        if (drain) {
+            return "event time ran to the end of time (--drain: every pending timeout fired)";
+        }
+        if (until != null) {
+            return "event time stopped at " + until;
+        }
+        return eventTimeEnd == null
+                ? "no accepted event, so event time did not start"
+                : "event time ended at " + eventTimeEnd + " (the last event)";
+    }
+
     public long read() {
         return accepted + rejected + afterUntil;
     }
@@ -66,6 +110,26 @@ public final class ReplaySummary {
         }
         sb.append(String.format("  duplicates       %,10d   (dropped)%n", duplicates));
         sb.append(String.format("  late             %,10d   (late-events output)%n", late));
+        if (drain) {
+            sb.append("  event time ended at the end of time   (--drain: every pending timeout fired)\n");
+        } else if (eventTimeEnd != null) {
+            sb.append(String.format("  event time ended at %s   (%s)%n", eventTimeEnd,
+                    until != null ? "--until" : "the last event; --drain fires the timeouts after it"));
+        }
+        if (!drain && (openCarts != null || openSessions != null || segmentTimersPending != null)) {
+            sb.append("  pending when event time ended\n");
+            if (openCarts != null) {
+                sb.append(String.format("    open carts     %,10d   (CART_ABANDONED deadline not reached)%n", openCarts));
+            }
+            if (openSessions != null) {
+                sb.append(String.format("    open sessions  %,10d   (journey sessions not closed, not scored)%n",
+                        openSessions));
+            }
+            if (segmentTimersPending != null) {
+                sb.append(String.format("    segment timers %,10d   (users with a membership change still due)%n",
+                        segmentTimersPending));
+            }
+        }
         sb.append("  alerts by kind\n");
         for (Map.Entry<AlertKind, Long> e : alerts.entrySet()) {
             sb.append(String.format("    %-20s %,6d%n", e.getKey().name(), e.getValue()));

@@ -19,15 +19,20 @@ import java.util.stream.Collectors;
 
 /**
  * {@code replay}: a bounded run over files. Event time comes only from the data (no wall-clock fallback, no
- * idleness), and the end of input advances the watermark to the end of time, so every pending timeout fires; with
- * {@code --until TIME} ({@code source.files.until}) event time stops at TIME instead.
+ * idleness), and ends at the greatest event time of the input (a team replaying a month wants what happened during
+ * that month and the state at its end, not every user walked through every inactivity exit); with {@code --until
+ * TIME} ({@code source.files.until}) it stops at TIME instead, and with {@code --drain} ({@code source.files.drain})
+ * the end of input advances it to the end of time, so every pending timeout fires.
  */
 public final class ReplayVerb {
     static final String USAGE = String.join("\n",
             "Usage: journey-cep.jar replay --input FILE [--input FILE ...] [options]",
             "",
             "A bounded run over files (JSON lines, or CSV with a column mapping) that ends when the input ends,",
-            "fires every pending timeout, writes the tables (and topics when a broker is given) and prints a summary.",
+            "writes the tables (and topics when a broker is given) and prints a summary. Event time ends at the",
+            "input's last (greatest) event time: the tables show the state as of the last event, and the timeouts",
+            "after it (carts not due yet, open sessions, segment exits by inactivity) stay pending, counted in the",
+            "summary.",
             "",
             "  --input FILE             input file; repeat for several (required)",
             "  --format jsonl|csv       default: csv for *.csv files, jsonl otherwise",
@@ -44,7 +49,10 @@ public final class ReplayVerb {
             "  --until TIME             stop event time at TIME (ISO-8601 with a zone, 2019-10-01T12:00:00Z, or epoch",
             "                           millis): events after it are not processed (counted in the summary) and no",
             "                           timeout after it fires, so the tables show the state as of TIME. Without it",
-            "                           the end of input fires every pending timeout.",
+            "                           event time ends at the last event.",
+            "  --drain                  let the end of the input move event time to the end of time: every pending",
+            "                           timeout fires (open carts are abandoned, users walk through every inactivity",
+            "                           segment to the horizon's exit). Not with --until.",
             "  --state-backend B        rocksdb (default) or hashmap",
             "  --parallelism N          default 1");
 
@@ -58,13 +66,17 @@ public final class ReplayVerb {
                 Set.of("input", "format", "mapping", "jdbc-url", "jdbc-user", "jdbc-password-env",
                         "jdbc-password-file", "kafka-bootstrap", "config", "state-backend", "parallelism", "rules",
                         "until"),
-                Set.of());
+                Set.of("drain"));
         if (args.has("help")) {
             System.out.println(USAGE);
             return 0;
         }
         if (args.all("input").isEmpty()) {
             throw new Args.UsageException("replay: --input is required");
+        }
+        if (args.has("drain") && args.has("until")) {
+            throw new Args.UsageException("replay: --drain and --until exclude each other (--drain fires every "
+                    + "pending timeout, --until stops event time at TIME)");
         }
         JobConfig config = args.has("config") ? JobConfig.load(Path.of(args.get("config"))) : new JobConfig();
         config.source.type = JobConfig.SourceType.FILES;
@@ -93,6 +105,7 @@ public final class ReplayVerb {
                 throw new Args.UsageException("replay: --until " + e.getMessage());
             }
         }
+        config.source.files.drain = args.has("drain");
         String first = args.all("input").get(0).toLowerCase(Locale.ROOT);
         String format = args.get("format", first.endsWith(".csv") ? "csv" : "jsonl");
         config.source.files.format = JobConfig.FileFormat.valueOf(format.toUpperCase(Locale.ROOT));
@@ -115,8 +128,8 @@ public final class ReplayVerb {
                     : System.getenv(env);
         }
         ReplaySummary summary = replay(config, password);
-        System.out.println("replay of " + String.join(", ", config.source.files.paths) + " finished"
-                + (config.source.files.until == null ? "" : ", event time stopped at " + config.source.files.until));
+        System.out.println("replay of " + String.join(", ", config.source.files.paths) + " finished, "
+                + summary.endOfEventTime());
         System.out.print(summary);
         return 0;
     }
@@ -138,7 +151,8 @@ public final class ReplayVerb {
         try {
             StreamExecutionEnvironment env = JobRunner.environment(config, base);
             JourneyWorkflow.define(env, JobRunner.source(config), JobRunner.sinks(config, jdbcPassword), config);
-            return new ReplaySummary(env.execute("journey-cep replay"), config.source.files.until);
+            return new ReplaySummary(env.execute("journey-cep replay"), config.source.files.until,
+                    config.source.files.drain);
         } finally {
             JobRunner.deleteQuietly(checkpoints);
         }

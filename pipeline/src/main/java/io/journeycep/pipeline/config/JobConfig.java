@@ -101,10 +101,16 @@ public final class JobConfig implements Serializable {
         public String mapping;
         /**
          * Stop event time here (inclusive; {@code replay --until}): events after it are not processed and no
-         * event-time timer after it fires, also at the end of the input; {@code null} = the end of input flushes
-         * every timer.
+         * event-time timer after it fires, also at the end of the input; {@code null} = see {@link #drain}.
          */
         public Instant until;
+        /**
+         * What the end of the input does to event time when {@link #until} is not set. {@code false} (default): event
+         * time ends at the greatest event time of the accepted records, so the tables show the state as of the last
+         * event and the timeouts after it (open carts, sessions, segment exits) stay pending. {@code true} ({@code
+         * replay --drain}): event time moves to the end of time and every pending timer fires. Not with {@code until}.
+         */
+        public boolean drain;
     }
 
     public static final class EventTime implements Serializable {
@@ -509,6 +515,12 @@ public final class JobConfig implements Serializable {
         }
         if (source.type != SourceType.FILES && source.files.until != null) {
             e.add("source.files.until: only for a file source (source.type: files); a Kafka source has no end");
+        }
+        if (source.type != SourceType.FILES && source.files.drain) {
+            e.add("source.files.drain: only for a file source (source.type: files); a Kafka source has no end");
+        }
+        if (source.files.drain && source.files.until != null) {
+            e.add("source.files.drain: not with source.files.until (drain fires every timer, until stops event time)");
         }
         positive(e, "event-time.max-out-of-orderness", eventTime.maxOutOfOrderness, true);
         positive(e, "event-time.idle-timeout", eventTime.idleTimeout, false);

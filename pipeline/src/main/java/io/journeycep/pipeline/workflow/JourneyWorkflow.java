@@ -45,7 +45,7 @@ import java.util.List;
  * Kafka/JDBC sinks; tests give it their own. Every stateful operator has a stable uid.
  *
  * <pre>
- * source (parse inside, watermarks per split) [→ stop event time at until] → route rejected ─► dead letters
+ * source (parse inside, watermarks per split) [→ stop event time at until | at the last event] → route rejected ─► dead letters
  *   → keyBy(user) dedupe + late filter ─► late events
  *   → keyBy(anonymous id, else user) identity stitcher (events of a linked anonymous id get its user id; for the
  *     journeys, an anonymous path is held until a link re-keys it or the session gap passes)
@@ -67,7 +67,9 @@ import java.util.List;
  * {@code velocity.enabled} and there is a rule (config or rules files) or a control source. A control source is always
  * read: besides rule changes it carries erasure requests (README "Privacy"), whose markers, the erasure gates and the
  * erasure sinks exist only with one. With {@code source.files.until} ({@code replay --until}), {@link EventTimeLimit} right after the
- * source drops the events after it and holds every watermark at it, so no event-time timer after it fires.
+ * source drops the events after it and holds every watermark at it, so no event-time timer after it fires. A file
+ * source without it ends event time at its greatest event time ({@link EventTimeLimit#atLastEvent()}, at parallelism
+ * 1), unless {@code source.files.drain} ({@code replay --drain}) lets the end of the input fire every timer.
  */
 public final class JourneyWorkflow {
     public static final String SOURCE_UID = "source-events";
@@ -99,6 +101,26 @@ public final class JourneyWorkflow {
             this.segmentChanges = segmentChanges;
             this.transitions = transitions;
         }
+    }
+
+    /**
+     * Whether the end of the input ends event time at the input's last event ({@link EventTimeLimit#atLastEvent()}):
+     * for a file source ({@code source.type: files}) without {@code until} and without {@code drain}. Any other bounded
+     * source given with another source type (tests) ends, as in Flink, with the end of time.
+     */
+    public static boolean endsAtLastEvent(JobConfig config) {
+        return config.source.type == JobConfig.SourceType.FILES
+                && config.source.files.until == null
+                && !config.source.files.drain;
+    }
+
+    /**
+     * Whether the stages count, when the input ends, what is still pending (open pattern matches, open sessions; the
+     * replay summary): for a file source that does not drain. Elsewhere the end scan would only cost (benchmarks) or
+     * find nothing (drain).
+     */
+    static boolean countsPendingAtTheEnd(JobConfig config) {
+        return config.source.type == JobConfig.SourceType.FILES && !config.source.files.drain;
     }
 
     /** The workflow without a control topic: the velocity rules are the config's (replays, file runs, tests). */
@@ -135,6 +157,14 @@ public final class JourneyWorkflow {
             records = records
                     .transform(EventTimeLimit.NAME, TypeInformation.of(IngestRecord.class), new EventTimeLimit(until))
                     .uid(EventTimeLimit.UID);
+        } else if (endsAtLastEvent(config)) {
+            // a file source without --drain: event time ends at the input's greatest event time; parallelism 1, so it
+            // is the whole input's greatest time and not one source subtask's (see EventTimeLimit)
+            records = records
+                    .transform(EventTimeLimit.LAST_EVENT_NAME, TypeInformation.of(IngestRecord.class),
+                            EventTimeLimit.atLastEvent())
+                    .uid(EventTimeLimit.LAST_EVENT_UID)
+                    .setParallelism(1);
         }
 
         SingleOutputStreamOperator<JourneyEvent> events = records
@@ -202,7 +232,7 @@ public final class JourneyWorkflow {
         patterns.addAll(rules.userPatterns);
         DataStream<Alert> detected = null;
         for (PatternSpec spec : patterns) {
-            SingleOutputStreamOperator<Alert> found = PatternStage.apply(stitched, spec);
+            SingleOutputStreamOperator<Alert> found = PatternStage.apply(stitched, spec, countsPendingAtTheEnd(config));
             detected = detected == null ? found : detected.union(found);
         }
         if (velocityOn) {
@@ -214,7 +244,7 @@ public final class JourneyWorkflow {
         DataStream<TransitionCount> transitions = null;
         DataStream<SegmentChange> segmentChanges = null;
         if (config.journeys.enabled) {
-            JourneyStage.Output journeys = JourneyStage.apply(journeyEvents, config.journeys);
+            JourneyStage.Output journeys = JourneyStage.apply(journeyEvents, config.journeys, countsPendingAtTheEnd(config));
             detected = detected.union(journeys.alerts);
             ruleIds.add(io.journeycep.pipeline.stages.journeys.PathScorer.RULE_ID);
             transitions = journeys.transitions;

@@ -3,6 +3,7 @@ package io.journeycep.pipeline.stages.erasure;
 import io.journeycep.patterns.cep.KeyTimers;
 import io.journeycep.patterns.cep.WindowClosingCepOperator.ErasureTest;
 
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -26,16 +27,46 @@ public class ErasingKeyedProcessOperator<K, IN, OUT> extends KeyedProcessOperato
 
     private final ErasureTest<IN> erasureTest;
     private transient InternalTimerService<VoidNamespace> timers;
+    /** {@link #countingKeysAtTheEnd}: the state whose keys are counted, and the accumulator; {@code null}: none. */
+    private String countedState;
+    private String countAccumulator;
+    private transient LongCounter keysAtTheEnd;
 
     public ErasingKeyedProcessOperator(KeyedProcessFunction<K, IN, OUT> function, ErasureTest<IN> erasureTest) {
         super(function);
         this.erasureTest = Objects.requireNonNull(erasureTest, "erasureTest");
     }
 
+    /**
+     * When the input ends ({@link #finish()}; at a replay's end the timers after its last event are still pending),
+     * counts the keys that hold the keyed state {@code stateName} (a value state of the function's, cleared when what
+     * it stands for is over) into the accumulator {@code accumulator}: one pass over that state's keys, once.
+     */
+    public ErasingKeyedProcessOperator<K, IN, OUT> countingKeysAtTheEnd(String stateName, String accumulator) {
+        this.countedState = Objects.requireNonNull(stateName, "stateName");
+        this.countAccumulator = Objects.requireNonNull(accumulator, "accumulator");
+        return this;
+    }
+
     @Override
     public void open() throws Exception {
         super.open();
         timers = getInternalTimerService(TIMER_SERVICE_NAME, VoidNamespaceSerializer.INSTANCE, this);
+        if (countAccumulator != null) {
+            keysAtTheEnd = new LongCounter();
+            getRuntimeContext().addAccumulator(countAccumulator, keysAtTheEnd);
+        }
+    }
+
+    @Override
+    public void finish() throws Exception {
+        super.finish();
+        if (keysAtTheEnd != null) {
+            try (java.util.stream.Stream<Object> keys =
+                    getKeyedStateBackend().getKeys(countedState, VoidNamespace.INSTANCE)) {
+                keysAtTheEnd.add(keys.count());
+            }
+        }
     }
 
     @Override

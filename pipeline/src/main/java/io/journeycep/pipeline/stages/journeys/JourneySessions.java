@@ -76,7 +76,7 @@ public class JourneySessions extends KeyedProcessFunction<String, JourneyEvent, 
             new OutputTag<>("closed-sessions", TypeInformation.of(ClosedSession.class));
 
     static final String HELD_STATE = "held-events";
-    static final String OPEN_STATE = "open-session";
+    public static final String OPEN_STATE = "open-session";
     static final String EVENT_IDS_STATE = "session-event-ids";
     static final String USER_MODEL_STATE = "user-model";
 

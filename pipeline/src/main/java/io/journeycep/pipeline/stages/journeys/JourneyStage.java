@@ -39,12 +39,27 @@ public final class JourneyStage {
     }
 
     public static Output apply(DataStream<JourneyEvent> onTime, JobConfig.Journeys config) {
+        return apply(onTime, config, false);
+    }
+
+    /**
+     * Accumulator of {@link #apply(DataStream, JobConfig.Journeys, boolean)}: the users with an open session when the
+     * input ended (keys holding the sessions stage's open-session state, which a closing session clears).
+     */
+    public static final String ACC_OPEN_SESSIONS = "openSessions";
+
+    /** As {@link #apply(DataStream, JobConfig.Journeys)}; with {@code countOpenAtTheEnd}, {@value #ACC_OPEN_SESSIONS}. */
+    public static Output apply(DataStream<JourneyEvent> onTime, JobConfig.Journeys config, boolean countOpenAtTheEnd) {
+        ErasingKeyedProcessOperator<String, JourneyEvent, SessionTransition> sessions =
+                new ErasingKeyedProcessOperator<>(new JourneySessions(config.sessionGap.toMillis(),
+                        config.minTransitions, config.maxPathLength, config.userModel.halfLife.toMillis(),
+                        config.userModel.horizon.toMillis()), JourneyEvent::isErasure);
+        if (countOpenAtTheEnd) {
+            sessions.countingKeysAtTheEnd(JourneySessions.OPEN_STATE, ACC_OPEN_SESSIONS);
+        }
         SingleOutputStreamOperator<SessionTransition> transitions = onTime
                 .keyBy(new PatternStage.UserKey())
-                .transform("journey sessions", TypeInformation.of(SessionTransition.class),
-                        new ErasingKeyedProcessOperator<>(new JourneySessions(config.sessionGap.toMillis(),
-                                config.minTransitions, config.maxPathLength, config.userModel.halfLife.toMillis(),
-                                config.userModel.horizon.toMillis()), JourneyEvent::isErasure))
+                .transform("journey sessions", TypeInformation.of(SessionTransition.class), sessions)
                 .uid(SESSIONS_UID);
         DataStream<ClosedSession> closed = transitions.getSideOutput(JourneySessions.CLOSED_SESSIONS);
 

@@ -55,6 +55,15 @@ public final class PatternStage {
      *     a keyed operator on that key)
      */
     public static SingleOutputStreamOperator<Alert> apply(DataStream<JourneyEvent> events, PatternSpec spec) {
+        return apply(events, spec, false);
+    }
+
+    /**
+     * As {@link #apply(DataStream, PatternSpec)}; with {@code countOpenAtTheEnd}, the CEP operator counts the users with
+     * a started match when the input ends (accumulator {@code openMatches.<spec id>}; a replay's "open carts").
+     */
+    public static SingleOutputStreamOperator<Alert> apply(
+            DataStream<JourneyEvent> events, PatternSpec spec, boolean countOpenAtTheEnd) {
         CompiledPattern pattern = CompiledPattern.compile(spec);
         SingleOutputStreamOperator<SpecStep> steps;
         if (pattern.lookback() != null) {
@@ -86,6 +95,9 @@ public final class PatternStage {
                 null,
                 pattern.windowMillis(),
                 SpecStep::isErasure);
+        if (countOpenAtTheEnd) {
+            cep.countingOpenMatchesAtTheEnd(spec.id);
+        }
         return byUser
                 .transform(spec.id + " (CEP)", TypeInformation.of(Alert.class), cep)
                 .uid(cepUid(spec));

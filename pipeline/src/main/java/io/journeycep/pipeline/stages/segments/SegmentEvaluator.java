@@ -11,12 +11,16 @@ import io.journeycep.sinks.RejectedEvent;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -42,7 +46,8 @@ import java.util.Map;
  * horizon") and the state and timer are cleared.
  */
 public class SegmentEvaluator
-        extends KeyedBroadcastProcessFunction<String, SegmentInput, ControlMessage, SegmentChange> {
+        extends KeyedBroadcastProcessFunction<String, SegmentInput, ControlMessage, SegmentChange>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
     static final String STATE = "segment-user-state";
     static final ValueStateDescriptor<SegmentUserState> STATE_DESCRIPTOR =
@@ -65,6 +70,19 @@ public class SegmentEvaluator
     private transient TimerService timers;
     private transient Counter enters;
     private transient Counter exits;
+    /**
+     * Users of this subtask whose segment timer (the next change by time passing) is pending, kept as the timer is
+     * set, moved and fired: a function has no end-of-input hook to count them then. {@code null} after a restore from
+     * a checkpoint, where the count would start from 0 with the restored timers uncounted: then it is not reported.
+     */
+    private transient LongCounter timersPending;
+    private transient boolean restored;
+
+    /**
+     * Accumulator: users whose segment timer is still pending (at the end of a replay: a membership change due after
+     * the end of event time). Absent after a restore (see {@link #timersPending}).
+     */
+    public static final String ACC_TIMERS_PENDING = "segmentTimersPending";
 
     /** @param configBook the config's definitions, RFM scoring and horizon */
     public SegmentEvaluator(SegmentBook configBook, long sessionGapMs) {
@@ -73,8 +91,22 @@ public class SegmentEvaluator
     }
 
     @Override
+    public void initializeState(FunctionInitializationContext context) {
+        restored = context.isRestored();
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) {
+        // no operator state: the pending-timer count is per attempt (see timersPending)
+    }
+
+    @Override
     public void open(OpenContext openContext) {
         state = getRuntimeContext().getState(STATE_DESCRIPTOR);
+        if (!restored) {
+            timersPending = new LongCounter();
+            getRuntimeContext().addAccumulator(ACC_TIMERS_PENDING, timersPending);
+        }
         enters = getRuntimeContext().getMetricGroup().counter("segmentEnters");
         exits = getRuntimeContext().getMetricGroup().counter("segmentExits");
         // the segment definitions in force (config and live changes), RFM not counted; -1 before first use
@@ -93,6 +125,7 @@ public class SegmentEvaluator
             if (s != null) {
                 if (s.timer != SegmentUserState.NO_TIMER) {
                     ctx.timerService().deleteEventTimeTimer(s.timer);
+                    countTimer(-1);
                 }
                 for (SegmentInput p : s.pending) {
                     ctx.timerService().deleteEventTimeTimer(p.timestamp);
@@ -140,6 +173,7 @@ public class SegmentEvaluator
         }
         if (s.timer == timestamp) {
             s.timer = SegmentUserState.NO_TIMER;
+            countTimer(-1);
             evaluate(s, Math.max(timestamp, s.evaluatedAt), ctx.getCurrentKey(), ctx.timerService(), out);
         }
         store(s);
@@ -324,10 +358,17 @@ public class SegmentEvaluator
         return (last + (long) book.horizonDays() + 1) * DailyActivity.DAY_MS;
     }
 
-    private static void moveTimer(SegmentUserState s, long wanted, TimerService timers) {
+    private void countTimer(long delta) {
+        if (timersPending != null) {
+            timersPending.add(delta);
+        }
+    }
+
+    private void moveTimer(SegmentUserState s, long wanted, TimerService timers) {
         if (s.timer == wanted) {
             return;
         }
+        boolean had = s.timer != SegmentUserState.NO_TIMER;
         if (s.timer != SegmentUserState.NO_TIMER && !s.hasPendingAt(s.timer)) { // an input's timer stays
             timers.deleteEventTimeTimer(s.timer);
         }
@@ -337,6 +378,7 @@ public class SegmentEvaluator
         } else {
             s.timer = SegmentUserState.NO_TIMER;
         }
+        countTimer((s.timer != SegmentUserState.NO_TIMER ? 1 : 0) - (had ? 1 : 0));
     }
 
     private static SegmentChange change(String user, String segment, SegmentAction action, String reason, int version,

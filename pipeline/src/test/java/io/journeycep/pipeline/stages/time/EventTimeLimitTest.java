@@ -107,4 +107,82 @@ class EventTimeLimitTest {
         g.onPeriodicEmit(out);
         assertThat(out.last()).isEqualTo(UNTIL - 5_000 - 1);
     }
+
+    private static OneInputStreamOperatorTestHarness<IngestRecord, IngestRecord> lastEventHarness(
+            EventTimeLimit op) throws Exception {
+        return new OneInputStreamOperatorTestHarness<>(op);
+    }
+
+    @Test
+    void theEndOfInputAdvancesEventTimeToUntilAndPublishesIt() throws Exception {
+        send(accepted(T0));
+        harness.processWatermark(Watermark.MAX_WATERMARK);
+        org.apache.flink.api.common.accumulators.LongMaximum end =
+                (org.apache.flink.api.common.accumulators.LongMaximum) operator.getRuntimeContext()
+                        .<Long, Long>getAccumulator(EventTimeLimit.ACC_EVENT_TIME_END);
+        assertThat(end.getLocalValue()).isEqualTo(UNTIL);
+    }
+
+    /**
+     * The default of a file source: nothing dropped, and the final MAX watermark becomes the greatest event time of the
+     * accepted records (not the last one to arrive), so the timeouts after the last event stay pending.
+     */
+    @Test
+    void atTheLastEventTheFinalWatermarkIsTheGreatestAcceptedEventTime() throws Exception {
+        EventTimeLimit last = EventTimeLimit.atLastEvent();
+        try (OneInputStreamOperatorTestHarness<IngestRecord, IngestRecord> h = lastEventHarness(last)) {
+            h.open();
+                h.processElement(accepted(T0 + 1_000), T0 + 1_000);
+            h.processWatermark(new Watermark(T0 - 5_000)); // an ordinary watermark: forwarded as is
+            h.processElement(accepted(T0 + 90_000), T0 + 90_000); // the greatest
+            h.processElement(rejected(), Long.MIN_VALUE); // no event time: ignored for the end
+            h.processElement(accepted(T0 + 30_000), T0 + 30_000); // out of order, earlier: not the end
+            h.processWatermark(new Watermark(T0 + 200_000)); // beyond the greatest time (a quiet-period fallback)
+            h.processWatermark(Watermark.MAX_WATERMARK); // the end of the input: already there, nothing more
+            h.endInput();
+            assertThat(last.greatestEventTime()).isEqualTo(T0 + 90_000);
+            List<String> out = new ArrayList<>();
+            for (Object o : h.getOutput()) {
+                out.add(o instanceof Watermark w ? "wm:" + (w.getTimestamp() - T0) : "record");
+            }
+            assertThat(out).containsExactly("record", "wm:-5000", "record", "record", "record", "wm:90000");
+            org.apache.flink.api.common.accumulators.LongMaximum end =
+                    (org.apache.flink.api.common.accumulators.LongMaximum) last.getRuntimeContext()
+                            .<Long, Long>getAccumulator(EventTimeLimit.ACC_EVENT_TIME_END);
+            assertThat(end.getLocalValue()).isEqualTo(T0 + 90_000);
+            assertThat(last.getRuntimeContext().getAccumulator(EventTimeLimit.ACC_AFTER_UNTIL))
+                    .as("nothing is dropped at the last event").isNull();
+        }
+    }
+
+    @Test
+    void atTheLastEventTheFinalWatermarkAloneBecomesTheGreatestTime() throws Exception {
+        EventTimeLimit last = EventTimeLimit.atLastEvent();
+        try (OneInputStreamOperatorTestHarness<IngestRecord, IngestRecord> h = lastEventHarness(last)) {
+            h.open();
+            h.processElement(accepted(T0 + 7), T0 + 7);
+            h.processWatermark(Watermark.MAX_WATERMARK);
+            assertThat(h.getOutput()).last().isEqualTo(new Watermark(T0 + 7));
+        }
+    }
+
+    /** The greatest time is operator state: a run restored from a checkpoint still ends at the input's last event. */
+    @Test
+    void theGreatestEventTimeSurvivesARestore() throws Exception {
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+        try (OneInputStreamOperatorTestHarness<IngestRecord, IngestRecord> h =
+                lastEventHarness(EventTimeLimit.atLastEvent())) {
+            h.open();
+            h.processElement(accepted(T0 + 50_000), T0 + 50_000);
+            snapshot = h.snapshot(1L, 1L);
+        }
+        EventTimeLimit restored = EventTimeLimit.atLastEvent();
+        try (OneInputStreamOperatorTestHarness<IngestRecord, IngestRecord> h = lastEventHarness(restored)) {
+            h.initializeState(snapshot);
+            h.open();
+            h.processElement(accepted(T0 + 10_000), T0 + 10_000);
+            h.processWatermark(Watermark.MAX_WATERMARK);
+            assertThat(h.getOutput()).last().isEqualTo(new Watermark(T0 + 50_000));
+        }
+    }
 }
