@@ -58,6 +58,11 @@ final class BenchCluster {
         String checkpointStalls = "-";
         /** That checkpoint's state size per task (operator chain), largest first: {@code name:bytes,…}. */
         String stateByTask = "-";
+        /**
+         * Every completed checkpoint in trigger order, {@code durationMs@eventsGeneratedAtTrigger}: tells the
+         * checkpoints taken under load from those taken after the input ended (while the end of input fires timers).
+         */
+        String checkpointTimeline = "-";
 
         /** Progress samples {wall ms, progress}, and the wall time the job ended. */
         List<long[]> samples = List.of();
@@ -83,8 +88,9 @@ final class BenchCluster {
         /** The checkpoint fields of a RESULT line. */
         String checkpointFields() {
             return String.format(" checkpoints=%d checkpoint_p50_ms=%d checkpoint_max_ms=%d state_bytes=%d"
-                    + " events_at_state=%d state_by_task=%s checkpoint_stalls_ms=%s", checkpoints, checkpointP50Ms,
-                    checkpointMaxMs, largestStateBytes, eventsAtLargest, stateByTask, checkpointStalls);
+                    + " events_at_state=%d state_by_task=%s checkpoint_stalls_ms=%s checkpoint_timeline=%s",
+                    checkpoints, checkpointP50Ms, checkpointMaxMs, largestStateBytes, eventsAtLargest, stateByTask,
+                    checkpointStalls, checkpointTimeline);
         }
     }
 
@@ -148,6 +154,13 @@ final class BenchCluster {
                     run.checkpointMaxMs = durations.getMaximum();
                 }
                 run.checkpointStalls = stalls(graphRun, stats);
+                List<String> timeline = new ArrayList<>();
+                stats.getHistory().getCheckpoints().stream()
+                        .filter(c -> c.getStatus() == CheckpointStatsStatus.COMPLETED)
+                        .sorted(java.util.Comparator.comparingLong(AbstractCheckpointStats::getTriggerTimestamp))
+                        .forEach(c -> timeline.add(c.getEndToEndDuration() + "@"
+                                + progressAt(samples, c.getTriggerTimestamp())));
+                run.checkpointTimeline = timeline.isEmpty() ? "-" : String.join(",", timeline);
                 AbstractCheckpointStats largest = null;
                 for (AbstractCheckpointStats c : stats.getHistory().getCheckpoints()) {
                     if (c.getStatus() == CheckpointStatsStatus.COMPLETED
