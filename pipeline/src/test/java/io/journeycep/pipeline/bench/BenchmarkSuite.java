@@ -345,8 +345,7 @@ public final class BenchmarkSuite {
                     completed ? fmt(Math.round(r.num("events_per_s"))) : "–",
                     completed ? String.format(Locale.ROOT, "%.1f%s", r.num("seconds"), fromFirstRead ? "" : " (from submission)") : "–",
                     completed && fromFirstRead ? String.format(Locale.ROOT, "%.1f", r.num("start_seconds")) : "–",
-                    !r.ok() ? "**no**: " + r.failure.replace('|', '/') : completed ? "yes" : "**no** (exit code " + r.get("exit_code")
-                            + ", " + r.get("records_read") + " records read)",
+                    !r.ok() ? "**no**: " + r.failure.replace('|', '/') : completed ? "yes" : notCompleted(r),
                     rate(streaming), Double.isNaN(ratio) ? "–" : String.format(Locale.ROOT, "%.2f×", ratio), alerts,
                     "completes, ≥ streaming", !r.ok() || !completed ? "**not met**" : met(ratio, x -> x >= 1)));
             if (r.ok()) {
@@ -509,6 +508,14 @@ public final class BenchmarkSuite {
             out.add(p.length == 2 ? p[0] + " " + num(p[1]) : kv);
         }
         return String.join(", ", out);
+    }
+
+    /** Why a replay did not complete: exit code, records read (or no summary) and the verb's error, shortened. */
+    private static String notCompleted(Result r) {
+        String read = r.num("records_read") >= 0 ? num(r.get("records_read")) + " records read" : "no summary";
+        String why = java.net.URLDecoder.decode(r.get("failure"), StandardCharsets.UTF_8).replace('|', '/');
+        return "**no** (exit code " + r.get("exit_code") + ", " + read + ": "
+                + (why.length() > 200 ? why.substring(0, 200) + "…" : why) + ")";
     }
 
     /** Whether two runs found as many alerts of each kind (their {@code alerts_by_kind} lists, in any order). */

@@ -80,6 +80,35 @@ class BenchmarkSuiteTest {
         assertThat(Files.readString(doc)).isEqualTo("# Benchmarks\n\nbefore\n\n" + section + "\nafter\n");
     }
 
+    @Test
+    void aReplayThatExitsWithAnErrorIsReportedAsNotCompletedWithTheVerbsError() {
+        BenchmarkSuite.Sizes sizes = BenchmarkSuite.Sizes.fromEnv(Map.of("EVENTS", "4000", "USERS_LIST", "400",
+                "PARALLELISM", "1"));
+        BenchmarkSuite.Result streaming = new BenchmarkSuite.Result("full-400", BenchmarkSuite.parse(
+                "RESULT variant=all events=4000 users=400 events_per_s=782 alerts_by_kind=VELOCITY=251"), null);
+        // the RESULT line ReplayBenchmark printed for a verb that did its job and then failed in its clean-up
+        BenchmarkSuite.Result replay = new BenchmarkSuite.Result("replay-400", BenchmarkSuite.parse(
+                "RESULT variant=replay events=4000 users=400 bytes=699869 completed=no exit_code=1 records_read=-1"
+                        + " seconds=-0.0 events_per_s=0 timed_from=submission alerts_by_kind=- event_time_end=-"
+                        + " failure=java.io.UncheckedIOException%3A+java.nio.file.NoSuchFileException%3A+%2Ftmp%2Fx"),
+                null);
+        BenchmarkSuite.Result none = new BenchmarkSuite.Result("other", Map.of(), "not run");
+
+        String section = BenchmarkSuite.render(sizes, "now", 0, List.<BenchmarkSuite.Result[]>of(
+                        new BenchmarkSuite.Result[] {none, streaming}), null, List.of(replay),
+                new BenchmarkSuite.Result[] {none, none, none}, none);
+
+        List<String> table = tables(section).get(1);
+        List<String> header = cells(table.get(0));
+        List<String> row = cells(table.get(2));
+        assertThat(table).hasSize(3);
+        assertThat(row.get(header.indexOf("completed"))).isEqualTo("**no** (exit code 1, no summary:"
+                + " java.io.UncheckedIOException: java.nio.file.NoSuchFileException: /tmp/x)");
+        assertThat(row.get(header.indexOf("replay events/s"))).isEqualTo("–");
+        assertThat(row.get(header.indexOf("streaming events/s"))).isEqualTo("782");
+        assertThat(row.get(header.indexOf("met"))).isEqualTo("**not met**");
+    }
+
     /** What the replay file must hold: the generator's events, one flat JSON object a line. */
     private static String jsonLines(long events, int users) {
         SyntheticRiskTraffic traffic = new SyntheticRiskTraffic(users, 3);

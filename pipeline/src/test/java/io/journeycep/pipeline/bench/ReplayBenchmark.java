@@ -175,7 +175,7 @@ public final class ReplayBenchmark {
                 output.alertsByKind(),
                 output.eventTimeEnd == null ? "-" : URLEncoder.encode(output.eventTimeEnd, StandardCharsets.UTF_8)));
         if (!completed) {
-            line.append(" failure=").append(URLEncoder.encode(output.lastLines(), StandardCharsets.UTF_8));
+            line.append(" failure=").append(URLEncoder.encode(output.failure(), StandardCharsets.UTF_8));
         }
         return line.toString();
     }
@@ -257,6 +257,8 @@ public final class ReplayBenchmark {
         volatile boolean finished;
         volatile long runtimeMs = -1;
         volatile String eventTimeEnd;
+        /** The first {@code Exception in thread "main"} line: why the verb failed, if it did. */
+        volatile String fatal;
 
         VerbOutput(Process verb, PrintStream echo) {
             super("replay verb output");
@@ -278,6 +280,9 @@ public final class ReplayBenchmark {
                         if (tail.size() > 5) {
                             tail.removeFirst();
                         }
+                    }
+                    if (fatal == null && l.startsWith("Exception in thread \"main\"")) {
+                        fatal = l.substring("Exception in thread \"main\"".length()).trim();
                     }
                     if (!finished && FINISHED.matcher(l).matches()) {
                         finishedAt = now;
@@ -332,7 +337,11 @@ public final class ReplayBenchmark {
             return b.length() == 0 ? "-" : b.toString();
         }
 
-        String lastLines() {
+        /** Why the verb failed: its main thread's exception, else its last lines. */
+        String failure() {
+            if (fatal != null) {
+                return fatal;
+            }
             synchronized (tail) {
                 return String.join(" / ", tail);
             }
