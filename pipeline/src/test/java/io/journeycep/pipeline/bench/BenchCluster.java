@@ -3,6 +3,8 @@ package io.journeycep.pipeline.bench;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
@@ -23,8 +25,8 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * Runs a benchmark job on a MiniCluster of its own (one TaskManager, {@link BenchEnvironment}'s settings, a free REST
- * port), so that besides the job's result it can read the checkpoint statistics the web UI shows
+ * Runs a benchmark job on a MiniCluster of its own (one TaskManager with a slot per subtask of the job's parallelism,
+ * {@link BenchEnvironment}'s settings and managed memory per slot, a free REST port), so that besides the job's result it can read the checkpoint statistics the web UI shows
  * ({@code /jobs/<id>/checkpoints}): the count, end-to-end durations and the full state size of the largest completed
  * checkpoint. Events/s are timed from submission to the job's end (MiniCluster start-up excluded, job start-up
  * included). An optional progress counter (events generated so far) is sampled every 100 ms, so that the input
@@ -104,12 +106,17 @@ final class BenchCluster {
         clusterConf.set(RestOptions.BIND_PORT, "0"); // other benchmarks or tests may run on this machine
         // every checkpoint of the run, not the web UI's last 10 (a long run's largest may be older)
         clusterConf.set(WebOptions.CHECKPOINTS_HISTORY_SIZE, 10_000);
+        // one slot per subtask of the widest operator (slot sharing puts one subtask of every operator in a slot), each
+        // with the managed memory BenchEnvironment gives a slot: the TaskManager's is split evenly among its slots
+        int slots = Math.max(1, env.getParallelism());
+        clusterConf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE,
+                MemorySize.ofMebiBytes(conf.get(TaskManagerOptions.MANAGED_MEMORY_SIZE).getMebiBytes() * slots));
         StreamGraph graph = env.getStreamGraph();
         graph.setJobName(name);
         MiniClusterConfiguration mc = new MiniClusterConfiguration.Builder()
                 .setConfiguration(clusterConf)
                 .setNumTaskManagers(1)
-                .setNumSlotsPerTaskManager(Math.max(1, env.getParallelism()))
+                .setNumSlotsPerTaskManager(slots)
                 .build();
         Run run = new Run();
         List<long[]> samples = new ArrayList<>(); // {wall ms, progress}

@@ -27,6 +27,13 @@ import java.util.concurrent.TimeUnit;
  *   <li>for each user count: the pass-through job (parse, keyBy user, discard) and the full pipeline
  *       ({@link WorkflowBenchmark} {@code passthrough} and {@code all}, RocksDB), with the full pipeline's checkpoint
  *       durations and state bytes per active user;</li>
+ *   <li>the same two jobs at parallelism {@code PARALLELISM} (default 2) for the first user count, one row in the
+ *       throughput table with events/s per core, so that users see how the job scales on the machine the suite ran on
+ *       (the bars stay judged at parallelism 1);</li>
+ *   <li>for each user count: the {@code replay} verb over the same events as a JSON-lines file ({@link
+ *       ReplayBenchmark}: the file written once into target/bench-suite, the verb run as a user runs it), its rate with
+ *       job start left out and whether it completed, next to the full pipeline's streaming rate ("backtests are fast
+ *       and never fail": the bar is that it completes at no less than the streaming rate);</li>
  *   <li>the cart-abandonment CEP stage against vanilla Flink CEP on RocksDB, same input ({@link
  *       CartAbandonmentBenchmark} {@code stage}, {@code vanilla-operator}, {@code vanilla-cep});</li>
  *   <li>event → alert latency of the full pipeline at half the full pipeline's rate measured in step 1 ({@link
@@ -54,11 +61,14 @@ public final class BenchmarkSuite {
         /** Events/s of the latency run; 0: half the full pipeline's rate at the first user count. */
         long latencyRate;
         long timeoutSeconds;
+        /** Parallelism of the scaling pair (pass-through and full pipeline at the first user count); 1: none. */
+        int parallelism;
 
         /**
          * {@code QUICK=1} for a smoke run; {@code EVENTS}, {@code USERS_LIST} (space-separated), {@code CEP_EVENTS},
          * {@code CEP_USERS}, {@code LATENCY_SECONDS}, {@code LATENCY_USERS} (default: the first user count), {@code LATENCY_RATE}, {@code TIMEOUT}
-         * (seconds per measurement) override a size.
+         * (seconds per measurement), {@code PARALLELISM} (of the scaling pair, default 2; 1 leaves it out) override a
+         * size.
          */
         static Sizes fromEnv(Map<String, String> env) {
             Sizes s = new Sizes();
@@ -75,14 +85,15 @@ public final class BenchmarkSuite {
             s.latencyUsers = Integer.parseInt(env.getOrDefault("LATENCY_USERS", String.valueOf(s.users.get(0))));
             s.latencyRate = Long.parseLong(env.getOrDefault("LATENCY_RATE", "0"));
             s.timeoutSeconds = Long.parseLong(env.getOrDefault("TIMEOUT", "1800"));
+            s.parallelism = Integer.parseInt(env.getOrDefault("PARALLELISM", "2"));
             return s;
         }
 
         String describe() {
             return String.format(Locale.ROOT, "%sEVENTS=%d USERS_LIST=\"%s\" CEP_EVENTS=%d CEP_USERS=%d"
-                            + " LATENCY_SECONDS=%d LATENCY_USERS=%d%s", quick ? "QUICK=1 " : "", events,
+                            + " LATENCY_SECONDS=%d LATENCY_USERS=%d%s PARALLELISM=%d", quick ? "QUICK=1 " : "", events,
                     String.join(" ", users.stream().map(String::valueOf).toList()), cepEvents, cepUsers,
-                    latencySeconds, latencyUsers, latencyRate > 0 ? " LATENCY_RATE=" + latencyRate : "");
+                    latencySeconds, latencyUsers, latencyRate > 0 ? " LATENCY_RATE=" + latencyRate : "", parallelism);
         }
     }
 
@@ -135,6 +146,21 @@ public final class BenchmarkSuite {
                 measure(fork, logs, "passthrough-" + users, sizes, "WorkflowBenchmark", "passthrough", "rocksdb", n, u),
                 measure(fork, logs, "full-" + users, sizes, "WorkflowBenchmark", "all", "rocksdb", n, u)});
         }
+        Result[] scaled = null;
+        if (sizes.parallelism > 1) {
+            String n = String.valueOf(sizes.events);
+            String u = String.valueOf(sizes.users.get(0));
+            String p = String.valueOf(sizes.parallelism);
+            scaled = new Result[] {
+                measure(fork, logs, "passthrough-" + u + "-p" + p, sizes, "WorkflowBenchmark", "passthrough", "rocksdb",
+                        n, u, "0", p),
+                measure(fork, logs, "full-" + u + "-p" + p, sizes, "WorkflowBenchmark", "all", "rocksdb", n, u, "0",
+                        p)};
+        }
+        List<Result> replays = new ArrayList<>();
+        for (int users : sizes.users) {
+            replays.add(replay(fork, logs, sizes, users));
+        }
         String ce = String.valueOf(sizes.cepEvents);
         String cu = String.valueOf(sizes.cepUsers);
         Result stage = measure(fork, logs, "cep-stage", sizes, "CartAbandonmentBenchmark", "stage", "rocksdb", ce, cu);
@@ -152,7 +178,26 @@ public final class BenchmarkSuite {
                 : measure(fork, logs, "latency", sizes, "WorkflowBenchmark", "latency", "rocksdb",
                         String.valueOf(rate * sizes.latencySeconds), String.valueOf(sizes.latencyUsers),
                         String.valueOf(rate));
-        return render(sizes, started, load, throughput, new Result[] {stage, operator, vanilla}, latency);
+        return render(sizes, started, load, throughput, scaled, replays, new Result[] {stage, operator, vanilla},
+                latency);
+    }
+
+    /**
+     * Writes the throughput runs' input for {@code users} to a JSON-lines file in {@code logs} (target/bench-suite)
+     * and times the {@code replay} verb over it ({@link ReplayBenchmark}).
+     */
+    private static Result replay(boolean fork, Path logs, Sizes sizes, int users) {
+        String name = "replay-" + users;
+        Path file = logs.resolve("replay-" + sizes.events + "-events-" + users + "-users.jsonl");
+        try {
+            System.out.println("suite: " + name + ": writing " + file);
+            ReplayBenchmark.writeJsonl(file, sizes.events, users);
+        } catch (IOException e) {
+            System.out.println("suite: " + name + " failed: " + e);
+            return new Result(name, Map.of(), "writing " + file + ": " + e.getMessage());
+        }
+        return measure(fork, logs, name, sizes, "ReplayBenchmark", "replay", file.toString(),
+                String.valueOf(sizes.events), String.valueOf(users));
     }
 
     private static Result measure(boolean fork, Path logs, String name, Sizes sizes, String main, String... args) {
@@ -162,7 +207,11 @@ public final class BenchmarkSuite {
             if (fork) {
                 line = forked(logs.resolve(name + ".log"), sizes.timeoutSeconds, main, args);
             } else {
-                line = main.equals("WorkflowBenchmark") ? WorkflowBenchmark.run(args) : CartAbandonmentBenchmark.run(args);
+                line = switch (main) {
+                    case "WorkflowBenchmark" -> WorkflowBenchmark.run(args);
+                    case "ReplayBenchmark" -> ReplayBenchmark.run(args);
+                    default -> CartAbandonmentBenchmark.run(args);
+                };
             }
             System.out.println(line);
             return new Result(name, parse(line), null);
@@ -210,8 +259,8 @@ public final class BenchmarkSuite {
 
     // ------------------------------------------------------------------------------------------------ rendering
 
-    static String render(Sizes sizes, String started, double load, List<Result[]> throughput, Result[] cep,
-            Result latency) {
+    static String render(Sizes sizes, String started, double load, List<Result[]> throughput, Result[] scaled,
+            List<Result> replays, Result[] cep, Result latency) {
         StringBuilder md = new StringBuilder();
         md.append(BEGIN).append('\n');
         md.append("## Benchmark suite (issue 7)").append(sizes.quick ? ": smoke run (QUICK=1), not a measurement" : "")
@@ -223,8 +272,9 @@ public final class BenchmarkSuite {
         md.append(String.format(Locale.ROOT, "- Machine: %d cores, %d GiB RAM, %s %s; started %s UTC, load average %.1f"
                         + " at the start.%n", Runtime.getRuntime().availableProcessors(), ramGiB,
                 System.getProperty("java.vm.name"), System.getProperty("java.version"), started, load));
-        md.append(String.format(Locale.ROOT, "- Flink %s MiniCluster, one JVM per measurement, parallelism 1, RocksDB"
-                        + " (incremental checkpoints, bloom filters, RocksDB timers), %s managed memory, 10 ms buffer"
+        md.append(String.format(Locale.ROOT, "- Flink %s MiniCluster, one JVM per measurement, parallelism 1 (but"
+                        + " where a row says otherwise), RocksDB (incremental checkpoints, bloom filters, RocksDB"
+                        + " timers), %s managed memory per slot, 10 ms buffer"
                         + " timeout and 50 ms watermark interval, aligned EXACTLY_ONCE"
                         + " checkpoints every %d s to a local directory.%n",
                 EnvironmentInformation.getVersion(), BenchEnvironment.MANAGED_MEMORY.getMebiBytes() + " MB", BenchEnvironment.CHECKPOINT_INTERVAL.toSeconds()));
@@ -245,12 +295,83 @@ public final class BenchmarkSuite {
                     Double.isNaN(ratio) ? "–" : pct(ratio), full.ok() ? alerts(full.get("alerts_by_kind")) : "–",
                     "≥ 20 %", met(ratio, r -> r >= 0.20)));
         }
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (scaled != null) {
+            Result pass = scaled[0];
+            Result full = scaled[1];
+            double ratio = full.num("events_per_s") / pass.num("events_per_s");
+            Result fullAt1 = throughput.get(0)[1];
+            String alerts = !full.ok() ? "–" : fullAt1.ok() && sameAlerts(full, fullAt1)
+                    ? "as at parallelism 1" : alerts(full.get("alerts_by_kind")) + " (**not** as at parallelism 1)";
+            md.append(row(fmt(sizes.users.get(0)) + " at parallelism " + sizes.parallelism, fmt(sizes.events),
+                    scaledRate(pass, throughput.get(0)[0], sizes.parallelism, cores),
+                    scaledRate(full, fullAt1, sizes.parallelism, cores), Double.isNaN(ratio) ? "–" : pct(ratio),
+                    alerts, "judged at parallelism 1", "n/a"));
+        }
         md.append("\nPass-through: source (generate + parse), keyBy user, a keyed pass-through, discard. Full pipeline:"
                 + " `JourneyWorkflow.define` with every stage on (dedupe, identity stitching, CART_ABANDONED and"
                 + " HIGH_VALUE_BROWSING CEP stages, the 4 default velocity rules, journeys with PATH_ANOMALY, segments"
                 + " with RFM, drift), RocksDB, incremental checkpoints. **Sinks are discarding sinks**, not the Kafka"
                 + " (exactly-once, transactional) and JDBC sinks: Kafka and PostgreSQL are not measured here (see"
-                + " \"Recovery\" for a run with them).\n\n");
+                + " \"Recovery\" for a run with them).");
+        if (scaled != null) {
+            md.append(String.format(Locale.ROOT, " The row at parallelism %d runs the same jobs with every operator at"
+                    + " %d subtasks (one TaskManager with %d slots, each with the managed memory above; source subtask"
+                    + " k of %d generates events k, k + %<d, k + 2·%<d, …, so event time advances alike in all of them,"
+                    + " as on a topic with %<d partitions), on the same %d-core machine as everything else here. The"
+                    + " alerts are compared with those at parallelism 1 (same events, same event time). Per core: events/s"
+                    + " divided by the parallelism (by the machine's cores when the parallelism exceeds them; at"
+                    + " parallelism 1 the events/s of the rows above). The bars are judged at parallelism 1.",
+                    sizes.parallelism, sizes.parallelism, sizes.parallelism, sizes.parallelism, cores));
+        }
+        md.append("\n\n");
+
+        md.append("### Replay (backtest) against streaming: full pipeline\n\n");
+        md.append("| users | events | file MB | replay events/s | replay s | job start s (left out) | completed |"
+                + " streaming events/s | replay / streaming | alerts | bar | met |\n"
+                + "|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---|---|\n");
+        List<String> eventTimeEnds = new ArrayList<>();
+        for (int i = 0; i < replays.size(); i++) {
+            Result r = replays.get(i);
+            Result streaming = throughput.get(i)[1];
+            boolean completed = r.ok() && "yes".equals(r.get("completed"));
+            double ratio = completed ? r.num("events_per_s") / streaming.num("events_per_s") : Double.NaN;
+            String alerts = !completed ? "–" : streaming.ok() && sameAlerts(r, streaming)
+                    ? "as streaming" : alerts(r.get("alerts_by_kind")) + " (streaming: "
+                            + (streaming.ok() ? alerts(streaming.get("alerts_by_kind")) : "–") + ")";
+            boolean fromFirstRead = "first-read".equals(r.get("timed_from"));
+            md.append(row(fmt(sizes.users.get(i)), fmt(sizes.events),
+                    r.ok() ? String.format(Locale.ROOT, "%.0f", r.num("bytes") / 1e6) : "–",
+                    completed ? fmt(Math.round(r.num("events_per_s"))) : "–",
+                    completed ? String.format(Locale.ROOT, "%.1f%s", r.num("seconds"), fromFirstRead ? "" : " (from submission)") : "–",
+                    completed && fromFirstRead ? String.format(Locale.ROOT, "%.1f", r.num("start_seconds")) : "–",
+                    !r.ok() ? "**no**: " + r.failure.replace('|', '/') : completed ? "yes" : notCompleted(r),
+                    rate(streaming), Double.isNaN(ratio) ? "–" : String.format(Locale.ROOT, "%.2f×", ratio), alerts,
+                    "completes, ≥ streaming", !r.ok() || !completed ? "**not met**" : met(ratio, x -> x >= 1)));
+            if (r.ok()) {
+                String end = r.get("event_time_end");
+                eventTimeEnds.add(fmt(sizes.users.get(i)) + " users: " + (end.equals("-")
+                        ? "the verb's summary does not say"
+                        : "\"" + java.net.URLDecoder.decode(end, StandardCharsets.UTF_8) + "\""));
+            }
+        }
+        md.append("\nThe throughput runs' input (the same `SyntheticRiskTraffic` events, ").append(fmt(sizes.events))
+                .append(" per user count) written once per user count as JSON lines (`EventJson.toFlatJson`, one event"
+                + " a line) to `target/bench-suite/`, then the real verb in a JVM of its own, as a user runs it:"
+                + " `java -cp … io.journeycep.pipeline.cli.JourneyCepMain replay --input FILE --config C`"
+                + " (`ReplayBenchmark`), where C only turns drift on, as in the full pipeline above. No JDBC URL and no"
+                + " Kafka: the verb then defines no sink, runs every stage and writes nothing (its summary counts"
+                + " records and alerts from accumulators); parallelism 1, RocksDB, the verb's checkpointing (every"
+                + " 2 s, against 10 s in the streaming runs), no `--until`, no `--drain`. **Replay s** runs from the"
+                + " last look before the verb's JVM had read from the file (looks every 20 ms at `/proc/PID/fd` and"
+                + " `fdinfo`: the descriptor of the file and its read position) to the verb's `replay of … finished`"
+                + " line (its job has ended; JVM exit and clean-up left out); events/s = records the summary read /"
+                + " replay s. **Job start s** is the JVM start, MiniCluster and job start before that first read."
+                + " \"(from submission)\" marks a run where no look saw the file read: its time is then the verb's job"
+                + " runtime, job start included. Completed: exit code 0, the finished line, and as many records read"
+                + " as the file has lines. Streaming events/s: the full pipeline row of the first table for the same"
+                + " user count. Event time at the end of the input, as the verb's summary put it: ")
+                .append(eventTimeEnds.isEmpty() ? "–" : String.join("; ", eventTimeEnds)).append(".\n\n");
 
         md.append("### CEP stage against vanilla Flink CEP (RocksDB, cart abandonment)\n\n");
         md.append("| comparison | events | stage events/s (whole input / second half) | vanilla events/s (whole"
@@ -345,6 +466,13 @@ public final class BenchmarkSuite {
             failures.add(failure(pair[0]));
             failures.add(failure(pair[1]));
         }
+        if (scaled != null) {
+            failures.add(failure(scaled[0]));
+            failures.add(failure(scaled[1]));
+        }
+        for (Result r : replays) {
+            failures.add(failure(r));
+        }
         for (Result r : cep) {
             failures.add(failure(r));
         }
@@ -380,6 +508,32 @@ public final class BenchmarkSuite {
             out.add(p.length == 2 ? p[0] + " " + num(p[1]) : kv);
         }
         return String.join(", ", out);
+    }
+
+    /** Why a replay did not complete: exit code, records read (or no summary) and the verb's error, shortened. */
+    private static String notCompleted(Result r) {
+        String read = r.num("records_read") >= 0 ? num(r.get("records_read")) + " records read" : "no summary";
+        String why = java.net.URLDecoder.decode(r.get("failure"), StandardCharsets.UTF_8).replace('|', '/');
+        return "**no** (exit code " + r.get("exit_code") + ", " + read + ": "
+                + (why.length() > 200 ? why.substring(0, 200) + "…" : why) + ")";
+    }
+
+    /** Whether two runs found as many alerts of each kind (their {@code alerts_by_kind} lists, in any order). */
+    private static boolean sameAlerts(Result a, Result b) {
+        return new java.util.TreeSet<>(Arrays.asList(a.get("alerts_by_kind").split(",")))
+                .equals(new java.util.TreeSet<>(Arrays.asList(b.get("alerts_by_kind").split(","))));
+    }
+
+    /** Events/s at a parallelism above 1, per core and against parallelism 1 ({@code atOne}). */
+    private static String scaledRate(Result r, Result atOne, int parallelism, int cores) {
+        if (!r.ok()) {
+            return rate(r);
+        }
+        double perSecond = r.num("events_per_s");
+        double speedUp = perSecond / atOne.num("events_per_s");
+        return String.format(Locale.ROOT, "%s (%s per core%s)", fmt(Math.round(perSecond)),
+                fmt(Math.round(perSecond / Math.min(parallelism, cores))),
+                Double.isNaN(speedUp) ? "" : String.format(Locale.ROOT, ", %.2f× parallelism 1", speedUp));
     }
 
     private static String rates(Result r) {

@@ -38,7 +38,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link EventParser} inside the source, as the Kafka and file sources do, in every variant. Not a test: run it with
  * {@code bash bench/workflow.sh} or {@code bash bench/suite.sh}.
  *
- * <p>Arguments: {@code variant backend events [users [rate]]}; variants:
+ * <p>Arguments: {@code variant backend events [users [rate [parallelism]]]} ({@code rate} 0: as fast as it goes;
+ * {@code parallelism} defaults to {@code BENCH_PARALLELISM}, else 1); variants:
  * <ul>
  *   <li>{@code passthrough}: parse, keyBy user, a keyed pass-through, discard (the ceiling);</li>
  *   <li>{@code detectors}: the CEP built-ins and the 4 default velocity rules (identity and segments on as by default;
@@ -52,6 +53,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *       CART_ABANDONED (alerts whose deadline is after the last generated event are left out: the end of the input, not a
  *       passing watermark, fires them).</li>
  * </ul>
+ *
+ * <p>At a parallelism above 1 every operator runs that many subtasks (one TaskManager with as many slots, {@link
+ * BenchCluster}) and each source subtask generates every {@code parallelism}-th event ({@link AsIngestRecords}), so
+ * event time advances alike in all of them, as on a Kafka topic with that many partitions. The state bytes per active
+ * user are not reported there: the progress counter is not the number of events generated.
  */
 public final class WorkflowBenchmark {
     static final int LATENCY_CART_TIMEOUT_S = 10;
@@ -80,6 +86,11 @@ public final class WorkflowBenchmark {
         long events = Long.parseLong(args[2]);
         int users = args.length > 3 ? Integer.parseInt(args[3]) : 100_000;
         long rate = args.length > 4 ? Long.parseLong(args[4]) : 0;
+        int parallelism = args.length > 5 ? Integer.parseInt(args[5])
+                : Integer.parseInt(System.getenv().getOrDefault("BENCH_PARALLELISM", "1"));
+        if (parallelism < 1 || events % parallelism != 0) {
+            throw new IllegalArgumentException("parallelism must be at least 1 and divide the number of events");
+        }
         boolean live = variant.equals("latency");
         if (live && rate <= 0) {
             throw new IllegalArgumentException("latency needs a rate (events/s)");
@@ -87,14 +98,14 @@ public final class WorkflowBenchmark {
 
         Configuration conf = BenchEnvironment.configuration(backend);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(1);
+        env.setParallelism(parallelism);
 
         GENERATED.set(0);
         FIRST_EVENT_MS.set(0);
         LAST_EVENT_MS.set(0);
         // alerts of events in the first quarter of a latency run, at most 10 s, measure JIT and start-up: left out
         long warmUpMs = live ? Math.min(10_000, events * 1000 / rate / 4) : 0;
-        AsIngestRecords generator = new AsIngestRecords(new SyntheticRiskTraffic(users, 3), live);
+        AsIngestRecords generator = new AsIngestRecords(new SyntheticRiskTraffic(users, 3), live, events, parallelism);
         DataGeneratorSource<IngestRecord> source = live
                 ? new DataGeneratorSource<>(generator, events, RateLimiterStrategy.perSecond(rate),
                         TypeInformation.of(IngestRecord.class))
@@ -139,13 +150,13 @@ public final class WorkflowBenchmark {
         BenchCluster.Run run = BenchCluster.execute(env, conf, "bench workflow " + variant + " " + backend,
                 GENERATED::get);
         StringBuilder line = new StringBuilder(String.format(
-                "RESULT variant=%s backend=%s events=%d users=%d seconds=%.1f active_seconds=%.1f events_per_s=%.0f"
-                        + " outputs=%s alerts_by_kind=%s",
-                variant, backend, events, users, run.seconds, run.activeSeconds, events / run.activeSeconds,
+                "RESULT variant=%s backend=%s events=%d users=%d parallelism=%d seconds=%.1f active_seconds=%.1f"
+                        + " events_per_s=%.0f outputs=%s alerts_by_kind=%s",
+                variant, backend, events, users, parallelism, run.seconds, run.activeSeconds, events / run.activeSeconds,
                 run.accumulator("outputs"),
                 alertsByKind(run)));
         line.append(run.checkpointFields());
-        if (run.eventsAtLargest >= 0) {
+        if (run.eventsAtLargest >= 0 && parallelism == 1) {
             line.append(" active_users=").append(activeUsers(users, run.eventsAtLargest));
         }
         if (live) {
@@ -258,28 +269,44 @@ public final class WorkflowBenchmark {
     /**
      * The generator's events as the records a source emits: written as JSON and parsed by the job's parser. With
      * {@code live}, an event's time is the wall-clock time at which it is generated.
+     *
+     * <p>At a parallelism {@code p} above 1, Flink's generator source gives each subtask a contiguous range of
+     * {@code total / p} indices; index {@code k·total/p + j} becomes event {@code j·p + k}, so that subtask {@code k}
+     * generates events {@code k, k+p, k+2p, …}: the same events as at parallelism 1, with event time advancing at the
+     * same pace in every subtask (contiguous ranges would put the second subtask's events {@code total/p · 3 ms}
+     * ahead in event time, and every event-time stage would buffer them until the watermark caught up).
      */
     static final class AsIngestRecords implements GeneratorFunction<Long, IngestRecord> {
         private static final long serialVersionUID = 1L;
         private final SyntheticRiskTraffic events;
         private final boolean live;
+        private final long perSubtask;
+        private final int parallelism;
         private final EventParser parser = EventParser.withDefaults();
 
-        AsIngestRecords(SyntheticRiskTraffic events, boolean live) {
+        AsIngestRecords(SyntheticRiskTraffic events, boolean live, long total, int parallelism) {
             this.events = events;
             this.live = live;
+            this.perSubtask = total / parallelism;
+            this.parallelism = parallelism;
+        }
+
+        /** The event that generator index {@code index} stands for (see the class comment). */
+        long eventOf(long index) {
+            return parallelism == 1 ? index : (index % perSubtask) * parallelism + index / perSubtask;
         }
 
         @Override
         public IngestRecord map(Long index) {
-            JourneyEvent e = events.map(index);
+            long event = eventOf(index);
+            JourneyEvent e = events.map(event);
             if (live) {
                 e.timestamp = System.currentTimeMillis();
                 FIRST_EVENT_MS.compareAndSet(0, e.timestamp);
                 LAST_EVENT_MS.set(e.timestamp);
             }
             GENERATED.lazySet(index + 1);
-            return parser.parseJson(EventJson.toFlatJson(e), "bench", index + 1);
+            return parser.parseJson(EventJson.toFlatJson(e), "bench", event + 1);
         }
     }
 
