@@ -65,6 +65,12 @@ final class BenchCluster {
          * checkpoints taken under load from those taken after the input ended (while the end of input fires timers).
          */
         String checkpointTimeline = "-";
+        /**
+         * The longest completed checkpoint triggered while the input was still being generated (under load), and the
+         * longest triggered after it ended (while the end of input fires every pending timer); -1 if none.
+         */
+        long checkpointMaxUnderLoadMs = -1;
+        long checkpointMaxAfterInputMs = -1;
 
         /** Progress samples {wall ms, progress}, and the wall time the job ended. */
         List<long[]> samples = List.of();
@@ -90,9 +96,10 @@ final class BenchCluster {
         /** The checkpoint fields of a RESULT line. */
         String checkpointFields() {
             return String.format(" checkpoints=%d checkpoint_p50_ms=%d checkpoint_max_ms=%d state_bytes=%d"
-                    + " events_at_state=%d state_by_task=%s checkpoint_stalls_ms=%s checkpoint_timeline=%s",
+                    + " events_at_state=%d state_by_task=%s checkpoint_stalls_ms=%s checkpoint_timeline=%s"
+                    + " checkpoint_max_under_load_ms=%d checkpoint_max_after_input_ms=%d",
                     checkpoints, checkpointP50Ms, checkpointMaxMs, largestStateBytes, eventsAtLargest, stateByTask,
-                    checkpointStalls, checkpointTimeline);
+                    checkpointStalls, checkpointTimeline, checkpointMaxUnderLoadMs, checkpointMaxAfterInputMs);
         }
     }
 
@@ -162,11 +169,22 @@ final class BenchCluster {
                 }
                 run.checkpointStalls = stalls(graphRun, stats);
                 List<String> timeline = new ArrayList<>();
+                long inputEnd = samples.isEmpty() ? -1 : samples.get(samples.size() - 1)[1];
+                List<AbstractCheckpointStats> completed = new ArrayList<>();
                 stats.getHistory().getCheckpoints().stream()
                         .filter(c -> c.getStatus() == CheckpointStatsStatus.COMPLETED)
                         .sorted(java.util.Comparator.comparingLong(AbstractCheckpointStats::getTriggerTimestamp))
-                        .forEach(c -> timeline.add(c.getEndToEndDuration() + "@"
-                                + progressAt(samples, c.getTriggerTimestamp())));
+                        .forEach(completed::add);
+                for (AbstractCheckpointStats c : completed) {
+                    long at = progressAt(samples, c.getTriggerTimestamp());
+                    timeline.add(c.getEndToEndDuration() + "@" + at);
+                    if (progress != null && at >= 0 && at < inputEnd) {
+                        run.checkpointMaxUnderLoadMs = Math.max(run.checkpointMaxUnderLoadMs, c.getEndToEndDuration());
+                    } else if (progress != null && at >= 0) {
+                        run.checkpointMaxAfterInputMs = Math.max(run.checkpointMaxAfterInputMs,
+                                c.getEndToEndDuration());
+                    }
+                }
                 run.checkpointTimeline = timeline.isEmpty() ? "-" : String.join(",", timeline);
                 AbstractCheckpointStats largest = null;
                 for (AbstractCheckpointStats c : stats.getHistory().getCheckpoints()) {

@@ -275,7 +275,7 @@ public final class BenchmarkSuite {
         md.append(String.format(Locale.ROOT, "- Flink %s MiniCluster, one JVM per measurement, parallelism 1 (but"
                         + " where a row says otherwise), RocksDB (incremental checkpoints, bloom filters, RocksDB"
                         + " timers), %s managed memory per slot, 10 ms buffer"
-                        + " timeout and 50 ms watermark interval, aligned EXACTLY_ONCE"
+                        + " timeout and 50 ms watermark interval, unaligned EXACTLY_ONCE"
                         + " checkpoints every %d s to a local directory.%n",
                 EnvironmentInformation.getVersion(), BenchEnvironment.MANAGED_MEMORY.getMebiBytes() + " MB", BenchEnvironment.CHECKPOINT_INTERVAL.toSeconds()));
         md.append("- Input: `SyntheticRiskTraffic` (one event every 3 ms of event time; 60 % view, 10 % cart add,"
@@ -436,21 +436,26 @@ public final class BenchmarkSuite {
 
         md.append("### State per active user and checkpoints (full pipeline, RocksDB)\n\n");
         md.append("| users | active users | state bytes | bytes per active user | bar | met | checkpoints |"
-                + " checkpoint p50 ms | checkpoint max ms |\n|---:|---:|---:|---:|---|---|---:|---:|---:|\n");
+                + " checkpoint p50 ms | checkpoint max ms under load | bar | met | checkpoint max ms after the input"
+                + " ended |\n|---:|---:|---:|---:|---|---|---:|---:|---:|---|---|---:|\n");
         for (int i = 0; i < throughput.size(); i++) {
             Result full = throughput.get(i)[1];
             double perUser = full.num("state_bytes") / full.num("active_users");
+            double underLoad = full.num("checkpoint_max_under_load_ms");
             md.append(row(fmt(sizes.users.get(i)), num(full.get("active_users")), num(full.get("state_bytes")),
                     Double.isNaN(perUser) || perUser < 0 ? "–" : String.format(Locale.ROOT, "%.0f", perUser),
                     "≤ 1,024 B", met(perUser, b -> b >= 0 && b <= 1024), full.get("checkpoints"),
-                    full.get("checkpoint_p50_ms"), full.get("checkpoint_max_ms")));
+                    full.get("checkpoint_p50_ms"), num(full.get("checkpoint_max_under_load_ms")), "≤ 10,000 ms",
+                    met(underLoad, d -> d >= 0 && d <= 10_000), num(full.get("checkpoint_max_after_input_ms"))));
         }
         md.append("\nState bytes: the full state size of the largest completed checkpoint (every operator and stage,"
                 + " timers included; on RocksDB the SST files it references as RocksDB wrote them, compressed, with"
                 + " overwritten values and tombstones not yet compacted away; the web UI's checkpoint \"full size\"),"
                 + " divided by the distinct users of the input generated up to that checkpoint's trigger. Velocity"
                 + " keys (IP, device, card) count towards their users. Durations: end to end, every completed"
-                + " checkpoint of the run.\n");
+                + " checkpoint of the run; under load: those triggered while the input was still being generated;"
+                + " after the input ended: those taken while the end of the input fires every pending timer at once"
+                + " (a live stream has no such moment; a replay has it only with `--drain`).\n");
         md.append("\nWhere the state is, by task (bytes of the largest checkpoint), and the worst checkpoint stalls"
                 + " (ms: synchronous part, barrier alignment, start delay from the trigger to the first barrier):\n\n");
         for (int i = 0; i < throughput.size(); i++) {
