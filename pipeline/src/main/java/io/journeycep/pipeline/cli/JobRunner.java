@@ -62,14 +62,12 @@ final class JobRunner {
      * The base configuration of the local verbs (replay, demo: a MiniCluster in this JVM), where no cluster
      * config.yaml applies: the key gauges of flink-conf/config.yaml (RocksDB's {@code estimate-num-keys} of every
      * state, with the state's name as the {@code column_family} variable; README "Operating") and its latency
-     * settings (buffer timeout, watermark interval) and unaligned checkpoints. On a cluster the cluster's config.yaml
-     * decides.
+     * settings (buffer timeout, watermark interval). On a cluster the cluster's config.yaml decides.
      */
     static Configuration localBase() {
         Configuration conf = new Configuration();
         conf.set(ExecutionOptions.BUFFER_TIMEOUT, BUFFER_TIMEOUT);
         conf.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, WATERMARK_INTERVAL);
-        conf.set(CheckpointingOptions.ENABLE_UNALIGNED, true);
         conf.set(RocksDBNativeMetricOptions.ESTIMATE_NUM_KEYS, true);
         conf.set(RocksDBNativeMetricOptions.COLUMN_FAMILY_AS_VARIABLE, true);
         return conf;

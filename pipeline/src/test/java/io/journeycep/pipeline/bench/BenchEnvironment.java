@@ -44,8 +44,6 @@ final class BenchEnvironment {
         conf.setString("state.backend.rocksdb.use-bloom-filter", "true");
         // experiments: BENCH_UNALIGNED=true|false (unaligned checkpoints), BENCH_INTERRUPTIBLE_TIMERS=true|false
         // (unaligned checkpoints may interrupt a watermark's timer firing), BENCH_DEBLOAT=true|false (buffer debloating)
-        // as flink-conf/config.yaml: unaligned checkpoints (BENCH_UNALIGNED=false for aligned ones)
-        conf.setString("execution.checkpointing.unaligned.enabled", "true");
         setIfGiven(conf, "BENCH_UNALIGNED", "execution.checkpointing.unaligned.enabled");
         setIfGiven(conf, "BENCH_INTERRUPTIBLE_TIMERS", "execution.checkpointing.unaligned.interruptible-timers.enabled");
         setIfGiven(conf, "BENCH_DEBLOAT", "taskmanager.network.memory.buffer-debloat.enabled");

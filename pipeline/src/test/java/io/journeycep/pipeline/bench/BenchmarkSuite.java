@@ -275,7 +275,7 @@ public final class BenchmarkSuite {
         md.append(String.format(Locale.ROOT, "- Flink %s MiniCluster, one JVM per measurement, parallelism 1 (but"
                         + " where a row says otherwise), RocksDB (incremental checkpoints, bloom filters, RocksDB"
                         + " timers), %s managed memory per slot, 10 ms buffer"
-                        + " timeout and 50 ms watermark interval, unaligned EXACTLY_ONCE"
+                        + " timeout and 50 ms watermark interval, aligned EXACTLY_ONCE"
                         + " checkpoints every %d s to a local directory.%n",
                 EnvironmentInformation.getVersion(), BenchEnvironment.MANAGED_MEMORY.getMebiBytes() + " MB", BenchEnvironment.CHECKPOINT_INTERVAL.toSeconds()));
         md.append("- Input: `SyntheticRiskTraffic` (one event every 3 ms of event time; 60 % view, 10 % cart add,"

@@ -12,8 +12,7 @@ import java.nio.file.Path;
 
 /**
  * The local verbs (replay, demo) run a MiniCluster that reads no config.yaml: their base configuration turns on the
- * same key gauges as flink-conf/config.yaml, so the metrics README "Operating" lists are there too, and its latency
- * and checkpoint settings.
+ * same key gauges as flink-conf/config.yaml, so the metrics README "Operating" lists are there too.
  */
 class LocalBaseConfigurationTest {
     @Test
@@ -31,8 +30,7 @@ class LocalBaseConfigurationTest {
         }
         for (var option : java.util.List.of(
                 org.apache.flink.configuration.ExecutionOptions.BUFFER_TIMEOUT,
-                org.apache.flink.configuration.PipelineOptions.AUTO_WATERMARK_INTERVAL,
-                org.apache.flink.configuration.CheckpointingOptions.ENABLE_UNALIGNED)) {
+                org.apache.flink.configuration.PipelineOptions.AUTO_WATERMARK_INTERVAL)) {
             assertThat(cluster.contains(option)).as("config.yaml sets " + option.key()).isTrue();
             assertThat(local.get(option)).as("local " + option.key()).isEqualTo(cluster.get(option));
         }
