@@ -34,7 +34,7 @@ class ReplayEndIT {
         }
     }
 
-    private ReplayEndTest.Run replay(String url, EmbeddedServices services, String... more) throws Exception {
+    private VerbRun replay(String url, EmbeddedServices services, String... more) throws Exception {
         Path passwordFile = dir.resolve("password.txt");
         Files.writeString(passwordFile, services.postgres().password() + "\n");
         String[] base = {"replay", "--input", ReplayEndTest.input(dir).toString(), "--state-backend", "hashmap",
@@ -42,7 +42,7 @@ class ReplayEndIT {
                 "--jdbc-password-file", passwordFile.toString()};
         String[] argv = java.util.Arrays.copyOf(base, base.length + more.length);
         System.arraycopy(more, 0, argv, base.length, more.length);
-        return ReplayEndTest.verbs(argv);
+        return VerbRun.of(argv);
     }
 
     @Test
@@ -50,7 +50,7 @@ class ReplayEndIT {
         EmbeddedServices services = SharedServices.get();
         String url = PipelineItSupport.createDatabase(services, "replay_end_" + UUID.randomUUID().toString()
                 .substring(0, 8));
-        ReplayEndTest.Run r = replay(url, services);
+        VerbRun r = replay(url, services);
         assertThat(r.code()).as(r.out() + r.err()).isZero();
         String user = services.postgres().user();
         String password = services.postgres().password();
@@ -69,7 +69,7 @@ class ReplayEndIT {
         EmbeddedServices services = SharedServices.get();
         String url = PipelineItSupport.createDatabase(services, "replay_drain_" + UUID.randomUUID().toString()
                 .substring(0, 8));
-        ReplayEndTest.Run r = replay(url, services, "--drain");
+        VerbRun r = replay(url, services, "--drain");
         assertThat(r.code()).as(r.out() + r.err()).isZero();
         String user = services.postgres().user();
         String password = services.postgres().password();

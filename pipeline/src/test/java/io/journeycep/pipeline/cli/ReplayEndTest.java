@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -25,23 +22,8 @@ class ReplayEndTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {}
-
-    static Run verbs(String... argv) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream previousOut = System.out;
-        PrintStream previousErr = System.err;
-        int code;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            code = Verbs.run(argv);
-        } finally {
-            System.setOut(previousOut);
-            System.setErr(previousErr);
-        }
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    static VerbRun verbs(String... argv) throws Exception {
+        return VerbRun.of(argv);
     }
 
     private static String event(String id, String type, String user, long minute) {
@@ -67,9 +49,9 @@ class ReplayEndTest {
 
     @Test
     void byDefaultEventTimeEndsAtTheLastEventAndWhatIsDueAfterItStaysPending() throws Exception {
-        Run r = verbs("replay", "--input", input(dir).toString(), "--state-backend", "hashmap");
-        assertThat(r.code).as(r.out + r.err).isZero();
-        assertThat(r.out)
+        VerbRun r = verbs("replay", "--input", input(dir).toString(), "--state-backend", "hashmap");
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.out())
                 .contains("finished, event time ended at " + LAST + " (the last event)")
                 .containsPattern("CART_ABANDONED +1\\n") // a's; p's is due after the end
                 .containsPattern("cart-abandonment +1\\n")
@@ -84,9 +66,9 @@ class ReplayEndTest {
 
     @Test
     void drainFiresEveryPendingTimeout() throws Exception {
-        Run r = verbs("replay", "--input", input(dir).toString(), "--drain", "--state-backend", "hashmap");
-        assertThat(r.code).as(r.out + r.err).isZero();
-        assertThat(r.out)
+        VerbRun r = verbs("replay", "--input", input(dir).toString(), "--drain", "--state-backend", "hashmap");
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.out())
                 .contains("finished, event time ran to the end of time (--drain: every pending timeout fired)")
                 .containsPattern("CART_ABANDONED +2\\n") // p's too
                 .containsPattern("cart-abandonment +2\\n")
@@ -100,20 +82,20 @@ class ReplayEndTest {
         for (String[] argv : List.of(
                 new String[] {"replay", "--input", input, "--drain", "--until", LAST.toString()},
                 new String[] {"replay", "--until", LAST.toString(), "--input", input, "--drain"})) {
-            Run r = verbs(argv);
-            assertThat(r.code).isEqualTo(2);
-            assertThat(r.err).startsWith("replay: --drain and --until exclude each other (--drain fires every pending"
+            VerbRun r = verbs(argv);
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err()).startsWith("replay: --drain and --until exclude each other (--drain fires every pending"
                     + " timeout, --until stops event time at TIME)\n")
                     .doesNotContain("Exception").doesNotContain("\tat ");
-            assertThat(r.out).as("no job ran").isEmpty();
+            assertThat(r.out()).as("no job ran").isEmpty();
         }
     }
 
     @Test
     void helpSaysWhereAReplayEnds() throws Exception {
-        Run help = verbs("replay", "--help");
-        assertThat(help.code).isZero();
-        assertThat(help.out).contains("Event time ends at the").contains("last (greatest) event time")
+        VerbRun help = verbs("replay", "--help");
+        assertThat(help.code()).isZero();
+        assertThat(help.out()).contains("Event time ends at the").contains("last (greatest) event time")
                 .contains("--drain").contains("Not with --until.");
     }
 }

@@ -7,9 +7,6 @@ import io.journeycep.pipeline.config.Instants;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -23,23 +20,8 @@ class ReplayUntilTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run verbs(String... argv) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream previousOut = System.out;
-        PrintStream previousErr = System.err;
-        int code;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            code = Verbs.run(argv);
-        } finally {
-            System.setOut(previousOut);
-            System.setErr(previousErr);
-        }
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static VerbRun verbs(String... argv) throws Exception {
+        return VerbRun.of(argv);
     }
 
     private static String event(String id, String type, String user, long minute) {
@@ -71,41 +53,41 @@ class ReplayUntilTest {
         String input = input().toString();
         String expected = "replay: --until must be an ISO-8601 instant with a zone (2019-10-01T12:00:00Z) or epoch"
                 + " milliseconds (1569931200000), was ";
-        Run noZone = verbs("replay", "--input", input, "--until", "2019-10-01T12:00:00");
-        assertThat(noZone.code).isEqualTo(2);
-        assertThat(noZone.err).startsWith(expected + "'2019-10-01T12:00:00', which has no zone (add Z or an offset)\n")
+        VerbRun noZone = verbs("replay", "--input", input, "--until", "2019-10-01T12:00:00");
+        assertThat(noZone.code()).isEqualTo(2);
+        assertThat(noZone.err()).startsWith(expected + "'2019-10-01T12:00:00', which has no zone (add Z or an offset)\n")
                 .contains("(see `replay --help`)");
-        Run words = verbs("replay", "--input", input, "--until=yesterday");
-        assertThat(words.code).isEqualTo(2);
-        assertThat(words.err).startsWith(expected + "'yesterday'\n");
-        Run negative = verbs("replay", "--input", input, "--until", "-5");
-        assertThat(negative.code).isEqualTo(2);
-        assertThat(negative.err).startsWith(expected + "'-5'\n");
-        Run huge = verbs("replay", "--input", input, "--until", "99999999999999999999");
-        assertThat(huge.code).isEqualTo(2);
-        assertThat(huge.err).startsWith(expected + "'99999999999999999999' (too large for epoch milliseconds)\n");
-        Run empty = verbs("replay", "--input", input, "--until", "");
-        assertThat(empty.code).isEqualTo(2);
-        assertThat(empty.err).startsWith(expected + "an empty value\n");
-        Run missing = verbs("replay", "--input", input, "--until");
-        assertThat(missing.code).isEqualTo(2);
-        assertThat(missing.err).startsWith("replay: --until needs a value\n");
-        assertThat(noZone.out + words.out + missing.out).as("no job ran").isEmpty();
+        VerbRun words = verbs("replay", "--input", input, "--until=yesterday");
+        assertThat(words.code()).isEqualTo(2);
+        assertThat(words.err()).startsWith(expected + "'yesterday'\n");
+        VerbRun negative = verbs("replay", "--input", input, "--until", "-5");
+        assertThat(negative.code()).isEqualTo(2);
+        assertThat(negative.err()).startsWith(expected + "'-5'\n");
+        VerbRun huge = verbs("replay", "--input", input, "--until", "99999999999999999999");
+        assertThat(huge.code()).isEqualTo(2);
+        assertThat(huge.err()).startsWith(expected + "'99999999999999999999' (too large for epoch milliseconds)\n");
+        VerbRun empty = verbs("replay", "--input", input, "--until", "");
+        assertThat(empty.code()).isEqualTo(2);
+        assertThat(empty.err()).startsWith(expected + "an empty value\n");
+        VerbRun missing = verbs("replay", "--input", input, "--until");
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).startsWith("replay: --until needs a value\n");
+        assertThat(noZone.out() + words.out() + missing.out()).as("no job ran").isEmpty();
     }
 
     @Test
     void helpDescribesUntil() throws Exception {
-        Run help = verbs("replay", "--help");
-        assertThat(help.code).isZero();
-        assertThat(help.out).contains("--until TIME").contains("epoch").contains("as of TIME");
+        VerbRun help = verbs("replay", "--help");
+        assertThat(help.code()).isZero();
+        assertThat(help.out()).contains("--until TIME").contains("epoch").contains("as of TIME");
     }
 
     @Test
     void aReplayUntilTimeFiresOnlyTheTimeoutsBeforeItAndCountsTheEventsAfterIt() throws Exception {
         String until = Instant.ofEpochMilli(T0 + 60 * MIN).toString(); // 2023-11-14T23:13:20Z
-        Run r = verbs("replay", "--input", input().toString(), "--until", until, "--state-backend", "hashmap");
-        assertThat(r.code).as(r.out + r.err).isZero();
-        assertThat(r.out)
+        VerbRun r = verbs("replay", "--input", input().toString(), "--until", until, "--state-backend", "hashmap");
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.out())
                 .contains("finished, event time stopped at 2023-11-14T23:13:20Z")
                 .contains(String.format("  records read              7%n"
                         + "    accepted                4%n"
