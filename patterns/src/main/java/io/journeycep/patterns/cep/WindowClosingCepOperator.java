@@ -22,10 +22,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
 import java.io.Serializable;
-import java.util.List;
 import java.util.OptionalLong;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import javax.annotation.Nullable;
 
@@ -150,20 +147,9 @@ public class WindowClosingCepOperator<IN, KEY, OUT> extends CepOperator<IN, KEY,
         if (nfa == null) {
             return 0;
         }
-        List<Object> keys;
-        try (Stream<Object> all = getKeyedStateBackend()
-                .getKeys(SingleValueCepStateStore.STATE_NAME, VoidNamespace.INSTANCE)) {
-            keys = all.collect(Collectors.toList()); // read each key's state after the walk, not during it
-        }
-        long open = 0;
-        for (Object key : keys) {
-            setCurrentKey(key);
-            Object value = nfa.value();
-            if (value instanceof NFAState s
-                    && s.getPartialMatches().stream().anyMatch(c -> c.getPreviousBufferEntry() != null)) {
-                open++;
-            }
-        }
+        long open = KeyCounts.keysWith(getKeyedStateBackend(), SingleValueCepStateStore.STATE_NAME,
+                () -> nfa.value() instanceof NFAState s
+                        && s.getPartialMatches().stream().anyMatch(c -> c.getPreviousBufferEntry() != null));
         stateStore.flush(); // nothing changed: only forgets the last key read
         return open;
     }

@@ -1,5 +1,6 @@
 package io.journeycep.pipeline.stages.erasure;
 
+import io.journeycep.patterns.cep.KeyCounts;
 import io.journeycep.patterns.cep.KeyTimers;
 import io.journeycep.patterns.cep.WindowClosingCepOperator.ErasureTest;
 
@@ -62,10 +63,7 @@ public class ErasingKeyedProcessOperator<K, IN, OUT> extends KeyedProcessOperato
     public void finish() throws Exception {
         super.finish();
         if (keysAtTheEnd != null) {
-            try (java.util.stream.Stream<Object> keys =
-                    getKeyedStateBackend().getKeys(countedState, VoidNamespace.INSTANCE)) {
-                keysAtTheEnd.add(keys.count());
-            }
+            keysAtTheEnd.add(KeyCounts.keysWith(getKeyedStateBackend(), countedState));
         }
     }
 
