@@ -37,9 +37,9 @@ import java.util.function.Supplier;
  * <p>Single-threaded, like the operator. A slot access for a key other than the loaded one without a {@link #flush}
  * between them fails loudly instead of mixing two keys' state.
  */
-final class SingleValueCepStateStore implements KeyedStateStore {
+public final class SingleValueCepStateStore implements KeyedStateStore {
     /** The one keyed state that holds every slot. */
-    static final String STATE_NAME = "cep-key-state";
+    public static final String STATE_NAME = "cep-key-state";
 
     private final KeyedStateStore delegate;
     private final Supplier<Object> currentKey;
@@ -59,13 +59,13 @@ final class SingleValueCepStateStore implements KeyedStateStore {
     /**
      * @param currentKey the backend's current key (the operator's), to tell when the key changes
      */
-    SingleValueCepStateStore(KeyedStateStore delegate, Supplier<Object> currentKey) {
+    public SingleValueCepStateStore(KeyedStateStore delegate, Supplier<Object> currentKey) {
         this.delegate = delegate;
         this.currentKey = currentKey;
     }
 
     /** Writes the loaded key's slots back (if anything changed) and forgets them. */
-    void flush() throws Exception {
+    public void flush() throws Exception {
         if (slots != null && dirty) {
             boolean empty = true;
             for (Object slot : slots) {
@@ -86,11 +86,19 @@ final class SingleValueCepStateStore implements KeyedStateStore {
     }
 
     /** Deletes every slot of the current key (an erasure). */
-    void clearCurrentKey() throws Exception {
+    public void clearCurrentKey() throws Exception {
         slots = null;
         loadedKey = null;
         dirty = false;
         value().clear();
+    }
+
+    /**
+     * A view of this store in which every state name is prefixed with {@code prefix}: one detector's slice of the
+     * key's value (for example one pattern's NFA and shared buffer, whose state names are fixed by Flink CEP).
+     */
+    public KeyedStateStore prefixed(String prefix) {
+        return new Prefixed(prefix);
     }
 
     private ValueState<Object[]> value() {
@@ -361,6 +369,78 @@ final class SingleValueCepStateStore implements KeyedStateStore {
             if (slotValue(slot) != null) {
                 setSlot(slot, null);
             }
+        }
+    }
+
+    /** {@link #prefixed}: value and map states only, as for CEP. */
+    private final class Prefixed implements KeyedStateStore {
+        private final String prefix;
+
+        Prefixed(String prefix) {
+            this.prefix = prefix;
+        }
+
+        @Override
+        public <T> ValueState<T> getState(ValueStateDescriptor<T> descriptor) {
+            return SingleValueCepStateStore.this.getState(
+                    new ValueStateDescriptor<>(prefix + descriptor.getName(), descriptor.getSerializer()));
+        }
+
+        @Override
+        public <UK, UV> MapState<UK, UV> getMapState(MapStateDescriptor<UK, UV> descriptor) {
+            return SingleValueCepStateStore.this.getMapState(new MapStateDescriptor<>(prefix + descriptor.getName(),
+                    descriptor.getKeySerializer(), descriptor.getValueSerializer()));
+        }
+
+        @Override
+        public <T> ListState<T> getListState(ListStateDescriptor<T> descriptor) {
+            throw unsupported("list", prefix + descriptor.getName());
+        }
+
+        @Override
+        public <T> ReducingState<T> getReducingState(ReducingStateDescriptor<T> descriptor) {
+            throw unsupported("reducing", prefix + descriptor.getName());
+        }
+
+        @Override
+        public <IN, ACC, OUT> AggregatingState<IN, OUT> getAggregatingState(
+                AggregatingStateDescriptor<IN, ACC, OUT> descriptor) {
+            throw unsupported("aggregating", prefix + descriptor.getName());
+        }
+
+        @Override
+        public <T> org.apache.flink.api.common.state.v2.ValueState<T> getValueState(
+                org.apache.flink.api.common.state.v2.ValueStateDescriptor<T> descriptor) {
+            throw unsupported("v2 value", prefix + descriptor.getStateId());
+        }
+
+        @Override
+        public <T> org.apache.flink.api.common.state.v2.ListState<T> getListState(
+                org.apache.flink.api.common.state.v2.ListStateDescriptor<T> descriptor) {
+            throw unsupported("v2 list", prefix + descriptor.getStateId());
+        }
+
+        @Override
+        public <UK, UV> org.apache.flink.api.common.state.v2.MapState<UK, UV> getMapState(
+                org.apache.flink.api.common.state.v2.MapStateDescriptor<UK, UV> descriptor) {
+            throw unsupported("v2 map", prefix + descriptor.getStateId());
+        }
+
+        @Override
+        public <T> org.apache.flink.api.common.state.v2.ReducingState<T> getReducingState(
+                org.apache.flink.api.common.state.v2.ReducingStateDescriptor<T> descriptor) {
+            throw unsupported("v2 reducing", prefix + descriptor.getStateId());
+        }
+
+        @Override
+        public <IN, ACC, OUT> org.apache.flink.api.common.state.v2.AggregatingState<IN, OUT> getAggregatingState(
+                org.apache.flink.api.common.state.v2.AggregatingStateDescriptor<IN, ACC, OUT> descriptor) {
+            throw unsupported("v2 aggregating", prefix + descriptor.getStateId());
+        }
+
+        @Override
+        public String getBackendTypeIdentifier() {
+            return SingleValueCepStateStore.this.getBackendTypeIdentifier();
         }
     }
 

@@ -1,6 +1,6 @@
 package io.journeycep.pipeline.cli;
 
-import io.journeycep.patterns.cep.WindowClosingCepOperator;
+import io.journeycep.patterns.pass.UserPassOperator;
 import io.journeycep.pipeline.stages.journeys.JourneyStage;
 import io.journeycep.pipeline.stages.segments.SegmentEvaluator;
 import io.journeycep.pipeline.stages.time.EventTimeLimit;
@@ -54,7 +54,7 @@ public final class ReplaySummary {
         afterUntil = count(result, EventTimeLimit.ACC_AFTER_UNTIL);
         Long end = optional(result, EventTimeLimit.ACC_EVENT_TIME_END);
         eventTimeEnd = drain || end == null || end == Long.MIN_VALUE ? null : Instant.ofEpochMilli(end);
-        openCarts = optional(result, WindowClosingCepOperator.ACC_OPEN_MATCHES_PREFIX + "cart-abandonment");
+        openCarts = optional(result, UserPassOperator.ACC_OPEN_MATCHES_PREFIX + "cart-abandonment");
         openSessions = optional(result, JourneyStage.ACC_OPEN_SESSIONS);
         segmentTimersPending = optional(result, SegmentEvaluator.ACC_TIMERS_PENDING);
         accepted = count(result, "eventsAccepted");

@@ -49,7 +49,7 @@ import java.util.List;
  *   → keyBy(user) dedupe + late filter ─► late events
  *   → keyBy(anonymous id, else user) identity stitcher (events of a linked anonymous id get its user id; for the
  *     journeys, an anonymous path is held until a link re-keys it or the session gap passes)
- *   ├► per pattern spec (the built-ins, then the rules files'): look-back or input filter → CEP ─┐
+ *   ├► user pass: every pattern spec (the built-ins, then the rules files'), look-back + CEP NFA each ─┐
  *   ├► velocity fan-out (one record per wanted dimension) → keyBy(DIMENSION|value) velocity rules ┤
  *   └► keyBy(user) journey sessions → keyBy(from) transition counter → keyBy(session) path scorer ┴► count alerts → alerts
  *                                                      └► absolute counts ─► journey_transitions
@@ -230,11 +230,7 @@ public final class JourneyWorkflow {
 
         List<PatternSpec> patterns = new ArrayList<>(builtInPatterns(config));
         patterns.addAll(rules.userPatterns);
-        DataStream<Alert> detected = null;
-        for (PatternSpec spec : patterns) {
-            SingleOutputStreamOperator<Alert> found = PatternStage.apply(stitched, spec, countsPendingAtTheEnd(config));
-            detected = detected == null ? found : detected.union(found);
-        }
+        DataStream<Alert> detected = PatternStage.apply(stitched, patterns, countsPendingAtTheEnd(config));
         if (velocityOn) {
             VelocityStage.Output velocity = VelocityStage.apply(stitched, velocityRules, control.messages);
             detected = detected.union(velocity.alerts);

@@ -9,8 +9,8 @@ import io.journeycep.patterns.spec.EventMatcher;
 import io.journeycep.patterns.spec.PatternSpec;
 import io.journeycep.patterns.spec.SpecStep;
 import io.journeycep.pipeline.stages.patterns.PatternAlertFunction;
-import io.journeycep.pipeline.stages.patterns.PatternLookback;
 import io.journeycep.pipeline.stages.patterns.PatternStage;
+import io.journeycep.pipeline.stages.patterns.StockCep;
 import io.journeycep.sinks.Alert;
 
 import org.apache.flink.api.common.accumulators.LongCounter;
@@ -83,7 +83,7 @@ public final class CartAbandonmentBenchmark {
             case "stage":
                 out = PatternStage.apply(
                         byUser.process(new PassThrough(), TypeInformation.of(JourneyEvent.class)),
-                        BuiltInPatterns.cartAbandonment(TIMEOUT, TIMEOUT));
+                        List.of(BuiltInPatterns.cartAbandonment(TIMEOUT, TIMEOUT)), false);
                 break;
             case "vanilla-cep":
                 // the same pass-through in front (chained), so progress is counted the same way
@@ -113,33 +113,18 @@ public final class CartAbandonmentBenchmark {
     }
 
     /**
-     * What {@link PatternStage#apply} builds — the same look-back, the same compiled pattern, comparator, skip strategy
-     * and alert function — but on Flink's own {@link CepOperator} and its state layout instead of
-     * {@code WindowClosingCepOperator} with the single-value CEP state store: vanilla Flink CEP for the very same pattern
-     * and input, so the match counts must be equal.
+     * The same look-back rules, compiled pattern, comparator, skip strategy and alert function as the user pass, but on
+     * Flink's own {@link CepOperator} and its state layout ({@link StockCep}): vanilla Flink CEP for the very same
+     * pattern and input, so the match counts must be equal.
      */
     static DataStream<Alert> onStockCepOperator(DataStream<JourneyEvent> events, PatternSpec spec) {
-        CompiledPattern pattern = CompiledPattern.compile(spec);
-        List<EventMatcher> starters = new ArrayList<>();
-        for (int i : spec.stepsThatCanStart()) {
-            starters.add(spec.steps.get(i).match);
-        }
         DataStream<SpecStep> steps = DataStreamUtils.reinterpretAsKeyedStream(events, new PatternStage.UserKey())
-                .process(new PatternLookback(pattern.lookback(), pattern.input(), starters),
-                        TypeInformation.of(SpecStep.class))
+                .process(new StockCep.LookbackFeeder(spec), TypeInformation.of(SpecStep.class))
                 .name(spec.id + " look-back");
         KeyedStream<SpecStep, String> byUser = DataStreamUtils.reinterpretAsKeyedStream(steps, s -> s.userKey,
                 TypeInformation.of(String.class));
-        CepOperator<SpecStep, String, Alert> cep = new CepOperator<>(
-                TypeInformation.of(SpecStep.class).createSerializer(
-                        events.getExecutionEnvironment().getConfig().getSerializerConfig()),
-                false,
-                NFACompiler.compileFactory(pattern.pattern(), false),
-                new ArrivalOrder<>(),
-                pattern.skipStrategy(),
-                new PatternAlertFunction(spec),
-                null);
-        return byUser.transform(spec.id + " (stock CepOperator)", TypeInformation.of(Alert.class), cep);
+        return byUser.transform(spec.id + " (stock CepOperator)", TypeInformation.of(Alert.class),
+                StockCep.operator(spec, events.getExecutionEnvironment().getConfig().getSerializerConfig()));
     }
 
     /**

@@ -5,30 +5,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.journeycep.model.Erasure;
 import io.journeycep.model.EventType;
 import io.journeycep.model.JourneyEvent;
-import io.journeycep.patterns.ArrivalOrder;
-import io.journeycep.patterns.cep.WindowClosingCepOperator;
+import io.journeycep.patterns.pass.UserPassOperator;
 import io.journeycep.patterns.spec.BuiltInPatterns;
-import io.journeycep.patterns.spec.CompiledPattern;
 import io.journeycep.patterns.spec.PatternSpec;
-import io.journeycep.patterns.spec.SpecStep;
 import io.journeycep.pipeline.stages.dedupe.DedupeAndLateFilter;
 import io.journeycep.pipeline.stages.identity.IdentityStitcher;
 import io.journeycep.pipeline.stages.journeys.JourneySessions;
 import io.journeycep.pipeline.stages.journeys.SessionTransition;
 import io.journeycep.pipeline.stages.patterns.PatternAlertFunction;
-import io.journeycep.pipeline.stages.patterns.PatternLookback;
+import io.journeycep.pipeline.stages.patterns.UserPassPatternsTest;
 import io.journeycep.sinks.Alert;
 
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.cep.nfa.compiler.NFACompiler;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,59 +78,38 @@ class ErasureHarnessTest {
                 T0 + MIN));
     }
 
-    @Test
-    void lookBackAndCepDeleteTheUsersStateAndTimersAndNeverReportTheCart() throws Exception {
-        PatternSpec spec = cart();
-        CompiledPattern compiled = CompiledPattern.compile(spec);
-        var lookback = new KeyedOneInputStreamOperatorTestHarness<>(
-                new ErasingKeyedProcessOperator<>(new PatternLookback(spec.startsAfter, compiled.input(),
-                        List.of(spec.step("carts").match, spec.step("lastCart").match)), JourneyEvent::isErasure),
-                JourneyEvent::userKey, Types.STRING);
-        var cep = new KeyedOneInputStreamOperatorTestHarness<>(
-                new WindowClosingCepOperator<>(TypeInformation.of(SpecStep.class).createSerializer(
-                        new SerializerConfigImpl()), NFACompiler.compileFactory(compiled.pattern(), false),
-                        new ArrivalOrder<>(), compiled.skipStrategy(), new PatternAlertFunction(spec), null,
-                        compiled.windowMillis(), SpecStep::isErasure),
-                (SpecStep s) -> s.userKey, Types.STRING);
-        lookback.open();
-        cep.open();
+    @ParameterizedTest(name = "rocksDb={0}")
+    @ValueSource(booleans = {false, true})
+    void theUserPassDeletesTheUsersValueAndTimerAndNeverReportsTheCart(boolean rocksDb) throws Exception {
+        var pass = new KeyedOneInputStreamOperatorTestHarness<>(
+                new UserPassOperator<>(List.of(cart()), PatternAlertFunction::new), JourneyEvent::userKey,
+                Types.STRING);
+        if (rocksDb) {
+            pass.setStateBackend(new EmbeddedRocksDBStateBackend());
+        }
+        pass.open();
         for (String user : List.of("u1", "u2")) {
             for (JourneyEvent e : shopping(user)) {
-                lookback.processElement(new StreamRecord<>(e, e.timestamp));
+                pass.processElement(new StreamRecord<>(e, e.timestamp));
             }
         }
-        assertThat(lookback.numEventTimeTimers()).isPositive().isEven();
-        int lookbackTimers = lookback.numEventTimeTimers();
-        int lookbackEntries = lookback.numKeyedStateEntries();
-        // an erasure before the steps left: u1's look-back events, held steps and timers go
-        lookback.processElement(new StreamRecord<>(marker("u1", T0 + 2 * MIN), T0 + 2 * MIN));
-        assertThat(lookback.numEventTimeTimers()).isEqualTo(lookbackTimers / 2);
-        assertThat(lookback.numKeyedStateEntries()).isEqualTo(lookbackEntries / 2);
-        assertThat(records(lookback, SpecStep.class)).singleElement()
-                .satisfies(s -> assertThat(s.erasure).isTrue());
+        // the cart adds leave the hold and start a match: each user has a value and timers (the window's end, the
+        // look-back's cleanup)
+        pass.processWatermark(new Watermark(T0 + 2 * MIN));
+        assertThat(UserPassPatternsTest.usersWithState(pass)).isEqualTo(2);
+        int timers = pass.numEventTimeTimers();
+        assertThat(timers).isPositive().isEven();
 
-        // CEP: both users' cart adds, buffered and matched (partial matches and the window timer)
-        for (String user : List.of("u1", "u2")) {
-            SpecStep step = SpecStep.of(shopping(user).get(1));
-            step.priorEventIds = new String[] {user + "-v"};
-            step.priorItemIds = new String[] {"p-" + user + "-v"};
-            step.lastPriorTime = T0;
-            cep.processElement(new StreamRecord<>(step, step.timestamp));
-        }
-        cep.processWatermark(new Watermark(T0 + 2 * MIN));
-        int cepTimers = cep.numEventTimeTimers();
-        int cepEntries = cep.numKeyedStateEntries();
-        assertThat(cepTimers).isPositive().isEven();
-        assertThat(cepEntries).isPositive().isEven();
-        cep.processElement(new StreamRecord<>(records(lookback, SpecStep.class).get(0), T0 + 2 * MIN));
-        assertThat(cep.numEventTimeTimers()).isEqualTo(cepTimers / 2);
-        assertThat(cep.numKeyedStateEntries()).isEqualTo(cepEntries / 2);
+        pass.processElement(new StreamRecord<>(marker("u1", T0 + 2 * MIN), T0 + 2 * MIN));
+        assertThat(UserPassPatternsTest.usersWithState(pass)).isEqualTo(1);
+        assertThat(pass.numEventTimeTimers()).isEqualTo(timers / 2);
 
-        cep.processWatermark(new Watermark(Long.MAX_VALUE));
-        assertThat(records(cep, Alert.class)).extracting(a -> a.subjectKey + " " + a.kind)
+        pass.processWatermark(new Watermark(Long.MAX_VALUE));
+        assertThat(records(pass, Alert.class)).extracting(a -> a.subjectKey + " " + a.kind)
                 .containsExactly("u2 CART_ABANDONED");
-        lookback.close();
-        cep.close();
+        assertThat(UserPassPatternsTest.usersWithState(pass)).isZero();
+        assertThat(pass.numEventTimeTimers()).isZero();
+        pass.close();
     }
 
     @Test

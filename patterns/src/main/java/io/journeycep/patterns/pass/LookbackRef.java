@@ -1,8 +1,8 @@
-package io.journeycep.pipeline.stages.patterns;
+package io.journeycep.patterns.pass;
 
 import java.util.Objects;
 
-/** A {@code starts-after} event remembered by {@link PatternLookback}: just what qualification and evidence need. */
+/** A {@code starts-after} event remembered by {@link Lookback}: just what qualification and evidence need. */
 public class LookbackRef {
     public String eventId;
     public long timestamp;
@@ -12,7 +12,7 @@ public class LookbackRef {
 
     public LookbackRef() {}
 
-    LookbackRef(String eventId, long timestamp, long seq, String itemId) {
+    public LookbackRef(String eventId, long timestamp, long seq, String itemId) {
         this.eventId = eventId;
         this.timestamp = timestamp;
         this.seq = seq;
