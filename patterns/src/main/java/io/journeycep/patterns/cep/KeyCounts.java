@@ -28,12 +28,16 @@ public final class KeyCounts {
         }
     }
 
+    /** The keys holding {@code stateName}, collected (the current key may then move while the caller visits them). */
+    public static <K> List<K> keys(KeyedStateBackend<K> backend, String stateName) {
+        try (Stream<K> all = backend.getKeys(stateName, VoidNamespace.INSTANCE)) {
+            return all.collect(Collectors.toList());
+        }
+    }
+
     /** Keys holding {@code stateName} for which {@code test} holds. */
     public static <K> long keysWith(KeyedStateBackend<K> backend, String stateName, KeyTest test) throws Exception {
-        List<K> keys;
-        try (Stream<K> all = backend.getKeys(stateName, VoidNamespace.INSTANCE)) {
-            keys = all.collect(Collectors.toList());
-        }
+        List<K> keys = keys(backend, stateName);
         long n = 0;
         for (K key : keys) {
             backend.setCurrentKey(key);

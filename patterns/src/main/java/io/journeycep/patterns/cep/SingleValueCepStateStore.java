@@ -94,6 +94,20 @@ public final class SingleValueCepStateStore implements KeyedStateStore {
     }
 
     /**
+     * The size in bytes of the current key's value as the backend stores it (the key not included; 0 without one): for
+     * state probes in benchmarks.
+     */
+    public int serializedSize() throws Exception {
+        Object[] stored = value().value();
+        if (stored == null) {
+            return 0;
+        }
+        org.apache.flink.core.memory.DataOutputSerializer out = new org.apache.flink.core.memory.DataOutputSerializer(256);
+        new SlotsSerializer(serializers.toArray(new TypeSerializer<?>[0])).serialize(stored, out);
+        return out.length();
+    }
+
+    /**
      * A view of this store in which every state name is prefixed with {@code prefix}: one detector's slice of the
      * key's value (for example one pattern's NFA and shared buffer, whose state names are fixed by Flink CEP).
      */

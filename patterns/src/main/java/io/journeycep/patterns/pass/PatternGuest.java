@@ -3,6 +3,7 @@ package io.journeycep.patterns.pass;
 import io.journeycep.model.JourneyEvent;
 import io.journeycep.patterns.cep.NfaRunner;
 import io.journeycep.patterns.spec.CompiledPattern;
+import io.journeycep.patterns.spec.PatternSpec;
 import io.journeycep.patterns.spec.SpecInput;
 import io.journeycep.patterns.spec.SpecStep;
 
@@ -12,6 +13,7 @@ import org.apache.flink.api.common.functions.util.FunctionUtils;
 import org.apache.flink.api.common.state.KeyedStateStore;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.base.ListSerializer;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
@@ -21,6 +23,7 @@ import org.apache.flink.cep.time.TimerService;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -42,7 +45,7 @@ import javax.annotation.Nullable;
  * <p>Steps that arrive at or before the watermark are not matched (as CepOperator drops late elements); the look-back
  * still remembers them.
  */
-final class PatternGuest<OUT> implements UserGuest<OUT> {
+public final class PatternGuest<OUT, CTRL> implements UserGuest<OUT, CTRL> {
     private static final Comparator<SpecStep> EVENT_TIME_ORDER =
             Comparator.comparingLong((SpecStep s) -> s.timestamp).thenComparingLong(s -> s.seq);
 
@@ -69,11 +72,35 @@ final class PatternGuest<OUT> implements UserGuest<OUT> {
         public void close() {}
     };
 
-    /**
-     * Registers the guest's states in {@code slice}; call while the host initializes its state.
-     */
-    PatternGuest(CompiledPattern pattern, PatternProcessFunction<SpecStep, OUT> function, KeyedStateStore slice,
-            TypeSerializer<SpecStep> stepSerializer, TypeSerializer<LookbackRef> refSerializer,
+    /** Turns a pattern's matches into the host's output records. */
+    public interface MatchFunction<OUT> extends Serializable {
+        PatternProcessFunction<SpecStep, OUT> forPattern(PatternSpec spec);
+    }
+
+    /** The guest of {@code spec}; its slice is named after the spec id. */
+    public static <OUT, CTRL> UserGuest.Factory<OUT, CTRL> factory(PatternSpec spec, MatchFunction<OUT> functions) {
+        CompiledPattern.compile(spec); // fails the job definition, not the job, on a bad spec
+        return new Factory<>() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public String sliceName() {
+                return spec.id;
+            }
+
+            @Override
+            public UserGuest<OUT, CTRL> create(KeyedStateStore slice, Setup setup) {
+                return new PatternGuest<>(CompiledPattern.compile(spec), functions.forPattern(spec), slice,
+                        TypeInformation.of(SpecStep.class).createSerializer(setup.serializers()),
+                        TypeInformation.of(LookbackRef.class).createSerializer(setup.serializers()),
+                        setup.processingTime());
+            }
+        };
+    }
+
+    /** Registers the guest's states in {@code slice}; call while the host initializes its state. */
+    private PatternGuest(CompiledPattern pattern, PatternProcessFunction<SpecStep, OUT> function,
+            KeyedStateStore slice, TypeSerializer<SpecStep> stepSerializer, TypeSerializer<LookbackRef> refSerializer,
             TimerService processingTime) {
         this.id = pattern.spec().id;
         this.input = pattern.input();
@@ -90,8 +117,9 @@ final class PatternGuest<OUT> implements UserGuest<OUT> {
                 new ValueStateDescriptor<>("window-ends", new ListSerializer<>(LongSerializer.INSTANCE)));
     }
 
-    String id() {
-        return id;
+    @Override
+    public String pendingAccumulator() {
+        return UserPassOperator.ACC_OPEN_MATCHES_PREFIX + id;
     }
 
     @Override
@@ -108,7 +136,7 @@ final class PatternGuest<OUT> implements UserGuest<OUT> {
     }
 
     @Override
-    public void onEvent(JourneyEvent event, long watermark) throws Exception {
+    public void onEvent(JourneyEvent event, long watermark, Emitter<OUT> out) throws Exception {
         if (lookback != null && lookback.remembers(event)) {
             remembered.update(append(remembered.value(), Lookback.refOf(event)));
         }

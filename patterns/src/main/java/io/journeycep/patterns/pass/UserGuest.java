@@ -3,36 +3,110 @@ package io.journeycep.patterns.pass;
 import io.journeycep.model.JourneyEvent;
 
 import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.serialization.SerializerConfig;
+import org.apache.flink.api.common.state.KeyedStateStore;
+import org.apache.flink.api.common.state.OperatorStateStore;
+import org.apache.flink.cep.time.TimerService;
+import org.apache.flink.util.OutputTag;
+
+import java.io.Serializable;
+
+import javax.annotation.Nullable;
 
 /**
- * One detector run by {@link UserPassOperator} for a user: it owns its slice of the user's one value (states it
+ * One detector run by {@link UserPassOperator} for a user: it owns its slice of the user's one value (the states it
  * registered in the store the host gave it when it was made) and tells the host when it next needs time to pass.
  *
  * <p>The host calls it with the user's key current and the value loaded; it writes the value back and arms the user's
- * one timer after every call, so a guest never touches timers and never reads or writes the backend itself.
+ * one timer after every call, so a guest never touches timers and never reads or writes the backend itself. Guests
+ * run in the host's order; what a guest emits on the main output is handed to every guest ({@link #onPassOutput})
+ * before the next one runs, so a later guest can use an earlier one's findings in the same pass (segments use the
+ * CART_ABANDONED alerts of the cart pattern).
+ *
+ * @param <OUT> the host's main output
+ * @param <CTRL> the host's broadcast input (rule changes)
  */
-public interface UserGuest<OUT> {
+public interface UserGuest<OUT, CTRL> {
     /** Receives what the guest emits, with the event time of the record. */
     interface Emitter<OUT> {
         void emit(OUT value, long timestamp);
+
+        <X> void emit(OutputTag<X> tag, X value, long timestamp);
+    }
+
+    /** Makes a guest while the host initializes its state. */
+    interface Factory<OUT, CTRL> extends Serializable {
+        /** Names the guest's slice of the user's value (a prefix of its state names): unique among the guests. */
+        String sliceName();
+
+        UserGuest<OUT, CTRL> create(KeyedStateStore slice, Setup setup) throws Exception;
+    }
+
+    /** What the host offers a guest it makes. */
+    interface Setup {
+        SerializerConfig serializers();
+
+        /** The host's operator state (broadcast state of rule changes). */
+        OperatorStateStore operatorState() throws Exception;
+
+        TimerService processingTime();
+
+        /** The host's subtask index (rejections of a broadcast message are reported once, by subtask 0). */
+        int subtaskIndex();
+
+        /** The key of the user whose value is loaded (while the host calls the guest for a user). */
+        String currentUser();
+    }
+
+    /** The host's services while a broadcast message is handled (no user is current). */
+    interface ControlContext<OUT> {
+        long currentWatermark();
+
+        Emitter<OUT> output();
+
+        /**
+         * Runs {@code action} for every user of this subtask that has a value, the user's key current and value
+         * loaded; the host writes the value and re-arms the user's timer after each.
+         */
+        void forEachUser(UserAction action) throws Exception;
+    }
+
+    interface UserAction {
+        void run(String userKey) throws Exception;
     }
 
     void open(RuntimeContext context) throws Exception;
 
     /**
-     * An on-time event of the user arrived; {@code watermark} is the host's current watermark (events at or before it
-     * are late for event-time operators and are not matched).
+     * An event of the user arrived; {@code watermark} is the host's current watermark (events at or before it are late
+     * for event-time operators).
      */
-    void onEvent(JourneyEvent event, long watermark) throws Exception;
+    void onEvent(JourneyEvent event, long watermark, Emitter<OUT> out) throws Exception;
+
+    /** A record a guest emitted on the main output in this pass (this guest's own included). */
+    default void onPassOutput(OUT record, long timestamp) throws Exception {}
 
     /** The watermark reached {@code watermark} and the user's timer fired: do everything due up to it. */
     void onWatermark(long watermark, Emitter<OUT> out) throws Exception;
 
+    /** A broadcast message (a rule change). */
+    default void onControl(CTRL message, ControlContext<OUT> context) throws Exception {}
+
     /** The earliest event time at which the guest needs {@link #onWatermark}; {@link Long#MAX_VALUE} for none. */
     long nextDue() throws Exception;
 
-    /** Whether the user has something the guest would report as pending at the end of a replay (an open match). */
-    boolean hasPending() throws Exception;
+    /**
+     * The accumulator in which the host counts, when the input ends, the users for which {@link #hasPending} holds
+     * (a replay's pending work), or {@code null} for none.
+     */
+    @Nullable
+    default String pendingAccumulator() {
+        return null;
+    }
 
-    void close() throws Exception;
+    default boolean hasPending() throws Exception {
+        return false;
+    }
+
+    default void close() throws Exception {}
 }

@@ -4,16 +4,13 @@ import io.journeycep.model.JourneyEvent;
 import io.journeycep.patterns.cep.KeyCounts;
 import io.journeycep.patterns.cep.KeyTimers;
 import io.journeycep.patterns.cep.SingleValueCepStateStore;
-import io.journeycep.patterns.spec.CompiledPattern;
-import io.journeycep.patterns.spec.PatternSpec;
-import io.journeycep.patterns.spec.SpecStep;
 
 import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.serialization.SerializerConfig;
+import org.apache.flink.api.common.state.OperatorStateStore;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
-import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.cep.time.TimerService;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -21,14 +18,16 @@ import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.TimestampedCollector;
 import org.apache.flink.streaming.api.operators.Triggerable;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
 
-import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The user's pass (issue 14): one keyed operator, keyed by user, that runs every detector of a user as a guest
@@ -37,54 +36,55 @@ import java.util.List;
  * <p>For an event the host loads the user's value once, hands the event to each guest, writes the value once and arms
  * the timer for the earliest time any guest needs ({@link UserGuest#nextDue}); when the timer fires it hands the
  * watermark to each guest, writes once and re-arms. The timer is moved only earlier: a later timer left registered
- * fires into a guest that has nothing due and costs one read. Today the guests are the pattern specs ({@link
- * PatternGuest}: look-back and Flink CEP NFA each); each keeps its own slice of the value.
+ * fires into guests that have nothing due and costs one read. What a guest emits on the main output reaches the
+ * guests after it in the same pass ({@link UserGuest#onPassOutput}).
  *
- * <p>Why: before, every pattern was a look-back operator and a CEP operator, each with its own states and a timer
- * per event (held step, cleanup, element, window), and timers were the largest cost of every stateful task
- * (docs/BENCHMARKS.md, issue 14). Here an event costs one read, one write and at most one timer registration.
+ * <p>Why: before, the pattern specs (a look-back and a CEP operator each) and the segment evaluator were separate
+ * keyed operators, each reading and writing its own state and registering a timer for nearly every event, and the
+ * segment evaluator got the CART_ABANDONED alerts through a second shuffle. Timers and state reads were the largest
+ * costs of every stateful task (docs/BENCHMARKS.md, issue 14); here an event costs one read, one write and at most one
+ * timer registration for all of them.
+ *
+ * <p>The second input is broadcast (rule changes, {@link UserGuest#onControl}); it is never keyed.
  *
  * <p>An erasure marker (README "Privacy") deletes the user's whole value and timers and emits nothing.
  *
- * <p>With {@link #countingPendingAtTheEnd}, when the input ends it counts per guest the users with a pending match
- * into the accumulator {@value #ACC_OPEN_MATCHES_PREFIX}{@code <pattern id>} (a replay's "open carts").
+ * <p>With {@link #countingPendingAtTheEnd}, when the input ends it counts per guest the users with pending work into
+ * the guest's accumulator ({@link UserGuest#pendingAccumulator}; a replay's "open carts", "segment timers").
  */
-public class UserPassOperator<OUT> extends AbstractStreamOperator<OUT>
-        implements OneInputStreamOperator<JourneyEvent, OUT>, Triggerable<String, VoidNamespace> {
+public class UserPassOperator<OUT, CTRL> extends AbstractStreamOperator<OUT>
+        implements TwoInputStreamOperator<JourneyEvent, CTRL, OUT>, Triggerable<String, VoidNamespace> {
     private static final long serialVersionUID = 1L;
 
-    /** Accumulator prefix of {@link #countingPendingAtTheEnd}: users with a started match at the end, per pattern. */
+    /** Accumulator prefix of the pattern guests' pending count: users with a started match at the end, per pattern. */
     public static final String ACC_OPEN_MATCHES_PREFIX = "openMatches.";
     /** The timer service's name. */
     static final String TIMERS = "user-pass";
 
-    /** Makes the function that turns a pattern's matches into output records. */
-    public interface MatchFunctions<OUT> extends Serializable {
-        PatternProcessFunction<SpecStep, OUT> forPattern(PatternSpec spec);
-    }
-
-    private final List<PatternSpec> patterns;
-    private final MatchFunctions<OUT> functions;
+    private final List<UserGuest.Factory<OUT, CTRL>> factories;
     private boolean countPendingAtTheEnd;
 
     private transient SingleValueCepStateStore store;
     private transient ValueState<Long> armed;
-    private transient List<PatternGuest<OUT>> guests;
+    private transient List<UserGuest<OUT, CTRL>> guests;
     private transient InternalTimerService<VoidNamespace> timers;
     private transient TimestampedCollector<OUT> collector;
     private transient UserGuest.Emitter<OUT> emitter;
     private transient List<LongCounter> pending;
 
-    public UserPassOperator(List<PatternSpec> patterns, MatchFunctions<OUT> functions) {
-        this.patterns = new ArrayList<>(patterns);
-        this.functions = functions;
-        for (PatternSpec spec : patterns) {
-            CompiledPattern.compile(spec); // fails the job definition, not the job, on a bad spec
+    /** @param guests the guests, in the order they run in a pass */
+    public UserPassOperator(List<UserGuest.Factory<OUT, CTRL>> guests) {
+        this.factories = new ArrayList<>(guests);
+        Set<String> slices = new HashSet<>();
+        for (UserGuest.Factory<OUT, CTRL> guest : guests) {
+            if (!slices.add(guest.sliceName())) {
+                throw new IllegalArgumentException("two guests of the user pass share the name " + guest.sliceName());
+            }
         }
     }
 
-    /** Counts, when the input ends, the users with a started match per pattern (a replay's pending work). */
-    public UserPassOperator<OUT> countingPendingAtTheEnd() {
+    /** Counts, when the input ends, the users with pending work per guest (a replay's summary). */
+    public UserPassOperator<OUT, CTRL> countingPendingAtTheEnd() {
         this.countPendingAtTheEnd = true;
         return this;
     }
@@ -93,14 +93,35 @@ public class UserPassOperator<OUT> extends AbstractStreamOperator<OUT>
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         store = new SingleValueCepStateStore(context.getKeyedStateStore(), this::getCurrentKey);
-        var serializers = getExecutionConfig().getSerializerConfig();
-        var stepSerializer = TypeInformation.of(SpecStep.class).createSerializer(serializers);
-        var refSerializer = TypeInformation.of(LookbackRef.class).createSerializer(serializers);
-        TimerService processingTime = () -> getProcessingTimeService().getCurrentProcessingTime();
+        UserGuest.Setup setup = new UserGuest.Setup() {
+            @Override
+            public SerializerConfig serializers() {
+                return getExecutionConfig().getSerializerConfig();
+            }
+
+            @Override
+            public OperatorStateStore operatorState() {
+                return context.getOperatorStateStore();
+            }
+
+            @Override
+            public TimerService processingTime() {
+                return () -> getProcessingTimeService().getCurrentProcessingTime();
+            }
+
+            @Override
+            public int subtaskIndex() {
+                return getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+            }
+
+            @Override
+            public String currentUser() {
+                return (String) getCurrentKey();
+            }
+        };
         guests = new ArrayList<>();
-        for (PatternSpec spec : patterns) {
-            guests.add(new PatternGuest<>(CompiledPattern.compile(spec), functions.forPattern(spec),
-                    store.prefixed(spec.id + "/"), stepSerializer, refSerializer, processingTime));
+        for (UserGuest.Factory<OUT, CTRL> factory : factories) {
+            guests.add(factory.create(store.prefixed(factory.sliceName() + "/"), setup));
         }
         armed = store.getState(new ValueStateDescriptor<>("armed-timer", LongSerializer.INSTANCE));
     }
@@ -110,25 +131,43 @@ public class UserPassOperator<OUT> extends AbstractStreamOperator<OUT>
         super.open();
         timers = getInternalTimerService(TIMERS, VoidNamespaceSerializer.INSTANCE, this);
         collector = new TimestampedCollector<>(output);
-        emitter = (value, timestamp) -> {
-            collector.setAbsoluteTimestamp(timestamp);
-            collector.collect(value);
+        emitter = new UserGuest.Emitter<>() {
+            @Override
+            public void emit(OUT value, long timestamp) {
+                collector.setAbsoluteTimestamp(timestamp);
+                collector.collect(value);
+                try {
+                    for (UserGuest<OUT, CTRL> guest : guests) {
+                        guest.onPassOutput(value, timestamp);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException("a guest of the user pass failed on " + value, e);
+                }
+            }
+
+            @Override
+            public <X> void emit(OutputTag<X> tag, X value, long timestamp) {
+                output.collect(tag, new StreamRecord<>(value, timestamp));
+            }
         };
-        for (PatternGuest<OUT> guest : guests) {
+        for (UserGuest<OUT, CTRL> guest : guests) {
             guest.open(getRuntimeContext());
         }
         if (countPendingAtTheEnd) {
             pending = new ArrayList<>();
-            for (PatternGuest<OUT> guest : guests) {
-                LongCounter counter = new LongCounter();
-                getRuntimeContext().addAccumulator(ACC_OPEN_MATCHES_PREFIX + guest.id(), counter);
+            for (UserGuest<OUT, CTRL> guest : guests) {
+                LongCounter counter = null;
+                if (guest.pendingAccumulator() != null) {
+                    counter = new LongCounter();
+                    getRuntimeContext().addAccumulator(guest.pendingAccumulator(), counter);
+                }
                 pending.add(counter);
             }
         }
     }
 
     @Override
-    public void processElement(StreamRecord<JourneyEvent> element) throws Exception {
+    public void processElement1(StreamRecord<JourneyEvent> element) throws Exception {
         JourneyEvent event = element.getValue();
         if (event.isErasure()) {
             store.clearCurrentKey();
@@ -136,11 +175,44 @@ public class UserPassOperator<OUT> extends AbstractStreamOperator<OUT>
             return;
         }
         long watermark = timers.currentWatermark();
-        for (PatternGuest<OUT> guest : guests) {
-            guest.onEvent(event, watermark);
+        for (UserGuest<OUT, CTRL> guest : guests) {
+            guest.onEvent(event, watermark, emitter);
         }
         arm();
         store.flush();
+    }
+
+    @Override
+    public void processElement2(StreamRecord<CTRL> element) throws Exception {
+        UserGuest.ControlContext<OUT> context = new UserGuest.ControlContext<>() {
+            @Override
+            public long currentWatermark() {
+                return timers.currentWatermark();
+            }
+
+            @Override
+            public UserGuest.Emitter<OUT> output() {
+                return emitter;
+            }
+
+            @Override
+            public void forEachUser(UserGuest.UserAction action) throws Exception {
+                Object before = getCurrentKey();
+                List<String> users = KeyCounts.keys(getKeyedStateBackend(), SingleValueCepStateStore.STATE_NAME);
+                for (String user : users) {
+                    setCurrentKey(user);
+                    action.run(user);
+                    arm();
+                    store.flush();
+                }
+                if (before != null) {
+                    setCurrentKey(before);
+                }
+            }
+        };
+        for (UserGuest<OUT, CTRL> guest : guests) {
+            guest.onControl(element.getValue(), context);
+        }
     }
 
     @Override
@@ -150,7 +222,7 @@ public class UserPassOperator<OUT> extends AbstractStreamOperator<OUT>
             armed.clear();
         }
         long watermark = timers.currentWatermark();
-        for (PatternGuest<OUT> guest : guests) {
+        for (UserGuest<OUT, CTRL> guest : guests) {
             guest.onWatermark(watermark, emitter);
         }
         arm();
@@ -163,7 +235,7 @@ public class UserPassOperator<OUT> extends AbstractStreamOperator<OUT>
     /** Registers the user's timer at the earliest due time if no earlier one is armed; forgets it when nothing is due. */
     private void arm() throws Exception {
         long due = Long.MAX_VALUE;
-        for (PatternGuest<OUT> guest : guests) {
+        for (UserGuest<OUT, CTRL> guest : guests) {
             due = Math.min(due, guest.nextDue());
         }
         Long armedAt = armed.value();
@@ -184,7 +256,7 @@ public class UserPassOperator<OUT> extends AbstractStreamOperator<OUT>
             long[] counts = new long[guests.size()];
             KeyCounts.keysWith(getKeyedStateBackend(), SingleValueCepStateStore.STATE_NAME, () -> {
                 for (int i = 0; i < guests.size(); i++) {
-                    if (guests.get(i).hasPending()) {
+                    if (pending.get(i) != null && guests.get(i).hasPending()) {
                         counts[i]++;
                     }
                 }
@@ -192,15 +264,33 @@ public class UserPassOperator<OUT> extends AbstractStreamOperator<OUT>
             });
             store.flush(); // nothing changed: only forgets the last user read
             for (int i = 0; i < counts.length; i++) {
-                pending.get(i).add(counts[i]);
+                if (pending.get(i) != null) {
+                    pending.get(i).add(counts[i]);
+                }
             }
         }
+    }
+
+    /**
+     * The size in bytes of {@code user}'s value as the backend stores it (key not included; 0 without one), for state
+     * probes in benchmarks. Leaves {@code user} the current key.
+     */
+    public int valueBytes(String user) throws Exception {
+        setCurrentKey(user);
+        int bytes = store.serializedSize();
+        store.flush(); // nothing changed: only forgets the user read
+        return bytes;
+    }
+
+    /** The users of this subtask that have a value, for state probes. */
+    public List<String> users() {
+        return KeyCounts.keys(getKeyedStateBackend(), SingleValueCepStateStore.STATE_NAME);
     }
 
     @Override
     public void close() throws Exception {
         if (guests != null) {
-            for (PatternGuest<OUT> guest : guests) {
+            for (UserGuest<OUT, CTRL> guest : guests) {
                 guest.close();
             }
         }

@@ -2,7 +2,7 @@ package io.journeycep.pipeline.cli;
 
 import io.journeycep.patterns.pass.UserPassOperator;
 import io.journeycep.pipeline.stages.journeys.JourneyStage;
-import io.journeycep.pipeline.stages.segments.SegmentEvaluator;
+import io.journeycep.pipeline.stages.segments.SegmentGuest;
 import io.journeycep.pipeline.stages.time.EventTimeLimit;
 import io.journeycep.sinks.AlertKind;
 
@@ -56,7 +56,7 @@ public final class ReplaySummary {
         eventTimeEnd = drain || end == null || end == Long.MIN_VALUE ? null : Instant.ofEpochMilli(end);
         openCarts = optional(result, UserPassOperator.ACC_OPEN_MATCHES_PREFIX + "cart-abandonment");
         openSessions = optional(result, JourneyStage.ACC_OPEN_SESSIONS);
-        segmentTimersPending = optional(result, SegmentEvaluator.ACC_TIMERS_PENDING);
+        segmentTimersPending = optional(result, SegmentGuest.ACC_TIMERS_PENDING);
         accepted = count(result, "eventsAccepted");
         rejected = count(result, "eventsRejected");
         duplicates = count(result, "duplicates");

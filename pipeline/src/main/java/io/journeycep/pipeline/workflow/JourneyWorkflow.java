@@ -10,14 +10,14 @@ import io.journeycep.pipeline.control.ControlStage;
 import io.journeycep.pipeline.ingest.IngestRecord;
 import io.journeycep.pipeline.ingest.WallClock;
 import io.journeycep.pipeline.rules.JobRules;
+import io.journeycep.pipeline.stages.Keys;
 import io.journeycep.pipeline.stages.dedupe.DedupeAndLateFilter;
 import io.journeycep.pipeline.stages.drift.DriftStage;
 import io.journeycep.pipeline.stages.erasure.ErasureGate;
 import io.journeycep.pipeline.stages.erasure.ErasureMarkers;
 import io.journeycep.pipeline.stages.identity.IdentityStage;
 import io.journeycep.pipeline.stages.journeys.JourneyStage;
-import io.journeycep.pipeline.stages.patterns.PatternStage;
-import io.journeycep.pipeline.stages.segments.SegmentStage;
+import io.journeycep.pipeline.stages.pass.UserPassStage;
 import io.journeycep.pipeline.stages.time.EventTimeLimit;
 import io.journeycep.pipeline.stages.time.EventTimeWatermarks;
 import io.journeycep.pipeline.stages.velocity.VelocityStage;
@@ -49,12 +49,13 @@ import java.util.List;
  *   → keyBy(user) dedupe + late filter ─► late events
  *   → keyBy(anonymous id, else user) identity stitcher (events of a linked anonymous id get its user id; for the
  *     journeys, an anonymous path is held until a link re-keys it or the session gap passes)
- *   ├► user pass: every pattern spec (the built-ins, then the rules files'), look-back + CEP NFA each ─┐
+ *   ├► user pass (keyed by user, one value and one timer per user): every pattern spec (the built-ins, then the
+ *   │    rules files'), look-back + CEP NFA each ─► alerts ─┐; segments (events and the pass's CART_ABANDONED) ─► segment changes
  *   ├► velocity fan-out (one record per wanted dimension) → keyBy(DIMENSION|value) velocity rules ┤
  *   └► keyBy(user) journey sessions → keyBy(from) transition counter → keyBy(session) path scorer ┴► count alerts → alerts
  *                                                      └► absolute counts ─► journey_transitions
- *            ▲ broadcast (rule book)                              ▲
- * control source → parse control messages ─────────────────────────┘   (bad messages, rejected changes ─► dead letters)
+ *            ▲ broadcast (velocity rule book; segment rules to the user pass)
+ * control source → parse control messages   (bad messages, rejected changes ─► dead letters)
  * erasure requests (control topic) → one marker per user key ─► union with the events before dedupe; every keyed
  *   stage deletes the key's state and timers; after identity stitching an erasure gate (keyed by user) holds each
  *   marker until the watermark passes its request time; gated markers ─► erasure sinks (rows deleted, request logged)
@@ -178,12 +179,10 @@ public final class JourneyWorkflow {
         boolean velocityOn = config.velocity.enabled && (!velocityRules.isEmpty() || controlSource != null);
         // erasure requests come only from a control topic
         boolean erasureOn = controlSource != null;
-        ControlStage.Output control = null;
-        if (velocityOn || config.segments.enabled || erasureOn) {
-            control = ControlStage.apply(events, controlSource, WallClock.system(),
-                    (int) config.segments.horizon.toDays(), erasureOn ? config.pseudonymizer() : null);
-            deadLetters = deadLetters.union(control.rejected);
-        }
+        // always: the user pass takes the control messages as its broadcast input (an empty stream without a topic)
+        ControlStage.Output control = ControlStage.apply(events, controlSource, WallClock.system(),
+                (int) config.segments.horizon.toDays(), erasureOn ? config.pseudonymizer() : null);
+        deadLetters = deadLetters.union(control.rejected);
         DataStream<JourneyEvent> toDedupe = events;
         if (erasureOn) {
             // one marker per user key of a request joins the events right before dedupe (README "Privacy")
@@ -195,7 +194,7 @@ public final class JourneyWorkflow {
         }
 
         SingleOutputStreamOperator<JourneyEvent> onTime = toDedupe
-                .keyBy(new PatternStage.UserKey())
+                .keyBy(new Keys.UserKey())
                 .process(new DedupeAndLateFilter(config.dedupe.horizon), TypeInformation.of(JourneyEvent.class))
                 .name("dedupe and late filter")
                 .uid(DEDUPE_UID);
@@ -212,14 +211,14 @@ public final class JourneyWorkflow {
         if (erasureOn) {
             // markers wait here until the watermark passes their request time: every event of the key up to then,
             // from any stitcher instance, is ahead of them from here on
-            stitched = DataStreamUtils.reinterpretAsKeyedStream(stitched, new PatternStage.UserKey())
+            stitched = DataStreamUtils.reinterpretAsKeyedStream(stitched, new Keys.UserKey())
                     .process(new ErasureGate(), TypeInformation.of(JourneyEvent.class))
                     .name("erasure gate")
                     .uid(ERASURE_GATE_UID);
             erasures = requests(stitched, "erasure requests", "erasure-requests");
             if (journeyEvents != null) {
                 journeyEvents = journeyEvents
-                        .keyBy(new PatternStage.UserKey())
+                        .keyBy(new Keys.UserKey())
                         .process(new ErasureGate(), TypeInformation.of(JourneyEvent.class))
                         .name("journey erasure gate")
                         .uid(JOURNEY_ERASURE_GATE_UID);
@@ -230,7 +229,10 @@ public final class JourneyWorkflow {
 
         List<PatternSpec> patterns = new ArrayList<>(builtInPatterns(config));
         patterns.addAll(rules.userPatterns);
-        DataStream<Alert> detected = PatternStage.apply(stitched, patterns, countsPendingAtTheEnd(config));
+        UserPassStage.Output pass = UserPassStage.apply(stitched, control.messages, new UserPassStage.Settings(
+                patterns, config.segments.enabled ? config.segments.book() : null,
+                config.journeys.sessionGap.toMillis(), countsPendingAtTheEnd(config)));
+        DataStream<Alert> detected = pass.alerts;
         if (velocityOn) {
             VelocityStage.Output velocity = VelocityStage.apply(stitched, velocityRules, control.messages);
             detected = detected.union(velocity.alerts);
@@ -249,13 +251,11 @@ public final class JourneyWorkflow {
                 journeys.transitions.sinkTo(sink.sink()).name(sink.name()).uid("sink-" + sink.name());
             }
         }
-        if (config.segments.enabled) {
-            SegmentStage.Output segments = SegmentStage.apply(stitched, detected, control.messages,
-                    config.segments.book(), config.journeys.sessionGap.toMillis());
-            deadLetters = deadLetters.union(segments.rejected);
-            segmentChanges = segments.changes;
+        if (pass.segmentChanges != null) {
+            deadLetters = deadLetters.union(pass.rejected);
+            segmentChanges = pass.segmentChanges;
             for (NamedSink<SegmentChange> sink : sinks.segmentChanges()) {
-                segments.changes.sinkTo(sink.sink()).name(sink.name()).uid("sink-" + sink.name());
+                segmentChanges.sinkTo(sink.sink()).name(sink.name()).uid("sink-" + sink.name());
             }
         }
         DataStream<DriftStat> driftStats = null;

@@ -9,7 +9,10 @@ import io.journeycep.patterns.spec.EventMatcher;
 import io.journeycep.patterns.spec.PatternSpec;
 import io.journeycep.patterns.spec.SpecStep;
 import io.journeycep.pipeline.stages.patterns.PatternAlertFunction;
-import io.journeycep.pipeline.stages.patterns.PatternStage;
+import io.journeycep.pipeline.control.ControlStage;
+import io.journeycep.pipeline.ingest.WallClock;
+import io.journeycep.pipeline.stages.Keys;
+import io.journeycep.pipeline.stages.pass.UserPassStage;
 import io.journeycep.pipeline.stages.patterns.StockCep;
 import io.journeycep.sinks.Alert;
 
@@ -73,7 +76,7 @@ public final class CartAbandonmentBenchmark {
                 WatermarkStrategy.<JourneyEvent>forMonotonousTimestamps()
                         .withTimestampAssigner((e, t) -> e.timestamp),
                 "synthetic clickstream");
-        KeyedStream<JourneyEvent, String> byUser = input.keyBy(new PatternStage.UserKey());
+        KeyedStream<JourneyEvent, String> byUser = input.keyBy(new Keys.UserKey());
 
         DataStream<?> out;
         switch (variant) {
@@ -81,15 +84,17 @@ public final class CartAbandonmentBenchmark {
                 out = byUser.process(new PassThrough(), TypeInformation.of(JourneyEvent.class)).name("pass-through");
                 break;
             case "stage":
-                out = PatternStage.apply(
-                        byUser.process(new PassThrough(), TypeInformation.of(JourneyEvent.class)),
-                        List.of(BuiltInPatterns.cartAbandonment(TIMEOUT, TIMEOUT)), false);
+                DataStream<JourneyEvent> passed =
+                        byUser.process(new PassThrough(), TypeInformation.of(JourneyEvent.class));
+                out = UserPassStage.apply(passed, ControlStage.apply(passed, null, WallClock.system()).messages,
+                        new UserPassStage.Settings(List.of(BuiltInPatterns.cartAbandonment(TIMEOUT, TIMEOUT)), null, 0,
+                                false)).alerts;
                 break;
             case "vanilla-cep":
                 // the same pass-through in front (chained), so progress is counted the same way
                 out = CEP.pattern(DataStreamUtils.reinterpretAsKeyedStream(
                                 byUser.process(new PassThrough(), TypeInformation.of(JourneyEvent.class)),
-                                new PatternStage.UserKey()), vanillaPattern())
+                                new Keys.UserKey()), vanillaPattern())
                         .inEventTime()
                         .process(new CountMatch(), TypeInformation.of(String.class));
                 break;
@@ -118,7 +123,7 @@ public final class CartAbandonmentBenchmark {
      * pattern and input, so the match counts must be equal.
      */
     static DataStream<Alert> onStockCepOperator(DataStream<JourneyEvent> events, PatternSpec spec) {
-        DataStream<SpecStep> steps = DataStreamUtils.reinterpretAsKeyedStream(events, new PatternStage.UserKey())
+        DataStream<SpecStep> steps = DataStreamUtils.reinterpretAsKeyedStream(events, new Keys.UserKey())
                 .process(new StockCep.LookbackFeeder(spec), TypeInformation.of(SpecStep.class))
                 .name(spec.id + " look-back");
         KeyedStream<SpecStep, String> byUser = DataStreamUtils.reinterpretAsKeyedStream(steps, s -> s.userKey,

@@ -6,8 +6,8 @@ import io.journeycep.pipeline.config.JobConfig;
 import io.journeycep.pipeline.control.ControlMessage;
 import io.journeycep.pipeline.control.ControlStage;
 import io.journeycep.pipeline.ingest.WallClock;
-import io.journeycep.pipeline.stages.patterns.PatternStage;
-import io.journeycep.pipeline.stages.segments.SegmentStage;
+import io.journeycep.pipeline.stages.Keys;
+import io.journeycep.pipeline.stages.pass.UserPassStage;
 import io.journeycep.pipeline.stages.segments.SegmentStateProbe;
 
 import org.apache.flink.api.common.JobExecutionResult;
@@ -18,6 +18,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
+import java.util.List;
 
 /**
  * Events/s of the segment stage (shipped definitions and RFM) on heap or RocksDB over {@link SyntheticClickstream}
@@ -47,11 +48,11 @@ public final class SegmentBenchmark {
                         .withTimestampAssigner((e, t) -> e.timestamp),
                 "synthetic clickstream");
         // The job feeds the stage from the per-user dedupe and identity operators: keep a keyed hop before it.
-        DataStream<JourneyEvent> byUser = input.keyBy(new PatternStage.UserKey())
+        DataStream<JourneyEvent> byUser = input.keyBy(new Keys.UserKey())
                 .process(new CartAbandonmentBenchmark.PassThrough(), TypeInformation.of(JourneyEvent.class));
         DataStream<ControlMessage> control = ControlStage.apply(byUser, null, WallClock.system()).messages;
-        SegmentStage.apply(byUser, env.fromData(new io.journeycep.sinks.Alert()).filter(a -> false), control, book,
-                        config.journeys.sessionGap.toMillis()).changes
+        UserPassStage.apply(byUser, control, new UserPassStage.Settings(List.of(), book,
+                        config.journeys.sessionGap.toMillis(), false)).segmentChanges
                 .map(new CartAbandonmentBenchmark.CountOutput<>())
                 .sinkTo(new DiscardingSink<>());
 

@@ -5,7 +5,7 @@ import io.journeycep.patterns.velocity.VelocityRule;
 import io.journeycep.pipeline.control.ControlMessage;
 import io.journeycep.pipeline.control.ControlStage;
 import io.journeycep.pipeline.ingest.WallClock;
-import io.journeycep.pipeline.stages.patterns.PatternStage;
+import io.journeycep.pipeline.stages.Keys;
 import io.journeycep.pipeline.stages.velocity.VelocityStage;
 
 import org.apache.flink.api.common.JobExecutionResult;
@@ -45,7 +45,7 @@ public final class VelocityBenchmark {
                         .withTimestampAssigner((e, t) -> e.timestamp),
                 "synthetic risk traffic");
         // The job feeds the stage from the per-user dedupe operator: keep that shape.
-        DataStream<JourneyEvent> byUser = input.keyBy(new PatternStage.UserKey())
+        DataStream<JourneyEvent> byUser = input.keyBy(new Keys.UserKey())
                 .process(new CartAbandonmentBenchmark.PassThrough(), TypeInformation.of(JourneyEvent.class));
         // no control topic: the empty control stream the job builds then (ControlStage, uid control-none)
         DataStream<ControlMessage> control = ControlStage.apply(byUser, null, WallClock.system()).messages;

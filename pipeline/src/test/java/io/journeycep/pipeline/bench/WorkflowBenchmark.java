@@ -5,7 +5,7 @@ import io.journeycep.pipeline.config.JobConfig;
 import io.journeycep.pipeline.ingest.EventJson;
 import io.journeycep.pipeline.ingest.EventParser;
 import io.journeycep.pipeline.ingest.IngestRecord;
-import io.journeycep.pipeline.stages.patterns.PatternStage;
+import io.journeycep.pipeline.stages.Keys;
 import io.journeycep.pipeline.workflow.JourneyWorkflow;
 import io.journeycep.pipeline.workflow.WorkflowSinks;
 import io.journeycep.sinks.Alert;
@@ -115,7 +115,7 @@ public final class WorkflowBenchmark {
             case "passthrough":
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), "synthetic records")
                         .map(r -> r.event, TypeInformation.of(JourneyEvent.class))
-                        .keyBy(new PatternStage.UserKey())
+                        .keyBy(new Keys.UserKey())
                         .process(new CartAbandonmentBenchmark.PassThrough(), TypeInformation.of(JourneyEvent.class))
                         .map(new CartAbandonmentBenchmark.CountOutput<>())
                         .sinkTo(new DiscardingSink<>());

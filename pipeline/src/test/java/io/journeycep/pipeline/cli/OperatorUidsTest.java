@@ -61,9 +61,9 @@ class OperatorUidsTest {
         graph.getStreamNodes().forEach(n -> names.add(n.getOperatorName()));
         assertThat(byUid.keySet()).contains(JourneyWorkflow.SOURCE_UID, JourneyWorkflow.DEDUPE_UID, "route-rejected",
                 "alert-counter", "sink-kafka-alerts", "sink-jdbc-alerts", "sink-jdbc-drift-stats",
-                "sink-jdbc-journey-transitions", "sink-kafka-segment-changes", "sink-jdbc-segment-changes");
+                "sink-jdbc-journey-transitions", "sink-kafka-segment-changes", "sink-jdbc-segment-changes", "user-pass");
         assertThat(String.join("\n", names).toLowerCase())
                 .as("operators: %s", names)
-                .contains("velocity", "control", "drift", "segment", "session", "transition", "cep");
+                .contains("velocity", "control", "drift", "segment", "session", "transition", "user pass");
     }
 }

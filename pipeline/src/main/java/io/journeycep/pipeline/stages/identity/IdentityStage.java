@@ -2,7 +2,7 @@ package io.journeycep.pipeline.stages.identity;
 
 import io.journeycep.model.JourneyEvent;
 import io.journeycep.pipeline.config.JobConfig;
-import io.journeycep.pipeline.stages.patterns.PatternStage;
+import io.journeycep.pipeline.stages.Keys;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -47,7 +47,7 @@ public final class IdentityStage {
                 .uid(UID);
         // the pattern stages read their input as already partitioned by user key (as the dedupe's output is)
         DataStream<JourneyEvent> byUser = stitched
-                .keyBy(new PatternStage.UserKey())
+                .keyBy(new Keys.UserKey())
                 .map(e -> e, TypeInformation.of(JourneyEvent.class))
                 .name("partition stitched events by user")
                 .uid(BY_USER_UID);

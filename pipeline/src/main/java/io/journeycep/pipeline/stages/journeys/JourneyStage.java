@@ -3,7 +3,7 @@ package io.journeycep.pipeline.stages.journeys;
 import io.journeycep.model.JourneyEvent;
 import io.journeycep.pipeline.config.JobConfig;
 import io.journeycep.pipeline.stages.erasure.ErasingKeyedProcessOperator;
-import io.journeycep.pipeline.stages.patterns.PatternStage;
+import io.journeycep.pipeline.stages.Keys;
 import io.journeycep.sinks.Alert;
 import io.journeycep.sinks.TransitionCount;
 
@@ -58,7 +58,7 @@ public final class JourneyStage {
             sessions.countingKeysAtTheEnd(JourneySessions.OPEN_STATE, ACC_OPEN_SESSIONS);
         }
         SingleOutputStreamOperator<SessionTransition> transitions = onTime
-                .keyBy(new PatternStage.UserKey())
+                .keyBy(new Keys.UserKey())
                 .transform("journey sessions", TypeInformation.of(SessionTransition.class), sessions)
                 .uid(SESSIONS_UID);
         DataStream<ClosedSession> closed = transitions.getSideOutput(JourneySessions.CLOSED_SESSIONS);

@@ -5,15 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.journeycep.model.Erasure;
 import io.journeycep.model.EventType;
 import io.journeycep.model.JourneyEvent;
-import io.journeycep.patterns.pass.UserPassOperator;
+import io.journeycep.patterns.segments.SegmentBook;
 import io.journeycep.patterns.spec.BuiltInPatterns;
 import io.journeycep.patterns.spec.PatternSpec;
 import io.journeycep.pipeline.stages.dedupe.DedupeAndLateFilter;
 import io.journeycep.pipeline.stages.identity.IdentityStitcher;
 import io.journeycep.pipeline.stages.journeys.JourneySessions;
 import io.journeycep.pipeline.stages.journeys.SessionTransition;
-import io.journeycep.pipeline.stages.patterns.PatternAlertFunction;
-import io.journeycep.pipeline.stages.patterns.UserPassPatternsTest;
+import io.journeycep.pipeline.stages.pass.PassHarness;
 import io.journeycep.sinks.Alert;
 
 import org.apache.flink.api.common.typeinfo.Types;
@@ -81,35 +80,34 @@ class ErasureHarnessTest {
     @ParameterizedTest(name = "rocksDb={0}")
     @ValueSource(booleans = {false, true})
     void theUserPassDeletesTheUsersValueAndTimerAndNeverReportsTheCart(boolean rocksDb) throws Exception {
-        var pass = new KeyedOneInputStreamOperatorTestHarness<>(
-                new UserPassOperator<>(List.of(cart()), PatternAlertFunction::new), JourneyEvent::userKey,
-                Types.STRING);
-        if (rocksDb) {
-            pass.setStateBackend(new EmbeddedRocksDBStateBackend());
-        }
-        pass.open();
-        for (String user : List.of("u1", "u2")) {
-            for (JourneyEvent e : shopping(user)) {
-                pass.processElement(new StreamRecord<>(e, e.timestamp));
+        try (PassHarness pass = PassHarness.of(List.of(cart()),
+                new SegmentBook(SegmentBook.shipped(new SegmentBook.Shipped()), null, 365), 30 * MIN, rocksDb, null)) {
+            for (String user : List.of("u1", "u2")) {
+                for (JourneyEvent e : shopping(user)) {
+                    pass.event(e);
+                }
             }
+            // the cart adds leave the hold and start a match, the events are in the users' segments: each user has a
+            // value and timers (the window's end, the look-back's cleanup, the next segment change)
+            pass.watermark(T0 + 2 * MIN);
+            assertThat(pass.usersWithState()).isEqualTo(2);
+            int timers = pass.eventTimeTimers();
+            assertThat(timers).isPositive().isEven();
+
+            pass.event(marker("u1", T0 + 2 * MIN));
+            assertThat(pass.usersWithState()).isEqualTo(1);
+            assertThat(pass.eventTimeTimers()).isEqualTo(timers / 2);
+
+            int changesBefore = pass.segmentChanges().size();
+            pass.watermark(Long.MAX_VALUE);
+            assertThat(pass.alerts()).extracting(a -> a.subjectKey + " " + a.kind)
+                    .containsExactly("u2 CART_ABANDONED");
+            assertThat(pass.segmentChanges().subList(changesBefore, pass.segmentChanges().size()))
+                    .isNotEmpty()
+                    .allSatisfy(c -> assertThat(c.userId).isEqualTo("u2"));
+            assertThat(pass.usersWithState()).isZero();
+            assertThat(pass.eventTimeTimers()).isZero();
         }
-        // the cart adds leave the hold and start a match: each user has a value and timers (the window's end, the
-        // look-back's cleanup)
-        pass.processWatermark(new Watermark(T0 + 2 * MIN));
-        assertThat(UserPassPatternsTest.usersWithState(pass)).isEqualTo(2);
-        int timers = pass.numEventTimeTimers();
-        assertThat(timers).isPositive().isEven();
-
-        pass.processElement(new StreamRecord<>(marker("u1", T0 + 2 * MIN), T0 + 2 * MIN));
-        assertThat(UserPassPatternsTest.usersWithState(pass)).isEqualTo(1);
-        assertThat(pass.numEventTimeTimers()).isEqualTo(timers / 2);
-
-        pass.processWatermark(new Watermark(Long.MAX_VALUE));
-        assertThat(records(pass, Alert.class)).extracting(a -> a.subjectKey + " " + a.kind)
-                .containsExactly("u2 CART_ABANDONED");
-        assertThat(UserPassPatternsTest.usersWithState(pass)).isZero();
-        assertThat(pass.numEventTimeTimers()).isZero();
-        pass.close();
     }
 
     @Test

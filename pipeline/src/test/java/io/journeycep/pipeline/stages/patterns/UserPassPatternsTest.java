@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.journeycep.model.EventType;
 import io.journeycep.model.JourneyEvent;
-import io.journeycep.patterns.cep.KeyCounts;
-import io.journeycep.patterns.cep.SingleValueCepStateStore;
 import io.journeycep.patterns.pass.Lookback;
 import io.journeycep.patterns.pass.UserPassOperator;
+import io.journeycep.pipeline.stages.pass.PassHarness;
 import io.journeycep.patterns.spec.BuiltInPatterns;
 import io.journeycep.patterns.spec.PatternSpec;
 import io.journeycep.patterns.spec.PatternSpecReader;
@@ -17,7 +16,6 @@ import io.journeycep.sinks.Alert;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -38,7 +36,7 @@ import java.util.Random;
  * clickstream with out-of-order events, the look-back's bounds, one timer per user, and state and timers dropping to
  * zero.
  */
-public class UserPassPatternsTest {
+class UserPassPatternsTest {
     private static final long MIN = 60_000L;
     private static final long T0 = 1_760_000_000_000L;
 
@@ -55,15 +53,8 @@ public class UserPassPatternsTest {
         return specs;
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, JourneyEvent, Alert> pass(
-            List<PatternSpec> specs, boolean rocksDb) throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new UserPassOperator<>(specs, PatternAlertFunction::new), JourneyEvent::userKey, Types.STRING);
-        if (rocksDb) {
-            h.setStateBackend(new EmbeddedRocksDBStateBackend());
-        }
-        h.open();
-        return h;
+    private static PassHarness pass(List<PatternSpec> specs, boolean rocksDb) throws Exception {
+        return PassHarness.patterns(specs, rocksDb);
     }
 
     private static JourneyEvent event(String id, EventType type, String user, long ts, long position, double price) {
@@ -123,14 +114,14 @@ public class UserPassPatternsTest {
         int mostTimers = 0;
         for (int i = 0; i < events.size(); i++) {
             JourneyEvent e = events.get(i);
-            pass.processElement(new StreamRecord<>(e, e.timestamp));
+            pass.event(e);
             if (i % 50 == 49) {
-                pass.processWatermark(new Watermark(watermarkAfter(i)));
-                mostTimers = Math.max(mostTimers, pass.numEventTimeTimers());
+                pass.watermark(watermarkAfter(i));
+                mostTimers = Math.max(mostTimers, pass.eventTimeTimers());
             }
         }
-        pass.processWatermark(new Watermark(Long.MAX_VALUE));
-        List<Alert> found = records(pass, Alert.class);
+        pass.watermark(Long.MAX_VALUE);
+        List<Alert> found = pass.alerts();
 
         assertThat(expected).as("the generated stream must exercise every spec").hasSizeGreaterThan(50);
         for (PatternSpec spec : specs) {
@@ -138,8 +129,8 @@ public class UserPassPatternsTest {
         }
         assertThat(ids(found)).isEqualTo(expected.stream().sorted().toList());
         assertThat(mostTimers).as("at most a timer or two per user").isLessThanOrEqualTo(2 * users);
-        assertThat(usersWithState(pass)).isZero();
-        assertThat(pass.numEventTimeTimers()).isZero();
+        assertThat(pass.usersWithState()).isZero();
+        assertThat(pass.eventTimeTimers()).isZero();
         pass.close();
     }
 
@@ -186,11 +177,11 @@ public class UserPassPatternsTest {
     @ValueSource(booleans = {false, true})
     void aViewExactlyAtTheLookBackCountsAndOneMillisecondOlderDoesNot(boolean rocksDb) throws Exception {
         try (var h = pass(List.of(cart()), rocksDb)) {
-            h.processElement(record(event("v-old", EventType.VIEW, "u1", T0 + 10 * MIN - 1, 1, 20)));
-            h.processElement(record(event("v-edge", EventType.VIEW, "u1", T0 + 10 * MIN, 2, 20)));
-            h.processElement(record(event("c1", EventType.CART_ADD, "u1", T0 + 40 * MIN, 3, 20)));
-            h.processWatermark(new Watermark(T0 + 200 * MIN));
-            assertThat(records(h, Alert.class)).singleElement()
+            h.event(event("v-old", EventType.VIEW, "u1", T0 + 10 * MIN - 1, 1, 20));
+            h.event(event("v-edge", EventType.VIEW, "u1", T0 + 10 * MIN, 2, 20));
+            h.event(event("c1", EventType.CART_ADD, "u1", T0 + 40 * MIN, 3, 20));
+            h.watermark(T0 + 200 * MIN);
+            assertThat(h.alerts()).singleElement()
                     .satisfies(a -> assertThat(a.evidenceEventIds).contains("v-edge", "c1").doesNotContain("v-old"));
         }
     }
@@ -199,11 +190,11 @@ public class UserPassPatternsTest {
     @ValueSource(booleans = {false, true})
     void aViewWithTheCartsTimestampCountsOnlyWhenItArrivedFirst(boolean rocksDb) throws Exception {
         try (var h = pass(List.of(cart()), rocksDb)) {
-            h.processElement(record(event("v1", EventType.VIEW, "u1", T0 + 10 * MIN, 1, 20)));
-            h.processElement(record(event("c1", EventType.CART_ADD, "u1", T0 + 10 * MIN, 2, 20)));
-            h.processElement(record(event("v2", EventType.VIEW, "u1", T0 + 10 * MIN, 3, 20)));
-            h.processWatermark(new Watermark(T0 + 200 * MIN));
-            assertThat(records(h, Alert.class)).singleElement()
+            h.event(event("v1", EventType.VIEW, "u1", T0 + 10 * MIN, 1, 20));
+            h.event(event("c1", EventType.CART_ADD, "u1", T0 + 10 * MIN, 2, 20));
+            h.event(event("v2", EventType.VIEW, "u1", T0 + 10 * MIN, 3, 20));
+            h.watermark(T0 + 200 * MIN);
+            assertThat(h.alerts()).singleElement()
                     .satisfies(a -> assertThat(a.evidenceEventIds).contains("v1").doesNotContain("v2"));
         }
     }
@@ -213,16 +204,16 @@ public class UserPassPatternsTest {
     void outOfOrderEventsBeforeTheWatermarkAreMatchedInEventTimeOrder(boolean rocksDb) throws Exception {
         try (var h = pass(List.of(cart()), rocksDb)) {
             // the purchase arrives first but comes after the cart add: no abandonment
-            h.processElement(record(event("p1", EventType.PURCHASE, "u1", T0 + 20 * MIN, 3, 20)));
-            h.processElement(record(event("c1", EventType.CART_ADD, "u1", T0 + 15 * MIN, 2, 20)));
-            h.processElement(record(event("v1", EventType.VIEW, "u1", T0 + 12 * MIN, 4, 20)));
+            h.event(event("p1", EventType.PURCHASE, "u1", T0 + 20 * MIN, 3, 20));
+            h.event(event("c1", EventType.CART_ADD, "u1", T0 + 15 * MIN, 2, 20));
+            h.event(event("v1", EventType.VIEW, "u1", T0 + 12 * MIN, 4, 20));
             // the other user's cart add comes after a view that arrived late but before the watermark
-            h.processElement(record(event("c2", EventType.CART_ADD, "u2", T0 + 15 * MIN, 5, 20)));
-            h.processElement(record(event("v2", EventType.VIEW, "u2", T0 + 12 * MIN, 6, 20)));
-            h.processWatermark(new Watermark(T0 + 30 * MIN));
-            assertThat(records(h, Alert.class)).as("held until the windows close").isEmpty();
-            h.processWatermark(new Watermark(T0 + 200 * MIN));
-            assertThat(records(h, Alert.class)).extracting(a -> a.subjectKey).containsExactly("u2");
+            h.event(event("c2", EventType.CART_ADD, "u2", T0 + 15 * MIN, 5, 20));
+            h.event(event("v2", EventType.VIEW, "u2", T0 + 12 * MIN, 6, 20));
+            h.watermark(T0 + 30 * MIN);
+            assertThat(h.alerts()).as("held until the windows close").isEmpty();
+            h.watermark(T0 + 200 * MIN);
+            assertThat(h.alerts()).extracting(a -> a.subjectKey).containsExactly("u2");
         }
     }
 
@@ -230,12 +221,12 @@ public class UserPassPatternsTest {
     @ValueSource(booleans = {false, true})
     void aStepAtOrBeforeTheWatermarkIsNotMatched(boolean rocksDb) throws Exception {
         try (var h = pass(List.of(cart()), rocksDb)) {
-            h.processWatermark(new Watermark(T0 + 20 * MIN));
-            h.processElement(record(event("v1", EventType.VIEW, "u1", T0 + 10 * MIN, 1, 20)));
-            h.processElement(record(event("c1", EventType.CART_ADD, "u1", T0 + 20 * MIN, 2, 20)));
-            h.processWatermark(new Watermark(T0 + 200 * MIN));
-            assertThat(records(h, Alert.class)).isEmpty();
-            assertThat(usersWithState(h)).isZero();
+            h.watermark(T0 + 20 * MIN);
+            h.event(event("v1", EventType.VIEW, "u1", T0 + 10 * MIN, 1, 20));
+            h.event(event("c1", EventType.CART_ADD, "u1", T0 + 20 * MIN, 2, 20));
+            h.watermark(T0 + 200 * MIN);
+            assertThat(h.alerts()).isEmpty();
+            assertThat(h.usersWithState()).isZero();
         }
     }
 
@@ -244,31 +235,21 @@ public class UserPassPatternsTest {
     void aBrowsingUserHasOneTimerAndStateAndTimersDropToZero(boolean rocksDb) throws Exception {
         try (var h = pass(List.of(cart()), rocksDb)) {
             for (int i = 0; i < 50; i++) {
-                h.processElement(record(event("v" + i, EventType.VIEW, "u1", T0 + i * MIN, i, 20)));
+                h.event(event("v" + i, EventType.VIEW, "u1", T0 + i * MIN, i, 20));
             }
-            assertThat(h.numEventTimeTimers()).as("one timer for the look-back's cleanup").isEqualTo(1);
-            h.processElement(record(event("c1", EventType.CART_ADD, "u1", T0 + 55 * MIN, 100, 20)));
-            h.processWatermark(new Watermark(T0 + 60 * MIN));
-            assertThat(usersWithState(h)).isEqualTo(1);
-            h.processWatermark(new Watermark(T0 + 300 * MIN));
-            assertThat(records(h, Alert.class)).singleElement().satisfies(a -> assertThat(a.evidenceEventIds)
+            assertThat(h.eventTimeTimers()).as("one timer for the look-back's cleanup").isEqualTo(1);
+            h.event(event("c1", EventType.CART_ADD, "u1", T0 + 55 * MIN, 100, 20));
+            h.watermark(T0 + 60 * MIN);
+            assertThat(h.usersWithState()).isEqualTo(1);
+            h.watermark(T0 + 300 * MIN);
+            assertThat(h.alerts()).singleElement().satisfies(a -> assertThat(a.evidenceEventIds)
                     .as("bounded evidence: the newest views only")
                     .hasSize(Lookback.MAX_PRIORS_PER_STEP + 1)
                     .contains("v49", "c1")
                     .doesNotContain("v0"));
-            assertThat(usersWithState(h)).isZero();
-            assertThat(h.numEventTimeTimers()).isZero();
-            assertThat(h.numProcessingTimeTimers()).isZero();
+            assertThat(h.usersWithState()).isZero();
+            assertThat(h.eventTimeTimers()).isZero();
+            assertThat(h.processingTimeTimers()).isZero();
         }
-    }
-
-    /** Users that hold a value in the pass (heap and RocksDB alike). */
-    public static long usersWithState(KeyedOneInputStreamOperatorTestHarness<String, JourneyEvent, ?> h) {
-        AbstractStreamOperator<?> operator = (AbstractStreamOperator<?>) h.getOperator();
-        return KeyCounts.keysWith(operator.getKeyedStateBackend(), SingleValueCepStateStore.STATE_NAME);
-    }
-
-    private static StreamRecord<JourneyEvent> record(JourneyEvent e) {
-        return new StreamRecord<>(e, e.timestamp);
     }
 }

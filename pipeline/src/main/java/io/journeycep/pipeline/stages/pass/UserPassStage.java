@@ -1,0 +1,110 @@
+package io.journeycep.pipeline.stages.pass;
+
+import io.journeycep.model.JourneyEvent;
+import io.journeycep.patterns.pass.PatternGuest;
+import io.journeycep.patterns.pass.UserGuest;
+import io.journeycep.patterns.pass.UserPassOperator;
+import io.journeycep.patterns.segments.SegmentBook;
+import io.journeycep.patterns.spec.PatternSpec;
+import io.journeycep.pipeline.control.ControlMessage;
+import io.journeycep.pipeline.stages.Keys;
+import io.journeycep.pipeline.stages.patterns.PatternAlertFunction;
+import io.journeycep.pipeline.stages.segments.SegmentGuest;
+import io.journeycep.sinks.Alert;
+import io.journeycep.sinks.RejectedEvent;
+import io.journeycep.sinks.SegmentChange;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.annotation.Nullable;
+
+/**
+ * The user's pass (issue 14): one keyed operator per user ({@link UserPassOperator}, uid {@value #UID}) that runs, over
+ * one value and one timer per user,
+ * <ol>
+ *   <li>every pattern spec (the built-ins, then the rules files'): its look-back, its steps held until the watermark
+ *       and its Flink CEP NFA ({@link PatternGuest}); matches become alerts through {@link PatternAlertFunction};
+ *   <li>the segment engine ({@link SegmentGuest}, when segments are on), which folds in the user's events and the
+ *       CART_ABANDONED alerts of the same pass.
+ * </ol>
+ * Segment rule changes come on the broadcast input (the control messages). The events must be partitioned by user
+ * key already (no shuffle). Erasure markers (README "Privacy") delete the user's value and timers. The value holds a
+ * slice per pattern id and one for segments: adding, removing or renaming a pattern changes its layout, so a
+ * savepoint taken with other patterns does not restore.
+ */
+public final class UserPassStage {
+    public static final String UID = "user-pass";
+    public static final String NAME = "user pass (patterns, segments)";
+
+    private UserPassStage() {}
+
+    /** The pass's alerts, segment changes ({@code null} when segments are off) and rejected segment rule changes. */
+    public static final class Output {
+        public final SingleOutputStreamOperator<Alert> alerts;
+        @Nullable public final DataStream<SegmentChange> segmentChanges;
+        @Nullable public final DataStream<RejectedEvent> rejected;
+
+        Output(SingleOutputStreamOperator<Alert> alerts, DataStream<SegmentChange> segmentChanges,
+                DataStream<RejectedEvent> rejected) {
+            this.alerts = alerts;
+            this.segmentChanges = segmentChanges;
+            this.rejected = rejected;
+        }
+    }
+
+    /** What the pass runs: the pattern specs in order, and the segment book ({@code null}: segments off). */
+    public static final class Settings {
+        final List<PatternSpec> patterns;
+        @Nullable final SegmentBook segments;
+        final long sessionGapMs;
+        final boolean countPendingAtTheEnd;
+
+        /**
+         * @param countPendingAtTheEnd count, when the input ends, the users with a started match per spec
+         *     ({@code openMatches.<spec id>}) and with a segment change still due ({@code segmentTimersPending}): a
+         *     replay's summary
+         */
+        public Settings(List<PatternSpec> patterns, @Nullable SegmentBook segments, long sessionGapMs,
+                boolean countPendingAtTheEnd) {
+            this.patterns = List.copyOf(patterns);
+            this.segments = segments;
+            this.sessionGapMs = sessionGapMs;
+            this.countPendingAtTheEnd = countPendingAtTheEnd;
+        }
+    }
+
+    /**
+     * @param events deduplicated, on-time events, already partitioned by {@link JourneyEvent#userKey()} (the output of
+     *     a keyed operator on that key)
+     * @param control parsed control messages (parallelism 1, idle; see {@code ControlStage}); only segment rule
+     *     messages concern the pass
+     */
+    public static Output apply(DataStream<JourneyEvent> events, DataStream<ControlMessage> control, Settings settings) {
+        List<UserGuest.Factory<Alert, ControlMessage>> guests = new ArrayList<>();
+        for (PatternSpec spec : settings.patterns) {
+            guests.add(PatternGuest.factory(spec, PatternAlertFunction::new));
+        }
+        if (settings.segments != null) {
+            guests.add(SegmentGuest.factory(settings.segments, settings.sessionGapMs));
+        }
+        UserPassOperator<Alert, ControlMessage> pass = new UserPassOperator<>(guests);
+        if (settings.countPendingAtTheEnd) {
+            pass.countingPendingAtTheEnd();
+        }
+        SingleOutputStreamOperator<Alert> alerts = DataStreamUtils.reinterpretAsKeyedStream(events, new Keys.UserKey())
+                .connect(control.broadcast())
+                .transform(NAME, TypeInformation.of(Alert.class), pass)
+                .uid(UID);
+        if (settings.segments == null) {
+            return new Output(alerts, null, null);
+        }
+        return new Output(alerts, alerts.getSideOutput(SegmentGuest.CHANGES),
+                alerts.getSideOutput(SegmentGuest.REJECTED));
+    }
+}

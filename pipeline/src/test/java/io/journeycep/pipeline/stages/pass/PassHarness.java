@@ -1,0 +1,141 @@
+package io.journeycep.pipeline.stages.pass;
+
+import io.journeycep.model.JourneyEvent;
+import io.journeycep.patterns.cep.KeyCounts;
+import io.journeycep.patterns.cep.SingleValueCepStateStore;
+import io.journeycep.patterns.pass.PatternGuest;
+import io.journeycep.patterns.pass.UserGuest;
+import io.journeycep.patterns.pass.UserPassOperator;
+import io.journeycep.patterns.segments.SegmentBook;
+import io.journeycep.patterns.spec.PatternSpec;
+import io.journeycep.pipeline.control.ControlMessage;
+import io.journeycep.pipeline.stages.patterns.PatternAlertFunction;
+import io.journeycep.pipeline.stages.segments.SegmentGuest;
+import io.journeycep.sinks.Alert;
+import io.journeycep.sinks.RejectedEvent;
+import io.journeycep.sinks.SegmentChange;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.annotation.Nullable;
+
+/**
+ * The user pass ({@link UserPassOperator}) in a keyed two-input test harness, as {@link UserPassStage} builds it: the
+ * pattern guests, then the segment guest; the control input idle, as {@code ControlWatermarks} makes it in the job.
+ */
+public final class PassHarness implements AutoCloseable {
+    private final KeyedTwoInputStreamOperatorTestHarness<String, JourneyEvent, ControlMessage, Alert> harness;
+
+    private PassHarness(KeyedTwoInputStreamOperatorTestHarness<String, JourneyEvent, ControlMessage, Alert> harness) {
+        this.harness = harness;
+    }
+
+    public static PassHarness patterns(List<PatternSpec> specs, boolean rocksDb) throws Exception {
+        return of(specs, null, 0, rocksDb, null);
+    }
+
+    public static PassHarness segments(SegmentBook book, long sessionGapMs, boolean rocksDb) throws Exception {
+        return of(List.of(), book, sessionGapMs, rocksDb, null);
+    }
+
+    /** @param snapshot state to restore, or {@code null} */
+    public static PassHarness of(List<PatternSpec> specs, @Nullable SegmentBook book, long sessionGapMs,
+            boolean rocksDb, @Nullable OperatorSubtaskState snapshot) throws Exception {
+        List<UserGuest.Factory<Alert, ControlMessage>> guests = new ArrayList<>();
+        for (PatternSpec spec : specs) {
+            guests.add(PatternGuest.factory(spec, PatternAlertFunction::new));
+        }
+        if (book != null) {
+            guests.add(SegmentGuest.factory(book, sessionGapMs));
+        }
+        var h = new KeyedTwoInputStreamOperatorTestHarness<>(new UserPassOperator<>(guests), JourneyEvent::userKey,
+                (ControlMessage m) -> "", Types.STRING);
+        if (rocksDb) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        }
+        h.setup();
+        if (snapshot != null) {
+            h.initializeState(snapshot);
+        }
+        h.open();
+        h.processWatermarkStatus2(WatermarkStatus.IDLE);
+        return new PassHarness(h);
+    }
+
+    public void event(JourneyEvent e) throws Exception {
+        harness.processElement1(new StreamRecord<>(e, e.timestamp));
+    }
+
+    public void control(ControlMessage m) throws Exception {
+        harness.processElement2(new StreamRecord<>(m));
+    }
+
+    public void watermark(long time) throws Exception {
+        harness.processWatermark1(new Watermark(time));
+    }
+
+    public List<Alert> alerts() {
+        List<Alert> out = new ArrayList<>();
+        for (Object o : harness.getOutput()) {
+            if (o instanceof StreamRecord<?> r && r.getValue() instanceof Alert a) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    public List<SegmentChange> segmentChanges() {
+        List<SegmentChange> out = new ArrayList<>();
+        var records = harness.getSideOutput(SegmentGuest.CHANGES);
+        if (records != null) {
+            records.forEach(r -> out.add(r.getValue()));
+        }
+        return out;
+    }
+
+    public List<RejectedEvent> rejected() {
+        List<RejectedEvent> out = new ArrayList<>();
+        var records = harness.getSideOutput(SegmentGuest.REJECTED);
+        if (records != null) {
+            records.forEach(r -> out.add(r.getValue()));
+        }
+        return out;
+    }
+
+    public int eventTimeTimers() {
+        return harness.numEventTimeTimers();
+    }
+
+    public int processingTimeTimers() {
+        return harness.numProcessingTimeTimers();
+    }
+
+    /** Users that hold a value in the pass (heap and RocksDB alike). */
+    public long usersWithState() {
+        AbstractStreamOperator<?> operator = (AbstractStreamOperator<?>) harness.getOperator();
+        return KeyCounts.keysWith(operator.getKeyedStateBackend(), SingleValueCepStateStore.STATE_NAME);
+    }
+
+    public OperatorSubtaskState snapshot() throws Exception {
+        return harness.snapshot(0L, 0L);
+    }
+
+    public KeyedTwoInputStreamOperatorTestHarness<String, JourneyEvent, ControlMessage, Alert> harness() {
+        return harness;
+    }
+
+    @Override
+    public void close() throws Exception {
+        harness.close();
+    }
+}
