@@ -11,22 +11,21 @@ import java.util.Arrays;
 
 /**
  * Serializes a fixed row of slots, each with its own serializer and each possibly {@code null}: a bit mask of the
- * present slots, then each present slot. The value of {@link SingleValueCepStateStore}; its snapshot nests the slots'
+ * present slots (one bit per slot, in {@code ceil(slots / 8)} bytes: a user pass holds seven slots per pattern, so a
+ * job with many patterns has many slots), then each present slot. The value of {@link SingleValueCepStateStore}; its snapshot nests the slots'
  * serializers, so a restore checks each one's compatibility as Flink does for its own composite types.
  */
 public final class SlotsSerializer extends TypeSerializer<Object[]> {
     private static final long serialVersionUID = 1L;
-    /** Slots a mask of one int can describe. */
-    static final int MAX_SLOTS = 31;
 
     private final TypeSerializer<Object>[] fields;
+    /** Bytes of the presence mask. */
+    private final int maskBytes;
 
     @SuppressWarnings("unchecked")
     SlotsSerializer(TypeSerializer<?>[] fields) {
-        if (fields.length > MAX_SLOTS) {
-            throw new IllegalArgumentException("at most " + MAX_SLOTS + " slots, got " + fields.length);
-        }
         this.fields = (TypeSerializer<Object>[]) fields.clone();
+        this.maskBytes = (fields.length + 7) / 8;
     }
 
     @Override
@@ -71,13 +70,13 @@ public final class SlotsSerializer extends TypeSerializer<Object[]> {
 
     @Override
     public void serialize(Object[] record, DataOutputView target) throws IOException {
-        int mask = 0;
+        byte[] mask = new byte[maskBytes];
         for (int i = 0; i < fields.length; i++) {
             if (record[i] != null) {
-                mask |= 1 << i;
+                mask[i >>> 3] |= (byte) (1 << (i & 7));
             }
         }
-        target.writeInt(mask);
+        target.write(mask);
         for (int i = 0; i < fields.length; i++) {
             if (record[i] != null) {
                 fields[i].serialize(record[i], target);
@@ -87,10 +86,11 @@ public final class SlotsSerializer extends TypeSerializer<Object[]> {
 
     @Override
     public Object[] deserialize(DataInputView source) throws IOException {
-        int mask = source.readInt();
+        byte[] mask = new byte[maskBytes];
+        source.readFully(mask);
         Object[] record = new Object[fields.length];
         for (int i = 0; i < fields.length; i++) {
-            if ((mask & (1 << i)) != 0) {
+            if (present(mask, i)) {
                 record[i] = fields[i].deserialize(source);
             }
         }
@@ -104,13 +104,18 @@ public final class SlotsSerializer extends TypeSerializer<Object[]> {
 
     @Override
     public void copy(DataInputView source, DataOutputView target) throws IOException {
-        int mask = source.readInt();
-        target.writeInt(mask);
+        byte[] mask = new byte[maskBytes];
+        source.readFully(mask);
+        target.write(mask);
         for (int i = 0; i < fields.length; i++) {
-            if ((mask & (1 << i)) != 0) {
+            if (present(mask, i)) {
                 fields[i].copy(source, target);
             }
         }
+    }
+
+    private static boolean present(byte[] mask, int slot) {
+        return (mask[slot >>> 3] & (1 << (slot & 7))) != 0;
     }
 
     @Override
@@ -130,7 +135,8 @@ public final class SlotsSerializer extends TypeSerializer<Object[]> {
 
     /** Nests the slots' serializer snapshots (in slot order). */
     public static final class Snapshot extends CompositeTypeSerializerSnapshot<Object[], SlotsSerializer> {
-        private static final int VERSION = 1;
+        /** 2: the presence mask is one bit per slot in whole bytes (1: one int, at most 31 slots). */
+        private static final int VERSION = 2;
 
         /** For reading a snapshot. */
         public Snapshot() {}

@@ -57,6 +57,26 @@ class SingleValueCepStateStoreTest {
         assertThat(compatibility.isCompatibleAsIs()).isTrue();
     }
 
+    /** A user pass holds seven slots per pattern: a row of many slots keeps every present one, and only those. */
+    @Test
+    void manySlotsRoundTrip() throws Exception {
+        int slots = 70;
+        TypeSerializer<?>[] serializers = new TypeSerializer<?>[slots];
+        Object[] row = new Object[slots];
+        for (int i = 0; i < slots; i++) {
+            serializers[i] = LongSerializer.INSTANCE;
+            row[i] = i % 3 == 0 ? null : (long) i;
+        }
+        SlotsSerializer serializer = new SlotsSerializer(serializers);
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        serializer.serialize(row, out);
+        assertThat(out.length()).isEqualTo(9 + 8 * (slots - 24));
+        assertThat(serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()))).containsExactly(row);
+        DataOutputSerializer copied = new DataOutputSerializer(64);
+        serializer.copy(new DataInputDeserializer(out.getCopyOfBuffer()), copied);
+        assertThat(copied.getCopyOfBuffer()).isEqualTo(out.getCopyOfBuffer());
+    }
+
     /** Each key's slots are read once, written back at flush, and a changed key without a flush fails loudly. */
     @ParameterizedTest(name = "rocksDb={0}")
     @ValueSource(booleans = {false, true})
