@@ -16,7 +16,7 @@ public class Erasure {
     public String userHash;
     /** When the request was made (the control record's timestamp, else when it was read), epoch millis. */
     public long requestedAt;
-    /** Every user key the request covers: the user's, then {@code anon:<id>} per anonymous id. */
+    /** Every user key the request covers ({@link UserKeys}): the user's, then one per anonymous id. */
     public String[] userKeys = new String[0];
 
     public Erasure() {}

@@ -41,9 +41,9 @@ public class JourneyEvent {
     public JourneyEvent() {}
 
     /**
-     * The erasure marker of one key of a request: {@code userId} set for the user's key, else {@code anonymousId} for
-     * {@code anon:<id>}. {@code timestamp} is the request time: the stages that wait for the watermark release it once
-     * the watermark has passed it.
+     * The erasure marker of one key of a request: {@code userId} set for a user's key, else {@code anonymousId} for an
+     * anonymous visitor's ({@link UserKeys}). {@code timestamp} is the request time: the stages that wait for the
+     * watermark release it once the watermark has passed it.
      */
     public static JourneyEvent erasureMarker(Erasure erasure, String userId, String anonymousId, long timestamp) {
         JourneyEvent m = new JourneyEvent();
@@ -61,9 +61,12 @@ public class JourneyEvent {
         return erasure != null;
     }
 
-    /** The key events are grouped by per user: the user id, or the anonymous id when no user id is known. */
+    /**
+     * The key events are grouped by per user: the user id's key, or the anonymous id's when no user id is known. Built
+     * by {@link UserKeys}, so a user id never gives an anonymous visitor's key (or another user's).
+     */
     public String userKey() {
-        return userId != null ? userId : "anon:" + anonymousId;
+        return UserKeys.of(userId, anonymousId);
     }
 
     @Override

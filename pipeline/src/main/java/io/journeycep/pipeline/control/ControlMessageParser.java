@@ -1,6 +1,7 @@
 package io.journeycep.pipeline.control;
 
 import io.journeycep.model.Erasure;
+import io.journeycep.model.UserKeys;
 import io.journeycep.patterns.segments.SegmentDefinition;
 import io.journeycep.patterns.velocity.VelocityRule;
 import io.journeycep.pipeline.config.VelocityRuleSpec;
@@ -279,9 +280,10 @@ public final class ControlMessageParser implements Serializable {
             }
         }
         List<String> keys = new ArrayList<>();
-        keys.add(pseudonymizer == null ? userId : pseudonymizer.asInState(Pseudonymizer.Field.USER, userId));
+        keys.add(UserKeys.user(pseudonymizer == null ? userId
+                : pseudonymizer.asInState(Pseudonymizer.Field.USER, userId)));
         for (String a : anonymousIds) {
-            keys.add("anon:" + (pseudonymizer == null ? a
+            keys.add(UserKeys.anonymous(pseudonymizer == null ? a
                     : pseudonymizer.asInState(Pseudonymizer.Field.ANONYMOUS, a)));
         }
         String hash = pseudonymizer == null ? Pseudonymizer.plainErasureHash(userId) : pseudonymizer.erasureHash(userId);

@@ -3,17 +3,24 @@ package io.journeycep.pipeline.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.journeycep.model.EventType;
+import io.journeycep.model.JourneyEvent;
+import io.journeycep.model.UserKeys;
 import io.journeycep.patterns.velocity.VelocityField;
 import io.journeycep.patterns.velocity.VelocityRule;
 import io.journeycep.pipeline.ingest.WallClock;
+import io.journeycep.pipeline.privacy.Pseudonymizer;
+import io.journeycep.pipeline.stages.erasure.ErasureMarkers;
 import io.journeycep.sinks.RejectReason;
 import io.journeycep.sinks.RejectedEvent;
 
+import org.apache.flink.api.common.functions.util.ListCollector;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 
 class ControlMessageParserTest {
     private static final long NOW = 1_795_400_000_000L;
@@ -184,6 +191,32 @@ class ControlMessageParserTest {
                 .isNotEqualTo(io.journeycep.pipeline.privacy.Pseudonymizer.plainErasureHash("u-42"));
         // the log hash is not the user's pseudonym (another HMAC domain)
         assertThat(m.erasure.userHash).doesNotContain(m.erasure.userKeys[0].substring(3));
+    }
+
+    @Test
+    void anErasureOfAUserWhoseIdLooksLikeAnAnonymousKeyIsKeyedAsThatUserAndMarksOnlyThatUser() {
+        ControlMessage m = parse(null, "{\"type\":\"erasure\",\"user-id\":\"anon:x\",\"anonymous-ids\":"
+                + "[\"anon:x\",\"user:anon:x\",\"caf\u00e9\",\"cafe\u0301\"]}").message;
+        assertThat(m.erasure.userKeys).containsExactly("user:anon:x", "anon:anon:x", "anon:user:anon:x",
+                "anon:caf\u00e9", "anon:cafe\u0301");
+        List<JourneyEvent> markers = new ArrayList<>();
+        new ErasureMarkers().flatMap(m, new ListCollector<>(markers));
+        assertThat(markers).extracting(JourneyEvent::userKey).containsExactly(m.erasure.userKeys);
+        assertThat(markers.get(0).userId).isEqualTo("anon:x");
+        assertThat(markers.get(0).anonymousId).isNull();
+        assertThat(markers.subList(1, markers.size())).extracting(e -> e.anonymousId)
+                .containsExactly("anon:x", "user:anon:x", "caf\u00e9", "cafe\u0301");
+        assertThat(markers).extracting(JourneyEvent::userKey).as("visitor x is not named")
+                .doesNotContain(UserKeys.anonymous("x"));
+
+        // pseudonymized anonymous ids, raw user ids: a user id that is a visitor's key in state is still a user
+        byte[] key = "0123456789abcdef0123456789abcdef0123".getBytes(StandardCharsets.UTF_8);
+        Pseudonymizer p = new Pseudonymizer(key, EnumSet.of(Pseudonymizer.Field.ANONYMOUS),
+                Pseudonymizer.IpMode.HASH);
+        String visitorKey = UserKeys.anonymous(p.pseudonym(Pseudonymizer.Field.ANONYMOUS, "x"));
+        ControlMessage keyed = new ControlMessageParser(WallClock.fixed(NOW), 365, p).parse(ControlRecord.of(
+                "kafka:control/0", 4L, null, "{\"type\":\"erasure\",\"user-id\":\"" + visitorKey + "\"}")).message;
+        assertThat(keyed.erasure.userKeys).containsExactly("user:" + visitorKey);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.journeycep.pipeline.stages.erasure;
 
 import io.journeycep.model.Erasure;
 import io.journeycep.model.JourneyEvent;
+import io.journeycep.model.UserKeys;
 import io.journeycep.pipeline.control.ControlMessage;
 
 import org.apache.flink.api.common.functions.FlatMapFunction;
@@ -10,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns an erasure request of the control topic into one marker per user key it covers (the user's, and {@code
- * anon:<id>} per anonymous id), which join the events right before dedupe. Logs the request by its id and hash only.
+ * Turns an erasure request of the control topic into one marker per user key it covers (the user's, and one per
+ * anonymous id; {@link UserKeys}), which join the events right before dedupe. Logs the request by its id and hash only.
  */
 public final class ErasureMarkers implements FlatMapFunction<ControlMessage, JourneyEvent> {
     private static final long serialVersionUID = 1L;
@@ -25,13 +26,12 @@ public final class ErasureMarkers implements FlatMapFunction<ControlMessage, Jou
         Erasure e = m.erasure;
         LOG.info("erasure {} of user {} (requested at {}): deleting the user's state in every stage", e.erasureId,
                 e.userHash, java.time.Instant.ofEpochMilli(e.requestedAt));
-        for (int i = 0; i < e.userKeys.length; i++) {
-            String key = e.userKeys[i];
-            if (i == 0) {
-                out.collect(JourneyEvent.erasureMarker(e, key, null, e.requestedAt));
-            } else {
-                out.collect(JourneyEvent.erasureMarker(e, null, key.substring("anon:".length()), e.requestedAt));
-            }
+        for (String key : e.userKeys) {
+            // read back with the encoding that built it, so the marker's userKey() is the key again
+            UserKeys.Identity id = UserKeys.parse(key);
+            out.collect(id.anonymous()
+                    ? JourneyEvent.erasureMarker(e, null, id.id(), e.requestedAt)
+                    : JourneyEvent.erasureMarker(e, id.id(), null, e.requestedAt));
         }
     }
 }

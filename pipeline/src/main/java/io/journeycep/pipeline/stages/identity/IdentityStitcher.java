@@ -73,7 +73,11 @@ public class IdentityStitcher extends KeyedProcessFunction<String, JourneyEvent,
     private transient Counter rekeyed;
     private transient Counter expired;
 
-    /** The stitcher's key: {@code a:<anonymousId>} when the event has an anonymous id, else {@code u:<userId>}. */
+    /**
+     * The stitcher's key: {@code a:<anonymousId>} when the event has an anonymous id, else {@code u:<userId>}. Not a
+     * user key ({@code UserKeys}): an event with both ids is keyed by its anonymous id here. Both kinds are prefixed,
+     * so a user id (such as {@code a:x}) never reaches an anonymous id's link.
+     */
     public static final class Key implements KeySelector<JourneyEvent, String> {
         private static final long serialVersionUID = 1L;
 
