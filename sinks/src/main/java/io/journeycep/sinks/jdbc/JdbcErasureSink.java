@@ -33,8 +33,9 @@ import java.util.Objects;
 
 /**
  * The erasure step of the JDBC outputs (README "Privacy"): deletes a user key's rows from {@code segment_membership},
- * {@code segment_changes} ({@code user_id}) and {@code alerts} ({@code subject_key}) and logs the request in {@code
- * erasure_log} by id and hash, in one transaction per commit.
+ * {@code segment_changes} ({@code user_id}) and {@code alerts} (the user's alerts by {@code subject_key}; not a
+ * device's, IP's, card's or metric's that happens to have the same text) and logs the request in {@code erasure_log}
+ * by id and hash, in one transaction per commit.
  *
  * <p><b>Ordered after the rows it deletes.</b> The writer only collects requests; the deletes run in the committer,
  * which Flink calls once the checkpoint the request arrived before has completed. The request comes from the same
@@ -54,7 +55,12 @@ public final class JdbcErasureSink implements Sink<ErasureRequest>, SupportsComm
 
     static final String DELETE_MEMBERSHIP = "DELETE FROM segment_membership WHERE user_id = ?";
     static final String DELETE_CHANGES = "DELETE FROM segment_changes WHERE user_id = ?";
-    static final String DELETE_ALERTS = "DELETE FROM alerts WHERE subject_key = ?";
+    /**
+     * The user's alerts: the subject of a DRIFT alert is a metric, and of a VELOCITY alert on another dimension than
+     * the user a device, IP or card, whose text may equal a user key without being that user's.
+     */
+    static final String DELETE_ALERTS = "DELETE FROM alerts WHERE subject_key = ? AND kind <> 'DRIFT'"
+            + " AND (kind <> 'VELOCITY' OR evidence->>'dimension' = 'user')";
     static final String LOG_ERASURE =
             "INSERT INTO erasure_log (erasure_id, user_hash, requested_at, executed_at) VALUES (?, ?, ?, ?) "
                     + "ON CONFLICT (erasure_id) DO UPDATE SET "

@@ -143,4 +143,47 @@ class ErasureJdbcIT {
         assertThat(count("SELECT count(*) FROM erasure_log WHERE erasure_id = ? AND executed_at >= ?::timestamptz", id,
                 executed.toString())).isEqualTo(1);
     }
+
+    /** An alert about something else than a user (a velocity dimension, a drift metric) on the given subject. */
+    private static Alert notAboutAUser(String subject, AlertKind kind, String dimension) {
+        Alert a = alert(subject, "e-" + kind + "-" + dimension + "-" + subject);
+        a.kind = kind;
+        a.ruleId = kind == AlertKind.DRIFT ? "drift" : "velocity-rule";
+        a.evidenceJson = dimension == null ? "{}" : "{\"dimension\":\"" + dimension + "\"}";
+        a.alertId = AlertIds.of(a);
+        return a;
+    }
+
+    @Test
+    void anErasureReachesOnlyTheRowsOfItsOwnIdentity() throws Exception {
+        String run = ItSupport.unique();
+        String visitor = "anon:x-" + run; // anonymous visitor x
+        String lookAlike = "user:anon:x-" + run; // user "anon:x" (README "User keys")
+        String device = "d-7-" + run; // a user whose id is a device's id, and a metric's name
+        List<Alert> alerts = new ArrayList<>();
+        for (String key : List.of(visitor, lookAlike, device)) {
+            alerts.add(alert(key, "e1-" + key));
+        }
+        alerts.add(notAboutAUser(device, AlertKind.VELOCITY, "user"));
+        alerts.add(notAboutAUser(device, AlertKind.VELOCITY, "device"));
+        alerts.add(notAboutAUser(device, AlertKind.VELOCITY, "ip"));
+        alerts.add(notAboutAUser(device, AlertKind.DRIFT, null));
+        StreamExecutionEnvironment env = ItSupport.miniClusterEnv();
+        env.fromData(alerts).sinkTo(JdbcSinks.alerts(settings())).name("alerts-jdbc");
+        env.execute("rows of look-alike identities");
+        assertThat(rowsOf(visitor)).isEqualTo(1);
+        assertThat(rowsOf(device)).isEqualTo(5);
+
+        String id = "kafka:control/0@ids-" + run;
+        erase(List.of(ErasureRequest.of(id, "sha256:00", T0, lookAlike),
+                ErasureRequest.of(id, "sha256:00", T0, device)));
+
+        assertThat(rowsOf(lookAlike)).isZero();
+        assertThat(rowsOf(visitor)).as("user anon:x's erasure leaves visitor x's rows").isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM alerts WHERE subject_key = ? AND kind = 'VELOCITY'"
+                + " AND evidence->>'dimension' = 'user'", device)).as("the user's own velocity alert goes").isZero();
+        assertThat(count("SELECT count(*) FROM alerts WHERE subject_key = ? AND kind = 'CART_ABANDONED'", device))
+                .isZero();
+        assertThat(rowsOf(device)).as("the device's, the IP's and the metric's alerts stay").isEqualTo(3);
+    }
 }
