@@ -108,20 +108,22 @@ class AdversarialIdsWorkflowTest {
         l.add(line("z-v0", "view", anonZ, null, 0));
         l.add(line("z-c1", "cart_add", anonZ, null, 1));
         l.add(line("z-p3", "purchase", "user:" + anonZ, null, 3));
+        // later traffic of someone else moves event time past the request and every abandonment deadline
+        l.add(line("w-0", "view", "walker", null, 20));
+        // the second half: the generator's two readers read one half each, and a scenario stays in one half
         l.add(line("v-v0", "view", null, "v", 0));
         l.add(line("v-c1", "cart_add", null, "v", 1));
         l.add(line("v-p3", "purchase", "a:" + ids.anonymousInState("v"), null, 3));
         l.add(line("nfc-v0", "view", null, NFC, 0));
         l.add(line("nfc-c1", "cart_add", null, NFC, 1));
         l.add(line("nfd-p3", "purchase", null, NFD, 3));
-        // later traffic of someone else moves event time past the request and every abandonment deadline
-        for (int i = 0; i < 5; i++) {
+        for (int i = 1; i < 5; i++) {
             l.add(line("w-" + i, "view", "walker", null, 20 + 10 * i));
         }
         return l;
     }
 
-    /** The events, held back until the control stream has parsed the request (as in ErasureWorkflowTest). */
+    /** The events, held back (in both readers) until the control stream has parsed the request. */
     private static final class GatedEvents implements GeneratorFunction<Long, IngestRecord> {
         private static final long serialVersionUID = 1L;
         static final Map<String, CountDownLatch> GATES = new ConcurrentHashMap<>();
@@ -139,7 +141,7 @@ class AdversarialIdsWorkflowTest {
 
         @Override
         public IngestRecord map(Long index) throws Exception {
-            if (index == 0 && !GATES.get(gate).await(60, TimeUnit.SECONDS)) {
+            if (!GATES.get(gate).await(60, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("the test never opened the gate");
             }
             return parser.parseJson(lines.get(Math.toIntExact(index)).getBytes(StandardCharsets.UTF_8),
