@@ -31,7 +31,7 @@ import java.util.TreeMap;
  * transitions, a {@link ClosedSession} on {@link #CLOSED_SESSIONS} (to the {@link PathScorer}).
  *
  * <p>Order: an event is held until the watermark passes its timestamp (a timer at its timestamp), then the due events
- * are taken by timestamp and, at equal timestamps, by source position (arrival order), like {@code PatternLookback}.
+ * are taken by timestamp and, at equal timestamps, by source position (arrival order), like the pattern guests of the user pass.
  * Events that arrive behind the watermark (an anonymous path the identity stitcher re-keys to its user on a link) are
  * taken at once, in arrival order; one older than the open session's last event joins that session at its end, and a
  * session they close is stamped just after the watermark, never behind the counters' watermark.

@@ -31,7 +31,7 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Harness tests of the user pass running pattern specs ({@link UserPassOperator}, {@link PatternStage}), on heap and
+ * Harness tests of the user pass running pattern specs ({@link UserPassOperator}, {@link io.journeycep.pipeline.stages.pass.UserPassStage}), on heap and
  * RocksDB: the same alerts as Flink's own CepOperator fed by a look-back ({@link StockCep}) on a generated
  * clickstream with out-of-order events, the look-back's bounds, one timer per user, and state and timers dropping to
  * zero.
