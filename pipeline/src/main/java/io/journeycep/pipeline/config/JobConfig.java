@@ -127,6 +127,13 @@ public final class JobConfig implements Serializable {
         private static final long serialVersionUID = 1L;
         public int maxRecordBytes = 65_536;
         public Duration maxFutureSkew = Duration.ofHours(1);
+        /**
+         * A price above this is rejected (BAD_FIELD, the field named), so that no sum of prices overflows to
+         * {@code Infinity}; {@code null}: any finite price.
+         */
+        public Double maxPrice;
+        /** A quantity above this is rejected (BAD_FIELD, the field named); {@code null}: any that fits an int. */
+        public Integer maxQuantity;
         /** Extra source event names mapped to canonical types ({@code "Added To Basket": cart_add}). */
         public Map<String, String> eventTypes = new LinkedHashMap<>();
     }
@@ -529,6 +536,12 @@ public final class JobConfig implements Serializable {
             e.add("parser.max-record-bytes: must be at least 256, was " + parser.maxRecordBytes);
         }
         positive(e, "parser.max-future-skew", parser.maxFutureSkew, true);
+        if (parser.maxPrice != null) {
+            positiveNumber(e, "parser.max-price", parser.maxPrice);
+        }
+        if (parser.maxQuantity != null && parser.maxQuantity < 1) {
+            e.add("parser.max-quantity: must be at least 1, was " + parser.maxQuantity);
+        }
         positive(e, "dedupe.horizon", dedupe.horizon, true);
         positive(e, "cart-abandonment.view-lookback", cartAbandonment.viewLookback, true);
         positive(e, "cart-abandonment.timeout", cartAbandonment.timeout, true);

@@ -46,7 +46,8 @@ import java.util.function.UnaryOperator;
  * a single object with nothing after it, no duplicate keys, nesting ≤ {@value #MAX_NESTING} ({@code MALFORMED}),
  * shape ({@code UNKNOWN_SHAPE}), ids of the wrong type ({@code BAD_FIELD}), user ({@code MISSING_USER}), time
  * ({@code MISSING_TIME}, {@code BAD_TIME}, {@code FUTURE_TIME}), event name ({@code MISSING_TYPE}), the other fields
- * ({@code BAD_FIELD}). Strings are trimmed; blank strings count as absent. A record without
+ * ({@code BAD_FIELD}; numbers must be finite, not negative and within the configured bounds of
+ * {@link ParserSettings#maxPrice()} and {@link ParserSettings#maxQuantity()}, the detail naming the field). Strings are trimmed; blank strings count as absent. A record without
  * {@code messageId}/{@code event_id} gets the id {@code source#position}. Times are UTC.
  */
 public class EventParser implements Serializable {
@@ -281,11 +282,11 @@ public class EventParser implements Serializable {
         if (props != null) {
             for (String f : new String[] {"price", "total", "revenue"}) {
                 if (present(props.get(f))) {
-                    e.price = Fields.jsonPrice("properties." + f, props.get(f));
+                    e.price = price("properties." + f, props.get(f));
                     break;
                 }
             }
-            e.quantity = Fields.jsonQuantity("properties.quantity", props.get("quantity"));
+            e.quantity = quantity("properties.quantity", props.get("quantity"));
         }
         e.ip = context == null ? null : Fields.jsonText("context.ip", context.get("ip"));
         e.deviceId = device == null ? null : Fields.jsonText("context.device.id", device.get("id"));
@@ -330,9 +331,9 @@ public class EventParser implements Serializable {
         e.sessionId = Fields.jsonText(label.apply("session_id"), o.get("session_id"));
         e.itemId = Fields.jsonText(label.apply("item_id"), o.get("item_id"));
         e.categoryId = Fields.jsonText(label.apply("category_id"), o.get("category_id"));
-        e.price = Fields.jsonPrice(label.apply("price"), o.get("price"));
+        e.price = price(label.apply("price"), o.get("price"));
         e.currency = Fields.jsonText(label.apply("currency"), o.get("currency"));
-        e.quantity = Fields.jsonQuantity(label.apply("quantity"), o.get("quantity"));
+        e.quantity = quantity(label.apply("quantity"), o.get("quantity"));
         e.ip = Fields.jsonText(label.apply("ip"), o.get("ip"));
         e.deviceId = Fields.jsonText(label.apply("device_id"), o.get("device_id"));
         e.cardId = Fields.jsonText(label.apply("card_id"), o.get("card_id"));
@@ -340,6 +341,30 @@ public class EventParser implements Serializable {
             e.eventId = source + "#" + position;
         }
         return e;
+    }
+
+    /**
+     * A price as {@link Fields#jsonPrice} reads it (finite, not negative), at most {@link ParserSettings#maxPrice()}:
+     * sums of huge finite prices overflow to {@code Infinity} in a cart's value.
+     */
+    private Double price(String label, JsonNode node) throws RejectException {
+        Double price = Fields.jsonPrice(label, node);
+        if (price != null && price > settings.maxPrice()) {
+            throw Fields.bad(label, "above the configured bound (parser.max-price) of "
+                    + java.math.BigDecimal.valueOf(settings.maxPrice()).toPlainString() + ", got "
+                    + Fields.show(node.asText()));
+        }
+        return price;
+    }
+
+    /** A quantity as {@link Fields#jsonQuantity} reads it (whole, not negative), at most the configured bound. */
+    private Integer quantity(String label, JsonNode node) throws RejectException {
+        Integer quantity = Fields.jsonQuantity(label, node);
+        if (quantity != null && quantity > settings.maxQuantity()) {
+            throw Fields.bad(label, "above the configured bound (parser.max-quantity) of " + settings.maxQuantity()
+                    + ", got " + Fields.show(node.asText()));
+        }
+        return quantity;
     }
 
     long checkFuture(String label, long millis, long now) throws RejectException {

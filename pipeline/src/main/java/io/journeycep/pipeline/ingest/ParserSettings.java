@@ -17,6 +17,13 @@ public final class ParserSettings implements Serializable {
 
     public static final int DEFAULT_MAX_RECORD_BYTES = 65536;
     public static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofHours(1);
+    /**
+     * No bound on a price beyond being finite and not negative: the default accepts every finite price, as the job
+     * always has (a bound is a shop's choice of what no real price exceeds; {@code parser.max-price}).
+     */
+    public static final double UNBOUNDED_PRICE = Double.MAX_VALUE;
+    /** No bound on a quantity beyond fitting an int ({@code parser.max-quantity}). */
+    public static final int UNBOUNDED_QUANTITY = Integer.MAX_VALUE;
 
     private final int maxRecordBytes;
     private final Duration maxFutureSkew;
@@ -24,9 +31,17 @@ public final class ParserSettings implements Serializable {
     private final WallClock clock;
     private final Pseudonymizer pseudonymizer;
     private final boolean deadLetterRaw;
+    private final double maxPrice;
+    private final int maxQuantity;
 
     private ParserSettings(int maxRecordBytes, Duration maxFutureSkew, EventTypeMapping mapping, WallClock clock,
-            Pseudonymizer pseudonymizer, boolean deadLetterRaw) {
+            Pseudonymizer pseudonymizer, boolean deadLetterRaw, double maxPrice, int maxQuantity) {
+        if (!(maxPrice >= 0) || Double.isInfinite(maxPrice)) {
+            throw new IllegalArgumentException("maxPrice must be a finite number of at least 0, got " + maxPrice);
+        }
+        if (maxQuantity < 0) {
+            throw new IllegalArgumentException("maxQuantity must not be negative, got " + maxQuantity);
+        }
         if (maxRecordBytes <= 0) {
             throw new IllegalArgumentException("maxRecordBytes must be positive, got " + maxRecordBytes);
         }
@@ -45,41 +60,72 @@ public final class ParserSettings implements Serializable {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.pseudonymizer = pseudonymizer;
         this.deadLetterRaw = deadLetterRaw;
+        this.maxPrice = maxPrice;
+        this.maxQuantity = maxQuantity;
     }
 
-    /** 64 KiB records, 1 h future skew, {@link EventTypeMapping#defaults()}, the system clock. */
+    /**
+     * 64 KiB records, 1 h future skew, {@link EventTypeMapping#defaults()}, the system clock, any finite price and any
+     * quantity that fits an int.
+     */
     public static ParserSettings defaults() {
         return new ParserSettings(
                 DEFAULT_MAX_RECORD_BYTES, DEFAULT_MAX_FUTURE_SKEW, EventTypeMapping.defaults(), WallClock.system(),
-                null, true);
+                null, true, UNBOUNDED_PRICE, UNBOUNDED_QUANTITY);
     }
 
     public ParserSettings withMaxRecordBytes(int maxRecordBytes) {
-        return new ParserSettings(maxRecordBytes, maxFutureSkew, mapping, clock, pseudonymizer, deadLetterRaw);
+        return new ParserSettings(maxRecordBytes, maxFutureSkew, mapping, clock, pseudonymizer, deadLetterRaw, maxPrice, maxQuantity);
     }
 
     public ParserSettings withMaxFutureSkew(Duration maxFutureSkew) {
-        return new ParserSettings(maxRecordBytes, maxFutureSkew, mapping, clock, pseudonymizer, deadLetterRaw);
+        return new ParserSettings(maxRecordBytes, maxFutureSkew, mapping, clock, pseudonymizer, deadLetterRaw, maxPrice, maxQuantity);
     }
 
     public ParserSettings withMapping(EventTypeMapping mapping) {
-        return new ParserSettings(maxRecordBytes, maxFutureSkew, mapping, clock, pseudonymizer, deadLetterRaw);
+        return new ParserSettings(maxRecordBytes, maxFutureSkew, mapping, clock, pseudonymizer, deadLetterRaw, maxPrice, maxQuantity);
     }
 
     public ParserSettings withClock(WallClock clock) {
-        return new ParserSettings(maxRecordBytes, maxFutureSkew, mapping, clock, pseudonymizer, deadLetterRaw);
+        return new ParserSettings(maxRecordBytes, maxFutureSkew, mapping, clock, pseudonymizer, deadLetterRaw, maxPrice, maxQuantity);
     }
 
     /**
      * Pseudonymizes the identifiers of every accepted event (README "Privacy"); {@code null}: none (the default).
      */
     public ParserSettings withPseudonymizer(Pseudonymizer pseudonymizer) {
-        return new ParserSettings(maxRecordBytes, maxFutureSkew, mapping, clock, pseudonymizer, deadLetterRaw);
+        return new ParserSettings(maxRecordBytes, maxFutureSkew, mapping, clock, pseudonymizer, deadLetterRaw, maxPrice, maxQuantity);
     }
 
     /** {@code false}: rejected records go to the dead-letter outputs without their raw bytes (default true). */
     public ParserSettings withDeadLetterRaw(boolean deadLetterRaw) {
-        return new ParserSettings(maxRecordBytes, maxFutureSkew, mapping, clock, pseudonymizer, deadLetterRaw);
+        return new ParserSettings(maxRecordBytes, maxFutureSkew, mapping, clock, pseudonymizer, deadLetterRaw, maxPrice, maxQuantity);
+    }
+
+    /**
+     * A price (any price field the parser reads: {@code price}, {@code total}, {@code revenue}) above this is rejected
+     * as {@code BAD_FIELD}, naming the field. Why: sums of finite prices near {@link Double#MAX_VALUE} overflow, and a
+     * cart value of {@code Infinity} in alert evidence is no one's cart. {@link #UNBOUNDED_PRICE}: only finiteness.
+     */
+    public ParserSettings withMaxPrice(double maxPrice) {
+        return new ParserSettings(maxRecordBytes, maxFutureSkew, mapping, clock, pseudonymizer, deadLetterRaw, maxPrice,
+                maxQuantity);
+    }
+
+    /** A quantity above this is rejected as {@code BAD_FIELD}, naming the field; {@link #UNBOUNDED_QUANTITY}: none. */
+    public ParserSettings withMaxQuantity(int maxQuantity) {
+        return new ParserSettings(maxRecordBytes, maxFutureSkew, mapping, clock, pseudonymizer, deadLetterRaw, maxPrice,
+                maxQuantity);
+    }
+
+    /** The largest accepted price (inclusive). */
+    public double maxPrice() {
+        return maxPrice;
+    }
+
+    /** The largest accepted quantity (inclusive). */
+    public int maxQuantity() {
+        return maxQuantity;
     }
 
     /** The pseudonymizer, or {@code null} when identifiers are passed on as they are. */
@@ -119,6 +165,6 @@ public final class ParserSettings implements Serializable {
     public String toString() {
         return "ParserSettings{maxRecordBytes=" + maxRecordBytes + ", maxFutureSkew=" + maxFutureSkew
                 + ", pseudonymizer=" + (pseudonymizer == null ? "off" : pseudonymizer) + ", deadLetterRaw="
-                + deadLetterRaw + '}';
+                + deadLetterRaw + ", maxPrice=" + maxPrice + ", maxQuantity=" + maxQuantity + '}';
     }
 }

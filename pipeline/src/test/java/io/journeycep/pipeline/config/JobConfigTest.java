@@ -258,6 +258,21 @@ class JobConfigTest {
     }
 
     @Test
+    void parserNumberBoundsAreOptionalReadAndValidatedWithTheirLines() {
+        assertThat(new JobConfig().parser.maxPrice).as("no bound unless configured").isNull();
+        assertThat(new JobConfig().parser.maxQuantity).isNull();
+        assertThat(JobConfig.load(repoRoot().resolve("flink-conf/job.yaml")).parser.maxPrice).isNull();
+        String head = "source:\n  kafka:\n    bootstrap-servers: k:9092\noutputs:\n  jdbc:\n    enabled: false\n";
+        JobConfig c = JobConfig.parse(head + "parser:\n  max-price: 1e9\n  max-quantity: 1000000\n", "job.yaml");
+        assertThat(c.parser.maxPrice).isEqualTo(1e9);
+        assertThat(c.parser.maxQuantity).isEqualTo(1_000_000);
+        assertThatThrownBy(() -> JobConfig.parse(head + "parser:\n  max-price: 0\n  max-quantity: 0\n", "job.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("job.yaml line 8, field parser.max-price: must be a positive number, was 0.0")
+                .hasMessageContaining("job.yaml line 9, field parser.max-quantity: must be at least 1, was 0");
+    }
+
+    @Test
     void theSegmentsTopicIsReadAndRequiredWhenKafkaOutputIsOn() {
         String yaml = String.join("\n",
                 "source:",

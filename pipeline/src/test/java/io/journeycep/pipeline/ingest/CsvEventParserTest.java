@@ -116,6 +116,14 @@ class CsvEventParserTest {
         assertThat(p.parseLine(bad, "f", 3).rejected.reason).isEqualTo("BAD_ENCODING");
     }
 
+    @Test
+    void aPriceAboveTheConfiguredBoundIsRejectedNamingTheColumn() {
+        CsvEventParser p = new CsvEventParser(CsvMapping.named("rees46"), EventParserTest.BOUNDED);
+        rejected(p, "2019-10-01 00:00:04 UTC,cart,1,2,,,1e308,3,s", RejectReason.BAD_FIELD, "price",
+                "parser.max-price");
+        assertThat(accepted(p, "2019-10-01 00:00:04 UTC,cart,1,2,,,999999999.99,3,s").price).isEqualTo(999999999.99);
+    }
+
     // ------------------------------------------------------------------ taobao, retailrocket
 
     @Test

@@ -453,6 +453,67 @@ class EventParserTest {
                 + "{\"quantity\":-3}}", RejectReason.BAD_FIELD, "'properties.quantity'");
     }
 
+    /** A parser with the bounds a shop would configure: prices up to 1e9, quantities up to a million. */
+    static final EventParser BOUNDED = new EventParser(ParserSettings.defaults().withClock(WallClock.fixed(NOW))
+            .withMaxPrice(1e9).withMaxQuantity(1_000_000));
+
+    static RejectedEvent rejectedWithBounds(String json, String... detailMentions) {
+        byte[] raw = json.getBytes(StandardCharsets.UTF_8);
+        IngestRecord r = BOUNDED.parseJson(raw, SRC, 42);
+        assertThat(r.event).as("accepted %s", json).isNull();
+        assertThat(r.rejected.reason).as(r.rejected.toString()).isEqualTo(RejectReason.BAD_FIELD.name());
+        assertThat(r.rejected.detail).contains(detailMentions);
+        assertThat(r.rejected.raw).isEqualTo(raw);
+        assertThat(r.rejected.position).isEqualTo(42);
+        return r.rejected;
+    }
+
+    @Test
+    void numbersAboveTheConfiguredBoundsAreRejectedNamingTheField() {
+        String base = "{\"event_type\":\"cart_add\",\"user_id\":\"u\",\"ts\":1,";
+        rejectedWithBounds(base + "\"price\":1e308}", "'price'", "parser.max-price", "1000000000", "1.0E308");
+        rejectedWithBounds(base + "\"price\":\"1000000000.01\"}", "'price'", "1000000000.01");
+        rejectedWithBounds(base + "\"quantity\":1000001}", "'quantity'", "parser.max-quantity", "1000000", "1000001");
+        rejectedWithBounds(base + "\"quantity\":\"2147483647\"}", "'quantity'", "2147483647");
+        String track = "{\"type\":\"track\",\"event\":\"Order Completed\",\"userId\":\"u\",\"timestamp\":1,"
+                + "\"properties\":";
+        rejectedWithBounds(track + "{\"price\":1e10}}", "'properties.price'");
+        rejectedWithBounds(track + "{\"total\":1.7e308}}", "'properties.total'");
+        rejectedWithBounds(track + "{\"revenue\":\"5e9\"}}", "'properties.revenue'");
+        rejectedWithBounds(track + "{\"price\":5,\"quantity\":2000000}}", "'properties.quantity'");
+        // not finite: rejected whatever the bound
+        rejectedWithBounds(base + "\"price\":NaN}", "'price'", "finite");
+        rejectedWithBounds(base + "\"price\":-Infinity}", "'price'", "finite");
+        rejectedWithBounds(track + "{\"price\":1e400}}", "'properties.price'", "finite");
+
+        JourneyEvent atTheBounds = BOUNDED.parseJson((base + "\"price\":1e9,\"quantity\":1000000}")
+                .getBytes(StandardCharsets.UTF_8), SRC, 1).event;
+        assertThat(atTheBounds).as("the bounds are inclusive").isNotNull();
+        assertThat(atTheBounds.price).isEqualTo(1e9);
+        assertThat(atTheBounds.quantity).isEqualTo(1_000_000);
+    }
+
+    @Test
+    void withoutConfiguredBoundsEveryFiniteNumberIsAccepted() {
+        assertThat(ParserSettings.defaults().maxPrice()).isEqualTo(ParserSettings.UNBOUNDED_PRICE);
+        assertThat(ParserSettings.defaults().maxQuantity()).isEqualTo(ParserSettings.UNBOUNDED_QUANTITY);
+        JourneyEvent e = accepted("{\"event_type\":\"purchase\",\"user_id\":\"u\",\"ts\":1,\"price\":1.7e308,"
+                + "\"quantity\":2147483647}");
+        assertThat(e.price).isEqualTo(1.7e308);
+        assertThat(e.quantity).isEqualTo(Integer.MAX_VALUE);
+    }
+
+    @Test
+    void boundsAreValidated() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ParserSettings.defaults().withMaxPrice(Double.NaN))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxPrice");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> ParserSettings.defaults().withMaxPrice(Double.POSITIVE_INFINITY))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxPrice");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ParserSettings.defaults().withMaxQuantity(-1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxQuantity");
+    }
+
     @Test
     void unicodeIdsAndBomAreFine() {
         byte[] body = "{\"event_type\":\"view\",\"user_id\":\"ü-😀\",\"ts\":1}".getBytes(StandardCharsets.UTF_8);
