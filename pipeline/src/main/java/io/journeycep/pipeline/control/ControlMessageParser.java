@@ -249,6 +249,9 @@ public final class ControlMessageParser implements Serializable {
     /**
      * {@code {"type":"erasure","user-id":"u-42","anonymous-ids":["a-9"]}}. Errors never quote a value (they are
      * personal data), and a rejected request keeps no raw bytes. Any record key is accepted (none is recommended).
+     * Ids are trimmed of leading and trailing white space, as the event parsers trim them, so that a request for
+     * {@code " u-42"} reaches the user whose events said {@code "u-42 "}; they are not Unicode-normalised (neither
+     * are events' ids: {@code café} in NFC and in NFD are two people).
      */
     private ControlMessage erasure(JsonNode root, ControlRecord r) throws Bad {
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
@@ -262,7 +265,7 @@ public final class ControlMessageParser implements Serializable {
         if (user == null || !user.isTextual() || user.asText().isBlank()) {
             throw new Bad("user-id: required, the id of the user to erase (a non-empty string)", true);
         }
-        String userId = user.asText();
+        String userId = user.asText().strip(); // as the event parsers take ids: trimmed, not Unicode-normalised
         List<String> anonymousIds = new ArrayList<>();
         JsonNode anon = root.get("anonymous-ids");
         if (anon != null && !anon.isNull()) {
@@ -274,8 +277,9 @@ public final class ControlMessageParser implements Serializable {
                 if (!a.isTextual() || a.asText().isBlank()) {
                     throw new Bad("anonymous-ids[" + i + "]: must be a non-empty string", true);
                 }
-                if (!anonymousIds.contains(a.asText())) {
-                    anonymousIds.add(a.asText());
+                String anonymousId = a.asText().strip();
+                if (!anonymousIds.contains(anonymousId)) {
+                    anonymousIds.add(anonymousId);
                 }
             }
         }

@@ -178,6 +178,21 @@ class ControlMessageParserTest {
     }
 
     @Test
+    void anErasureRequestsIdsAreTrimmedAsEventsIdsAreAndNotNormalised() {
+        ControlMessage m = parse(null, "{\"type\":\"erasure\",\"user-id\":\" u-42\\t\",\"anonymous-ids\":"
+                + "[\"a-9 \",\"\\u2003a-9\",\"cafe\u0301 \"]}").message;
+        assertThat(m.erasure.userKeys).as("trimmed, duplicates after trimming dropped, NFD kept as sent")
+                .containsExactly("u-42", "anon:a-9", "anon:cafe\u0301");
+        assertThat(m.erasure.userHash).isEqualTo("sha256:" + SHA256_U42);
+        // the keys are those of the events the parser accepts for the same ids, spaces and all
+        JourneyEvent event = io.journeycep.pipeline.ingest.EventParser.withDefaults().parseJson((
+                "{\"type\":\"track\",\"event\":\"Product Viewed\",\"userId\":\"u-42 \",\"anonymousId\":\" a-9\","
+                        + "\"timestamp\":\"2023-11-14T22:13:20Z\"}").getBytes(StandardCharsets.UTF_8), "t", 1).event;
+        assertThat(event.userKey()).isEqualTo(m.erasure.userKeys[0]);
+        assertThat(UserKeys.anonymous(event.anonymousId)).isEqualTo(m.erasure.userKeys[1]);
+    }
+
+    @Test
     void withPseudonymizationTheKeysArePseudonymsAndTheHashIsKeyed() {
         byte[] key = "0123456789abcdef0123456789abcdef0123".getBytes(StandardCharsets.UTF_8);
         io.journeycep.pipeline.privacy.Pseudonymizer p = io.journeycep.pipeline.privacy.Pseudonymizer.of(key);
