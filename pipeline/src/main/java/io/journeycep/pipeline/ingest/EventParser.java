@@ -206,13 +206,13 @@ public class EventParser implements Serializable {
         JsonNode type = o.get("type");
         if (type != null && type.isTextual()) {
             throw new RejectException(RejectReason.UNKNOWN_SHAPE, "field 'type': Segment call type '"
-                    + Fields.show(type.textValue()) + "' is not supported (track, page, screen, identify)");
+                    + Fields.show(type.textValue()) + "' is not supported (track, page, screen, identify, alias)");
         }
         throw new RejectException(RejectReason.UNKNOWN_SHAPE, "neither the Segment/RudderStack shape (field 'type' "
-                + "track|page|screen|identify) nor the flat shape (fields 'event_type', 'user_id', 'ts')");
+                + "track|page|screen|identify|alias) nor the flat shape (fields 'event_type', 'user_id', 'ts')");
     }
 
-    /** track/page/screen/identify, or null when the record is not Segment-shaped. */
+    /** track/page/screen/identify/alias, or null when the record is not Segment-shaped. */
     private static String segmentCall(ObjectNode o) {
         JsonNode type = o.get("type");
         if (type != null && type.isTextual()) {
@@ -222,6 +222,7 @@ public class EventParser implements Serializable {
                 case "page":
                 case "screen":
                 case "identify":
+                case "alias":
                     return t;
                 default:
                     return null;
@@ -241,6 +242,15 @@ public class EventParser implements Serializable {
         e.eventId = Fields.jsonText("messageId", o.get("messageId"));
         e.userId = Fields.jsonText("userId", o.get("userId"));
         e.anonymousId = Fields.jsonText("anonymousId", o.get("anonymousId"));
+        if ("alias".equals(call)) {
+            // previousId → userId: the earlier identity is linked as an event with both ids links it
+            String previousId = Fields.jsonText("previousId", o.get("previousId"));
+            if (e.userId == null || previousId == null) {
+                throw new RejectException(RejectReason.MISSING_USER,
+                        "fields 'userId' and 'previousId' are both required for an alias call");
+            }
+            e.anonymousId = previousId;
+        }
         if (e.userId == null && e.anonymousId == null) {
             throw new RejectException(RejectReason.MISSING_USER,
                     "fields 'userId' and 'anonymousId' are both missing or empty");
@@ -267,8 +277,8 @@ public class EventParser implements Serializable {
                 e.sourceEventName = call;
                 e.type = EventType.PAGE;
                 break;
-            default:
-                e.sourceEventName = "identify";
+            default: // identify, alias: a link of two ids, not a step of the journey
+                e.sourceEventName = call;
                 e.type = EventType.OTHER;
         }
         ObjectNode props = object(o, "properties", "properties");

@@ -122,6 +122,20 @@ class EventParserTest {
     }
 
     @Test
+    void segmentAliasLinksThePreviousIdToTheUserAsAnEventWithBothIds() {
+        JourneyEvent e = accepted("{\"type\":\"alias\",\"messageId\":\"m-6\",\"previousId\":\"a-9\","
+                + "\"userId\":\"u-42\",\"timestamp\":\"2026-11-22T10:00:00Z\"}");
+        assertThat(e.type).isEqualTo(EventType.OTHER);
+        assertThat(e.sourceEventName).isEqualTo("alias");
+        assertThat(e.userId).isEqualTo("u-42");
+        assertThat(e.anonymousId).isEqualTo("a-9");
+        rejected("{\"type\":\"alias\",\"userId\":\"u-42\",\"timestamp\":\"2026-11-22T10:00:00Z\"}",
+                RejectReason.MISSING_USER, "'previousId'");
+        rejected("{\"type\":\"alias\",\"previousId\":\"a-9\",\"timestamp\":\"2026-11-22T10:00:00Z\"}",
+                RejectReason.MISSING_USER, "'userId'");
+    }
+
+    @Test
     void segmentTimeFallsBackToOriginalTimestampButNeverToSentAt() {
         JourneyEvent e = accepted("{\"type\":\"track\",\"event\":\"Signed In\",\"userId\":\"u\","
                 + "\"originalTimestamp\":\"2026-11-22T09:00:00+01:00\",\"sentAt\":\"2026-11-22T11:00:00Z\"}");

@@ -196,8 +196,8 @@ public final class BadRecordCorpus {
                 RejectReason.MISSING_TIME);
         add(c, "Segment identify without ids", "{\"type\":\"identify\",\"timestamp\":\"2023-11-14T22:13:20Z\"}",
                 RejectReason.MISSING_USER);
-        add(c, "Segment alias call", "{\"type\":\"alias\",\"userId\":\"u\",\"previousId\":\"a\",\"timestamp\":"
-                + "\"2023-11-14T22:13:20Z\"}", RejectReason.UNKNOWN_SHAPE);
+        add(c, "Segment alias without previousId", "{\"type\":\"alias\",\"userId\":\"u\",\"timestamp\":"
+                + "\"2023-11-14T22:13:20Z\"}", RejectReason.MISSING_USER);
         add(c, "Segment batch envelope", "{\"batch\":[{\"type\":\"track\",\"event\":\"Product Viewed\","
                 + "\"userId\":\"u\",\"timestamp\":\"2023-11-14T22:13:20Z\"}]}", RejectReason.UNKNOWN_SHAPE);
         add(c, "Segment properties as a string", "{\"type\":\"track\",\"event\":\"Product Viewed\",\"userId\":\"u\","

@@ -104,9 +104,12 @@ public class IdentityStitcher extends KeyedProcessFunction<String, JourneyEvent,
         this.maxPending = maxPending;
     }
 
-    /** A Segment {@code identify} call: it links ids and is not a step of the user's journey. */
+    /**
+     * A Segment {@code identify} or {@code alias} call (an alias's {@code previousId} is its anonymous id): it links
+     * ids and is not a step of the user's journey.
+     */
     public static boolean isIdentifyCall(JourneyEvent e) {
-        return e.type == EventType.OTHER && "identify".equals(e.sourceEventName);
+        return e.type == EventType.OTHER && ("identify".equals(e.sourceEventName) || "alias".equals(e.sourceEventName));
     }
 
     @Override

@@ -63,6 +63,12 @@ class IdentityStitcherTest {
         return e;
     }
 
+    private static JourneyEvent alias(String id, String user, String previousId, long ts) {
+        JourneyEvent e = event(id, EventType.OTHER, user, previousId, ts);
+        e.sourceEventName = "alias";
+        return e;
+    }
+
     private static void feed(KeyedOneInputStreamOperatorTestHarness<String, JourneyEvent, JourneyEvent> h,
             JourneyEvent e) throws Exception {
         h.processElement(new StreamRecord<>(e, e.timestamp));
@@ -135,6 +141,25 @@ class IdentityStitcherTest {
             feed(h, event("v3", EventType.VIEW, null, "a-9", 5 * MIN + TTL + 2 * MIN));
             assertThat(main(h)).last().as("after expiry the id is anonymous again").isEqualTo("v3@anon:a-9");
         }
+    }
+
+    /** An alias (previousId → userId) links as an identify with both ids does, and is no journey step either. */
+    @ParameterizedTest(name = "rocksDb={0}")
+    @ValueSource(booleans = {false, true})
+    void anAliasLinksThePreviousIdLikeAnIdentify(boolean rocksDb) throws Exception {
+        List<List<String>> outputs = new ArrayList<>();
+        for (boolean viaAlias : List.of(false, true)) {
+            try (var h = harness(rocksDb, 500)) {
+                feed(h, event("v1", EventType.VIEW, null, "a-9", 1 * MIN));
+                feed(h, event("c1", EventType.CART_ADD, null, "a-9", 2 * MIN));
+                h.processWatermark(new Watermark(2 * MIN));
+                feed(h, viaAlias ? alias("l1", "u-42", "a-9", 3 * MIN) : identify("l1", "u-42", "a-9", 3 * MIN));
+                feed(h, event("v2", EventType.VIEW, null, "a-9", 5 * MIN));
+                outputs.add(List.of(String.join(",", main(h)), String.join(",", journeys(h))));
+            }
+        }
+        assertThat(outputs.get(1)).isEqualTo(outputs.get(0));
+        assertThat(outputs.get(1).get(1)).isEqualTo("v1@u-42,c1@u-42,v2@u-42");
     }
 
     @ParameterizedTest(name = "rocksDb={0}")
