@@ -408,48 +408,48 @@ public final class SingleValueCepStateStore implements KeyedStateStore {
 
         @Override
         public <T> ListState<T> getListState(ListStateDescriptor<T> descriptor) {
-            throw unsupported("list", prefix + descriptor.getName());
+            return SingleValueCepStateStore.this.getListState(descriptor); // unsupported there too
         }
 
         @Override
         public <T> ReducingState<T> getReducingState(ReducingStateDescriptor<T> descriptor) {
-            throw unsupported("reducing", prefix + descriptor.getName());
+            return SingleValueCepStateStore.this.getReducingState(descriptor); // unsupported there too
         }
 
         @Override
         public <IN, ACC, OUT> AggregatingState<IN, OUT> getAggregatingState(
                 AggregatingStateDescriptor<IN, ACC, OUT> descriptor) {
-            throw unsupported("aggregating", prefix + descriptor.getName());
+            return SingleValueCepStateStore.this.getAggregatingState(descriptor); // unsupported there too
         }
 
         @Override
         public <T> org.apache.flink.api.common.state.v2.ValueState<T> getValueState(
                 org.apache.flink.api.common.state.v2.ValueStateDescriptor<T> descriptor) {
-            throw unsupported("v2 value", prefix + descriptor.getStateId());
+            return SingleValueCepStateStore.this.getValueState(descriptor); // unsupported there too
         }
 
         @Override
         public <T> org.apache.flink.api.common.state.v2.ListState<T> getListState(
                 org.apache.flink.api.common.state.v2.ListStateDescriptor<T> descriptor) {
-            throw unsupported("v2 list", prefix + descriptor.getStateId());
+            return SingleValueCepStateStore.this.getListState(descriptor); // unsupported there too
         }
 
         @Override
         public <UK, UV> org.apache.flink.api.common.state.v2.MapState<UK, UV> getMapState(
                 org.apache.flink.api.common.state.v2.MapStateDescriptor<UK, UV> descriptor) {
-            throw unsupported("v2 map", prefix + descriptor.getStateId());
+            return SingleValueCepStateStore.this.getMapState(descriptor); // unsupported there too
         }
 
         @Override
         public <T> org.apache.flink.api.common.state.v2.ReducingState<T> getReducingState(
                 org.apache.flink.api.common.state.v2.ReducingStateDescriptor<T> descriptor) {
-            throw unsupported("v2 reducing", prefix + descriptor.getStateId());
+            return SingleValueCepStateStore.this.getReducingState(descriptor); // unsupported there too
         }
 
         @Override
         public <IN, ACC, OUT> org.apache.flink.api.common.state.v2.AggregatingState<IN, OUT> getAggregatingState(
                 org.apache.flink.api.common.state.v2.AggregatingStateDescriptor<IN, ACC, OUT> descriptor) {
-            throw unsupported("v2 aggregating", prefix + descriptor.getStateId());
+            return SingleValueCepStateStore.this.getAggregatingState(descriptor); // unsupported there too
         }
 
         @Override

@@ -70,13 +70,15 @@ public final class SlotsSerializer extends TypeSerializer<Object[]> {
 
     @Override
     public void serialize(Object[] record, DataOutputView target) throws IOException {
-        byte[] mask = new byte[maskBytes];
-        for (int i = 0; i < fields.length; i++) {
-            if (record[i] != null) {
-                mask[i >>> 3] |= (byte) (1 << (i & 7));
+        for (int b = 0; b < maskBytes; b++) { // the mask, a byte at a time: no allocation per value written
+            int bits = 0;
+            for (int i = b * 8; i < Math.min(fields.length, b * 8 + 8); i++) {
+                if (record[i] != null) {
+                    bits |= 1 << (i & 7);
+                }
             }
+            target.writeByte(bits);
         }
-        target.write(mask);
         for (int i = 0; i < fields.length; i++) {
             if (record[i] != null) {
                 fields[i].serialize(record[i], target);
