@@ -37,8 +37,32 @@ public class JourneyEvent {
      * never counts as an event.
      */
     public Erasure erasure;
+    /**
+     * Where the event goes after identity stitching, for the user's pass that runs both the detectors and the journeys
+     * on one stream: {@link #ROUTE_ALL} (the default), {@link #ROUTE_DETECTORS} (an anonymous event the stitcher holds
+     * for the journeys until a link) or {@link #ROUTE_JOURNEYS} (a held anonymous event
+     * released to the journeys, under its user when a link came).
+     */
+    public byte route;
+
+    /** To the detectors and the journeys. */
+    public static final byte ROUTE_ALL = 0;
+    /** To the detectors only (patterns, segments, velocity, drift). */
+    public static final byte ROUTE_DETECTORS = 1;
+    /** To the journeys only. */
+    public static final byte ROUTE_JOURNEYS = 2;
 
     public JourneyEvent() {}
+
+    /** Whether the detectors (patterns, segments, velocity, drift) take it: every event not routed to the journeys only. */
+    public boolean forDetectors() {
+        return route != ROUTE_JOURNEYS;
+    }
+
+    /** Whether the journeys take it: every event not routed to the detectors only. */
+    public boolean forJourneys() {
+        return route != ROUTE_DETECTORS;
+    }
 
     /**
      * The erasure marker of one key of a request: {@code userId} set for a user's key, else {@code anonymousId} for an
@@ -80,6 +104,7 @@ public class JourneyEvent {
         JourneyEvent that = (JourneyEvent) o;
         return timestamp == that.timestamp
                 && position == that.position
+                && route == that.route
                 && Objects.equals(eventId, that.eventId)
                 && type == that.type
                 && Objects.equals(sourceEventName, that.sourceEventName)

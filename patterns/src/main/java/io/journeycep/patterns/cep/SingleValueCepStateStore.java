@@ -108,6 +108,23 @@ public final class SingleValueCepStateStore implements KeyedStateStore {
     }
 
     /**
+     * The current key's states that hold a value, by name (prefixed names for a prefixed view's states), as the
+     * backend stores them: for state probes in tests and benchmarks.
+     */
+    public java.util.Map<String, Object> presentStates() throws Exception {
+        java.util.Map<String, Object> present = new java.util.TreeMap<>();
+        Object[] stored = value().value();
+        if (stored != null) {
+            for (int i = 0; i < stored.length; i++) {
+                if (stored[i] != null) {
+                    present.put(names.get(i), stored[i]);
+                }
+            }
+        }
+        return present;
+    }
+
+    /**
      * A view of this store in which every state name is prefixed with {@code prefix}: one detector's slice of the
      * key's value (for example one pattern's NFA and shared buffer, whose state names are fixed by Flink CEP).
      */

@@ -78,6 +78,14 @@ public interface UserGuest<OUT, CTRL> {
     void open(RuntimeContext context) throws Exception;
 
     /**
+     * Whether the guest takes this event ({@link #onEvent}): by default the events routed to the detectors
+     * ({@link JourneyEvent#forDetectors()}), not the journeys' re-keyed anonymous paths.
+     */
+    default boolean takes(JourneyEvent event) {
+        return event.forDetectors();
+    }
+
+    /**
      * An event of the user arrived; {@code watermark} is the host's current watermark (events at or before it are late
      * for event-time operators).
      */

@@ -176,7 +176,9 @@ public class UserPassOperator<OUT, CTRL> extends AbstractStreamOperator<OUT>
         }
         long watermark = timers.currentWatermark();
         for (UserGuest<OUT, CTRL> guest : guests) {
-            guest.onEvent(event, watermark, emitter);
+            if (guest.takes(event)) {
+                guest.onEvent(event, watermark, emitter);
+            }
         }
         arm();
         store.flush();
@@ -280,6 +282,17 @@ public class UserPassOperator<OUT, CTRL> extends AbstractStreamOperator<OUT>
         int bytes = store.serializedSize();
         store.flush(); // nothing changed: only forgets the user read
         return bytes;
+    }
+
+    /**
+     * {@code user}'s states that hold a value, by name ({@code <slice>/<state>}), as the backend stores them, for
+     * state probes in tests. Leaves {@code user} the current key.
+     */
+    public java.util.Map<String, Object> statesOf(String user) throws Exception {
+        setCurrentKey(user);
+        java.util.Map<String, Object> states = store.presentStates();
+        store.flush(); // nothing changed: only forgets the user read
+        return states;
     }
 
     /** The users of this subtask that have a value, for state probes. */

@@ -1,7 +1,7 @@
 package io.journeycep.pipeline.cli;
 
 import io.journeycep.patterns.pass.UserPassOperator;
-import io.journeycep.pipeline.stages.journeys.JourneyStage;
+import io.journeycep.pipeline.stages.journeys.JourneyGuest;
 import io.journeycep.pipeline.stages.segments.SegmentGuest;
 import io.journeycep.pipeline.stages.time.EventTimeLimit;
 import io.journeycep.sinks.AlertKind;
@@ -55,7 +55,7 @@ public final class ReplaySummary {
         Long end = optional(result, EventTimeLimit.ACC_EVENT_TIME_END);
         eventTimeEnd = drain || end == null || end == Long.MIN_VALUE ? null : Instant.ofEpochMilli(end);
         openCarts = optional(result, UserPassOperator.ACC_OPEN_MATCHES_PREFIX + "cart-abandonment");
-        openSessions = optional(result, JourneyStage.ACC_OPEN_SESSIONS);
+        openSessions = optional(result, JourneyGuest.ACC_OPEN_SESSIONS);
         segmentTimersPending = optional(result, SegmentGuest.ACC_TIMERS_PENDING);
         accepted = count(result, "eventsAccepted");
         rejected = count(result, "eventsRejected");

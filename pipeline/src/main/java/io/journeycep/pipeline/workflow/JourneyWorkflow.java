@@ -48,12 +48,15 @@ import java.util.List;
  * source (parse inside, watermarks per split) [→ stop event time at until | at the last event] → route rejected ─► dead letters
  *   → keyBy(user) dedupe + late filter ─► late events
  *   → keyBy(anonymous id, else user) identity stitcher (events of a linked anonymous id get its user id; for the
- *     journeys, an anonymous path is held until a link re-keys it or the session gap passes)
- *   ├► user pass (keyed by user, one value and one timer per user): every pattern spec (the built-ins, then the
- *   │    rules files'), look-back + CEP NFA each ─► alerts ─┐; segments (events and the pass's CART_ABANDONED) ─► segment changes
- *   ├► velocity fan-out (one record per wanted dimension) → keyBy(DIMENSION|value) velocity rules ┤
- *   └► keyBy(user) journey sessions → keyBy(from) transition counter → keyBy(session) path scorer ┴► count alerts → alerts
- *                                                      └► absolute counts ─► journey_transitions
+ *     journeys, an anonymous path is held until a link re-keys it or the session gap passes: one stream, each event
+ *     routed to the detectors, the journeys or both)
+ *   → keyBy(user) ├► user pass (one value and one timer per user): every pattern spec (the built-ins, then the rules
+ *                 │    files'), look-back + CEP NFA each ─► alerts ─┐; segments (events and the pass's CART_ABANDONED)
+ *                 │    ─► segment changes; journey sessions (the journeys' events) ─┐
+ *                 │                                    keyBy(from) transition counter → keyBy(session) path scorer ┤
+ *                 │                                                     └► absolute counts ─► journey_transitions  │
+ *                 └► (the detectors' events) velocity fan-out (one record per wanted dimension)                   │
+ *                                               → keyBy(DIMENSION|value) velocity rules ─────────────────────────┴► count alerts → alerts
  *            ▲ broadcast (velocity rule book; segment rules to the user pass)
  * control source → parse control messages   (bad messages, rejected changes ─► dead letters)
  * erasure requests (control topic) → one marker per user key ─► union with the events before dedupe; every keyed
@@ -77,7 +80,6 @@ public final class JourneyWorkflow {
     public static final String DEDUPE_UID = "dedupe-late-filter";
     public static final String ERASURE_MARKERS_UID = "erasure-markers";
     public static final String ERASURE_GATE_UID = "erasure-gate";
-    public static final String JOURNEY_ERASURE_GATE_UID = "journey-erasure-gate";
 
     private static final OutputTag<RejectedEvent> REJECTED =
             new OutputTag<>("rejected-records", TypeInformation.of(RejectedEvent.class));
@@ -204,9 +206,8 @@ public final class JourneyWorkflow {
                 .name("late events as dead letters")
                 .uid("late-to-rejected");
 
-        IdentityStage.Output identity = IdentityStage.apply(onTime, config);
-        DataStream<JourneyEvent> stitched = identity.events;
-        DataStream<JourneyEvent> journeyEvents = identity.journeyEvents;
+        // one stream for the pass: the detectors' events and the journeys' re-keyed anonymous paths (JourneyEvent#route)
+        DataStream<JourneyEvent> stitched = IdentityStage.apply(onTime, config);
         DataStream<ErasureRequest> erasures = null;
         if (erasureOn) {
             // markers wait here until the watermark passes their request time: every event of the key up to then,
@@ -216,25 +217,23 @@ public final class JourneyWorkflow {
                     .name("erasure gate")
                     .uid(ERASURE_GATE_UID);
             erasures = requests(stitched, "erasure requests", "erasure-requests");
-            if (journeyEvents != null) {
-                journeyEvents = journeyEvents
-                        .keyBy(new Keys.UserKey())
-                        .process(new ErasureGate(), TypeInformation.of(JourneyEvent.class))
-                        .name("journey erasure gate")
-                        .uid(JOURNEY_ERASURE_GATE_UID);
-                erasures = erasures.union(requests(journeyEvents, "journey erasure requests",
-                        "journey-erasure-requests"));
-            }
         }
+        // velocity and drift: the detectors' events (chained, no shuffle)
+        DataStream<JourneyEvent> detectorEvents = stitched
+                .filter(JourneyEvent::forDetectors)
+                .name("events for the detectors")
+                .uid("detector-events");
 
         List<PatternSpec> patterns = new ArrayList<>(builtInPatterns(config));
         patterns.addAll(rules.userPatterns);
         UserPassStage.Output pass = UserPassStage.apply(stitched, control.messages, new UserPassStage.Settings(
                 patterns, config.segments.enabled ? config.segments.book() : null,
-                config.journeys.sessionGap.toMillis(), countsPendingAtTheEnd(config)));
+                config.journeys.sessionGap.toMillis(),
+                config.journeys.enabled ? JourneyStage.guestSettings(config.journeys) : null,
+                countsPendingAtTheEnd(config)));
         DataStream<Alert> detected = pass.alerts;
         if (velocityOn) {
-            VelocityStage.Output velocity = VelocityStage.apply(stitched, velocityRules, control.messages);
+            VelocityStage.Output velocity = VelocityStage.apply(detectorEvents, velocityRules, control.messages);
             detected = detected.union(velocity.alerts);
             deadLetters = deadLetters.union(velocity.rejected);
         }
@@ -242,7 +241,7 @@ public final class JourneyWorkflow {
         DataStream<TransitionCount> transitions = null;
         DataStream<SegmentChange> segmentChanges = null;
         if (config.journeys.enabled) {
-            JourneyStage.Output journeys = JourneyStage.apply(journeyEvents, config.journeys, countsPendingAtTheEnd(config));
+            JourneyStage.Output journeys = JourneyStage.apply(pass.sessions, config.journeys);
             detected = detected.union(journeys.alerts);
             ruleIds.add(io.journeycep.pipeline.stages.journeys.PathScorer.RULE_ID);
             transitions = journeys.transitions;
@@ -260,7 +259,7 @@ public final class JourneyWorkflow {
         }
         DataStream<DriftStat> driftStats = null;
         if (config.drift.enabled) {
-            DriftStage.Output drift = DriftStage.apply(stitched, detected, config.drift, WallClock.system());
+            DriftStage.Output drift = DriftStage.apply(detectorEvents, detected, config.drift, WallClock.system());
             detected = detected.union(drift.alerts);
             driftStats = drift.stats;
         }

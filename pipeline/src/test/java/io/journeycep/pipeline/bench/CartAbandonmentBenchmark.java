@@ -87,7 +87,7 @@ public final class CartAbandonmentBenchmark {
                 DataStream<JourneyEvent> passed =
                         byUser.process(new PassThrough(), TypeInformation.of(JourneyEvent.class));
                 out = UserPassStage.apply(passed, ControlStage.apply(passed, null, WallClock.system()).messages,
-                        new UserPassStage.Settings(List.of(BuiltInPatterns.cartAbandonment(TIMEOUT, TIMEOUT)), null, 0,
+                        new UserPassStage.Settings(List.of(BuiltInPatterns.cartAbandonment(TIMEOUT, TIMEOUT)), null, 0, null,
                                 false)).alerts;
                 break;
             case "vanilla-cep":

@@ -52,7 +52,7 @@ public final class SegmentBenchmark {
                 .process(new CartAbandonmentBenchmark.PassThrough(), TypeInformation.of(JourneyEvent.class));
         DataStream<ControlMessage> control = ControlStage.apply(byUser, null, WallClock.system()).messages;
         UserPassStage.apply(byUser, control, new UserPassStage.Settings(List.of(), book,
-                        config.journeys.sessionGap.toMillis(), false)).segmentChanges
+                        config.journeys.sessionGap.toMillis(), null, false)).segmentChanges
                 .map(new CartAbandonmentBenchmark.CountOutput<>())
                 .sinkTo(new DiscardingSink<>());
 

@@ -64,6 +64,6 @@ class OperatorUidsTest {
                 "sink-jdbc-journey-transitions", "sink-kafka-segment-changes", "sink-jdbc-segment-changes", "user-pass");
         assertThat(String.join("\n", names).toLowerCase())
                 .as("operators: %s", names)
-                .contains("velocity", "control", "drift", "segment", "session", "transition", "user pass");
+                .contains("velocity", "control", "drift", "segment", "path scorer", "transition", "user pass");
     }
 }

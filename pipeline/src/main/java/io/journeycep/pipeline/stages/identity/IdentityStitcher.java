@@ -8,12 +8,10 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,36 +26,35 @@ import java.util.List;
  * logs in on moves to that user). A link is kept until its anonymous id has been silent for {@code link-ttl} of
  * event time (an event-time timer clears it), so state is bounded by the active anonymous ids.
  *
- * <p><b>Main output (patterns, velocity, drift).</b> Every event is forwarded at once, never held: an anonymous-only
- * event of a linked id at or after the link's event time gets the user id (its key becomes the user's); one before the
- * link keeps the anonymous key, whichever arrived first (the link and the anonymous events reach this operator on
- * different paths, so arrival order is not deterministic, event time is).
- * Marketing triggers and risk alerts do not wait for a link that may never come, so pattern and velocity state built
- * under the anonymous key before a link stays there.
+ * <p><b>One output, routed</b> ({@link JourneyEvent#route}): the detectors (patterns, segments, velocity, drift) and the
+ * journeys read the same stream, which the user's pass takes whole, so a user's events are shuffled once.
  *
- * <p><b>Journeys output ({@link #JOURNEY_EVENTS}, when holding is on).</b> Sessions are re-keyed: the anonymous-only
- * events of an unlinked id are held (at most {@code max-pending}, as slim copies) until either a link comes, and then
- * they are released with the user id, so the anonymous part and the known part of a visit are one path; or until the
- * watermark passes the last held event by more than the session gap, and then they are released under the anonymous
- * key (a path that never became known). A link that comes after that release is late: the released path stays
- * anonymous (it is already counted), and the link applies to later events. When {@code max-pending} is reached the
- * held events are released under the anonymous key. Released events are behind the watermark; {@code JourneySessions}
- * orders them by event time at the next watermark. {@code identify} calls are not steps of a journey: they link, and
- * go only to the main output.
+ * <p><b>For the detectors</b> every event is forwarded at once, never held: an anonymous-only event of a linked id at
+ * or after the link's event time gets the user id (its key becomes the user's); one before the link keeps the
+ * anonymous key, whichever arrived first (the link and the anonymous events reach this operator on different paths, so
+ * arrival order is not deterministic, event time is). Marketing triggers and risk alerts do not wait for a link that
+ * may never come, so pattern and velocity state built under the anonymous key before a link stays there.
+ *
+ * <p><b>For the journeys</b> (when holding is on) sessions are re-keyed: the anonymous-only events of an unlinked id go
+ * to the detectors only ({@link JourneyEvent#ROUTE_DETECTORS}) and are held (at most {@code max-pending}, as slim
+ * copies) until either a link comes, and then they are released to the journeys only ({@link
+ * JourneyEvent#ROUTE_JOURNEYS}) with the user id, so the anonymous part and the known part of a visit are one path; or
+ * until the watermark passes the last held event by more than the session gap, and then they are released under the
+ * anonymous key (a path that never became known). A link that comes after that release is late: the released path
+ * stays anonymous (it is already counted), and the link applies to later events. When {@code max-pending} is reached
+ * the held events are released under the anonymous key. Released events are behind the watermark; the journeys
+ * ({@code JourneyGuest}) order them by event time at the next watermark. {@code identify} calls are not steps of a
+ * journey: they link, and the journeys skip them.
  *
  * <p><b>Erasure markers</b> (README "Privacy"): a marker for {@code anon:<id>} deletes that anonymous id's link, held
- * events and timers; links of anonymous ids the request does not name are kept (see the README). Markers go on to
- * both outputs unchanged.
+ * events and timers; links of anonymous ids the request does not name are kept (see the README). Markers go on
+ * unchanged, to both.
  *
  * <p>Counters: {@code identityLinks} (new or changed links), {@code identityRekeyed} (held events released to a
  * user), {@code identityExpired} (links forgotten).
  */
 public class IdentityStitcher extends KeyedProcessFunction<String, JourneyEvent, JourneyEvent> {
     private static final long serialVersionUID = 1L;
-
-    /** Events for the journeys branch, with held anonymous events re-keyed on a link. */
-    public static final OutputTag<JourneyEvent> JOURNEY_EVENTS =
-            new OutputTag<>("journey-events", TypeInformation.of(JourneyEvent.class));
 
     static final String IDENTITY_STATE = "anonymous-identity";
     static final String PENDING_STATE = "pending-anonymous-events";
@@ -88,7 +85,7 @@ public class IdentityStitcher extends KeyedProcessFunction<String, JourneyEvent,
     }
 
     /**
-     * @param holdForJourneys whether to produce {@link #JOURNEY_EVENTS} (journeys on)
+     * @param holdForJourneys whether to hold anonymous paths for the journeys until a link (journeys on)
      * @param sessionGapMs the journeys' session gap: held events are released as anonymous this long after the last
      * @param linkTtlMs how long a link outlives its anonymous id's last event
      * @param maxPending held events per anonymous id, at most (0: none are held, paths are never re-keyed)
@@ -128,7 +125,7 @@ public class IdentityStitcher extends KeyedProcessFunction<String, JourneyEvent,
             return;
         }
         if (e.anonymousId == null) {
-            forward(e, ctx, out);
+            out.collect(e);
             return;
         }
         AnonymousIdentity s = identity.value();
@@ -144,30 +141,36 @@ public class IdentityStitcher extends KeyedProcessFunction<String, JourneyEvent,
             } else {
                 s.linkedAt = Math.min(s.linkedAt, e.timestamp);
             }
-            release(s, e.userId, ctx);
+            release(s, e.userId, ctx, out);
             keepLink(s, ctx);
-            forward(e, ctx, out);
+            out.collect(e);
         } else if (s.userId != null && e.timestamp >= s.linkedAt) {
             keepLink(s, ctx);
-            forward(withUser(e, s.userId), ctx, out);
+            out.collect(withUser(e, s.userId));
         } else if (s.userId != null) {
             // before the link in event time, arriving after it (another path, another partition): the detectors get
             // it under the anonymous key, as if it had come first; the journeys under the user
             keepLink(s, ctx);
-            out.collect(e);
             if (holdForJourneys && !isIdentifyCall(e)) {
-                ctx.output(JOURNEY_EVENTS, withUser(e, s.userId));
+                e.route = JourneyEvent.ROUTE_DETECTORS;
+                out.collect(e);
+                JourneyEvent journeyStep = withUser(e, s.userId);
+                journeyStep.route = JourneyEvent.ROUTE_JOURNEYS;
+                out.collect(journeyStep);
+            } else {
+                out.collect(e);
+            }
+        } else if (holdForJourneys && !isIdentifyCall(e)) {
+            if (s.pending >= maxPending) {
+                release(s, null, ctx, out); // the held path first, then this event, to both
+                out.collect(e);
+            } else {
+                e.route = JourneyEvent.ROUTE_DETECTORS;
+                out.collect(e);
+                hold(s, e, ctx);
             }
         } else {
             out.collect(e);
-            if (holdForJourneys && !isIdentifyCall(e)) {
-                if (s.pending >= maxPending) {
-                    release(s, null, ctx);
-                    ctx.output(JOURNEY_EVENTS, e);
-                } else {
-                    hold(s, e, ctx);
-                }
-            }
         }
         save(s);
     }
@@ -180,7 +183,7 @@ public class IdentityStitcher extends KeyedProcessFunction<String, JourneyEvent,
         }
         if (s.releaseTimer == timestamp) {
             s.releaseTimer = AnonymousIdentity.NO_TIMER;
-            release(s, null, ctx); // the watermark passed the held path's end by more than the gap: it stays anonymous
+            release(s, null, ctx, out); // the watermark passed the held path's end by more than the gap: it stays anonymous
         }
         if (s.expiryTimer == timestamp) {
             s.expiryTimer = AnonymousIdentity.NO_TIMER;
@@ -199,7 +202,7 @@ public class IdentityStitcher extends KeyedProcessFunction<String, JourneyEvent,
 
     /**
      * An erasure marker: under an anonymous id's key, its link, held events and timers are deleted (nothing is
-     * released); under a user's key there is no state. Either way the marker goes on to both outputs, unchanged.
+     * released); under a user's key there is no state. Either way the marker goes on, unchanged.
      */
     private void erase(JourneyEvent marker, Context ctx, Collector<JourneyEvent> out) throws Exception {
         AnonymousIdentity s = identity.value();
@@ -214,16 +217,6 @@ public class IdentityStitcher extends KeyedProcessFunction<String, JourneyEvent,
         identity.clear();
         pending.clear();
         out.collect(marker);
-        if (holdForJourneys) {
-            ctx.output(JOURNEY_EVENTS, marker);
-        }
-    }
-
-    private void forward(JourneyEvent e, Context ctx, Collector<JourneyEvent> out) {
-        out.collect(e);
-        if (holdForJourneys && !isIdentifyCall(e)) {
-            ctx.output(JOURNEY_EVENTS, e);
-        }
     }
 
     private void hold(AnonymousIdentity s, JourneyEvent e, Context ctx) throws Exception {
@@ -239,7 +232,7 @@ public class IdentityStitcher extends KeyedProcessFunction<String, JourneyEvent,
     }
 
     /** Emits the held events to the journeys, with {@code userId} when linked (else anonymous), and forgets them. */
-    private void release(AnonymousIdentity s, String userId, Context ctx) throws Exception {
+    private void release(AnonymousIdentity s, String userId, Context ctx, Collector<JourneyEvent> out) throws Exception {
         if (s.pending == 0) {
             return;
         }
@@ -251,7 +244,8 @@ public class IdentityStitcher extends KeyedProcessFunction<String, JourneyEvent,
         held.sort(Comparator.comparingLong((JourneyEvent h) -> h.timestamp).thenComparingLong(h -> h.position));
         for (JourneyEvent h : held) {
             h.userId = userId;
-            ctx.output(JOURNEY_EVENTS, h);
+            h.route = JourneyEvent.ROUTE_JOURNEYS;
+            out.collect(h);
         }
         if (userId != null) {
             rekeyed.inc(held.size());

@@ -8,6 +8,8 @@ import io.journeycep.patterns.segments.SegmentBook;
 import io.journeycep.patterns.spec.PatternSpec;
 import io.journeycep.pipeline.control.ControlMessage;
 import io.journeycep.pipeline.stages.Keys;
+import io.journeycep.pipeline.stages.journeys.JourneyGuest;
+import io.journeycep.pipeline.stages.journeys.JourneyStage;
 import io.journeycep.pipeline.stages.patterns.PatternAlertFunction;
 import io.journeycep.pipeline.stages.segments.SegmentGuest;
 import io.journeycep.sinks.Alert;
@@ -31,57 +33,69 @@ import javax.annotation.Nullable;
  *   <li>every pattern spec (the built-ins, then the rules files'): its look-back, its steps held until the watermark
  *       and its Flink CEP NFA ({@link PatternGuest}); matches become alerts through {@link PatternAlertFunction};
  *   <li>the segment engine ({@link SegmentGuest}, when segments are on), which folds in the user's events and the
- *       CART_ABANDONED alerts of the same pass.
+ *       CART_ABANDONED alerts of the same pass;
+ *   <li>the journey sessions ({@link JourneyGuest}, when journeys are on), on the events routed to the journeys; what
+ *       they emit goes on to the {@link JourneyStage}'s counters and scorer.
  * </ol>
  * Segment rule changes come on the broadcast input (the control messages). The events must be partitioned by user
  * key already (no shuffle). Erasure markers (README "Privacy") delete the user's value and timers. The value holds a
- * slice per pattern id and one for segments: adding, removing or renaming a pattern changes its layout, so a
+ * slice per pattern id, one for segments and one for journeys: adding, removing or renaming a pattern changes its layout, so a
  * savepoint taken with other patterns does not restore.
  */
 public final class UserPassStage {
     public static final String UID = "user-pass";
-    public static final String NAME = "user pass (patterns, segments)";
+    public static final String NAME = "user pass (patterns, segments, journeys)";
 
     private UserPassStage() {}
 
-    /** The pass's alerts, segment changes ({@code null} when segments are off) and rejected segment rule changes. */
+    /**
+     * The pass's alerts, segment changes and rejected segment rule changes ({@code null} when segments are off), and
+     * the journeys' sessions ({@code null} when journeys are off).
+     */
     public static final class Output {
         public final SingleOutputStreamOperator<Alert> alerts;
         @Nullable public final DataStream<SegmentChange> segmentChanges;
         @Nullable public final DataStream<RejectedEvent> rejected;
+        @Nullable public final JourneyStage.Sessions sessions;
 
         Output(SingleOutputStreamOperator<Alert> alerts, DataStream<SegmentChange> segmentChanges,
-                DataStream<RejectedEvent> rejected) {
+                DataStream<RejectedEvent> rejected, JourneyStage.Sessions sessions) {
             this.alerts = alerts;
             this.segmentChanges = segmentChanges;
             this.rejected = rejected;
+            this.sessions = sessions;
         }
     }
 
-    /** What the pass runs: the pattern specs in order, and the segment book ({@code null}: segments off). */
+    /**
+     * What the pass runs: the pattern specs in order, the segment book ({@code null}: segments off) and the journeys'
+     * settings ({@code null}: journeys off).
+     */
     public static final class Settings {
         final List<PatternSpec> patterns;
         @Nullable final SegmentBook segments;
         final long sessionGapMs;
+        @Nullable final JourneyGuest.Settings journeys;
         final boolean countPendingAtTheEnd;
 
         /**
          * @param countPendingAtTheEnd count, when the input ends, the users with a started match per spec
-         *     ({@code openMatches.<spec id>}) and with a segment change still due ({@code segmentTimersPending}): a
-         *     replay's summary
+         *     ({@code openMatches.<spec id>}), with a segment change still due ({@code segmentTimersPending}) and with
+         *     an open session ({@code openSessions}): a replay's summary
          */
         public Settings(List<PatternSpec> patterns, @Nullable SegmentBook segments, long sessionGapMs,
-                boolean countPendingAtTheEnd) {
+                @Nullable JourneyGuest.Settings journeys, boolean countPendingAtTheEnd) {
             this.patterns = List.copyOf(patterns);
             this.segments = segments;
             this.sessionGapMs = sessionGapMs;
+            this.journeys = journeys;
             this.countPendingAtTheEnd = countPendingAtTheEnd;
         }
     }
 
     /**
-     * @param events deduplicated, on-time events, already partitioned by {@link JourneyEvent#userKey()} (the output of
-     *     a keyed operator on that key)
+     * @param events deduplicated, on-time, stitched events (routed to the detectors, the journeys or both), already
+     *     partitioned by {@link JourneyEvent#userKey()} (the output of a keyed operator on that key)
      * @param control parsed control messages (parallelism 1, idle; see {@code ControlStage}); only segment rule
      *     messages concern the pass
      */
@@ -93,6 +107,9 @@ public final class UserPassStage {
         if (settings.segments != null) {
             guests.add(SegmentGuest.factory(settings.segments, settings.sessionGapMs));
         }
+        if (settings.journeys != null) {
+            guests.add(JourneyGuest.factory(settings.journeys));
+        }
         UserPassOperator<Alert, ControlMessage> pass = new UserPassOperator<>(guests);
         if (settings.countPendingAtTheEnd) {
             pass.countingPendingAtTheEnd();
@@ -101,10 +118,12 @@ public final class UserPassStage {
                 .connect(control.broadcast())
                 .transform(NAME, TypeInformation.of(Alert.class), pass)
                 .uid(UID);
+        JourneyStage.Sessions sessions = settings.journeys == null ? null : new JourneyStage.Sessions(
+                alerts.getSideOutput(JourneyGuest.TRANSITIONS), alerts.getSideOutput(JourneyGuest.CLOSED_SESSIONS));
         if (settings.segments == null) {
-            return new Output(alerts, null, null);
+            return new Output(alerts, null, null, sessions);
         }
         return new Output(alerts, alerts.getSideOutput(SegmentGuest.CHANGES),
-                alerts.getSideOutput(SegmentGuest.REJECTED));
+                alerts.getSideOutput(SegmentGuest.REJECTED), sessions);
     }
 }

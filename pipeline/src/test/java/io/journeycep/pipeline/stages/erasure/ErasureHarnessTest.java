@@ -10,7 +10,7 @@ import io.journeycep.patterns.spec.BuiltInPatterns;
 import io.journeycep.patterns.spec.PatternSpec;
 import io.journeycep.pipeline.stages.dedupe.DedupeAndLateFilter;
 import io.journeycep.pipeline.stages.identity.IdentityStitcher;
-import io.journeycep.pipeline.stages.journeys.JourneySessions;
+import io.journeycep.pipeline.stages.journeys.JourneyGuest;
 import io.journeycep.pipeline.stages.journeys.SessionTransition;
 import io.journeycep.pipeline.stages.pass.PassHarness;
 import io.journeycep.sinks.Alert;
@@ -154,7 +154,7 @@ class ErasureHarnessTest {
         }
         int timers = h.numEventTimeTimers();
         int entries = h.numKeyedStateEntries();
-        int releasedBefore = h.getSideOutput(IdentityStitcher.JOURNEY_EVENTS).size(); // a1's path, on the link
+        int releasedBefore = journeySteps(h).size(); // a1's path, on the link
         JourneyEvent m = JourneyEvent.erasureMarker(Erasure.of("test@0", "sha256:x", T0, new String[] {"u1",
                 "anon:a1", "anon:b1"}), null, "a1", T0 + 3 * MIN);
         JourneyEvent m2 = JourneyEvent.erasureMarker(m.erasure, null, "b1", T0 + 3 * MIN);
@@ -165,45 +165,52 @@ class ErasureHarnessTest {
         assertThat(records(h, JourneyEvent.class)).filteredOn(JourneyEvent::isErasure).containsExactly(m, m2);
         h.processWatermark(new Watermark(Long.MAX_VALUE));
         // u2's anonymous path b2 is released unlinked; nothing of a1, b1 ever comes to the journeys
-        assertThat(new ArrayList<>(h.getSideOutput(IdentityStitcher.JOURNEY_EVENTS)).subList(releasedBefore,
-                        h.getSideOutput(IdentityStitcher.JOURNEY_EVENTS).size()))
-                .extracting(r -> r.getValue())
+        assertThat(journeySteps(h).subList(releasedBefore, journeySteps(h).size()))
                 .noneMatch(e -> !e.isErasure() && ("a1".equals(e.anonymousId) || "b1".equals(e.anonymousId)))
                 .anyMatch(e -> "b2".equals(e.anonymousId));
         assertThat(h.numEventTimeTimers()).isZero();
         h.close();
     }
 
-    @Test
-    void journeySessionsDeleteTheOpenSessionHeldEventsUserModelAndTimers() throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new ErasingKeyedProcessOperator<>(new JourneySessions(30 * MIN, 1, 50, 30 * 24 * 60 * MIN,
-                        90 * 24 * 60 * MIN), JourneyEvent::isErasure),
-                JourneyEvent::userKey, Types.STRING);
-        h.open();
-        for (String user : List.of("u1", "u2")) {
-            for (JourneyEvent e : shopping(user)) { // a first session, closed by the gap
-                h.processElement(new StreamRecord<>(e, e.timestamp));
+    /** What the journeys take of the stitcher's output: the events routed to them, no identify calls. */
+    private static List<JourneyEvent> journeySteps(AbstractStreamOperatorTestHarness<?> h) {
+        List<JourneyEvent> out = new ArrayList<>();
+        for (JourneyEvent e : records(h, JourneyEvent.class)) {
+            if (e.forJourneys() && !IdentityStitcher.isIdentifyCall(e)) {
+                out.add(e);
             }
-            JourneyEvent later = event(user + "-l", EventType.VIEW, user, T0 + 60 * MIN); // an open one
-            h.processElement(new StreamRecord<>(later, later.timestamp));
-            JourneyEvent held = event(user + "-h", EventType.PURCHASE, user, T0 + 70 * MIN); // still held
-            h.processElement(new StreamRecord<>(held, held.timestamp));
         }
-        h.processWatermark(new Watermark(T0 + 65 * MIN));
-        int before = records(h, SessionTransition.class).size();
-        int timers = h.numEventTimeTimers();
-        int entries = h.numKeyedStateEntries();
-        assertThat(timers).isPositive().isEven();
-        h.processElement(new StreamRecord<>(marker("u1", T0 + 65 * MIN), T0 + 65 * MIN));
-        assertThat(h.numEventTimeTimers()).isEqualTo(timers / 2);
-        assertThat(h.numKeyedStateEntries()).isEqualTo(entries / 2);
-        h.processWatermark(new Watermark(Long.MAX_VALUE));
-        List<SessionTransition> after = records(h, SessionTransition.class).subList(before, records(h,
-                SessionTransition.class).size());
-        assertThat(after).isNotEmpty().allSatisfy(t -> assertThat(t.sessionKey).doesNotContain("u1"));
-        assertThat(h.numEventTimeTimers()).isZero();
-        h.close();
+        return out;
     }
 
+    @ParameterizedTest(name = "rocksDb={0}")
+    @ValueSource(booleans = {false, true})
+    void journeySessionsDeleteTheOpenSessionHeldEventsUserModelAndTimers(boolean rocksDb) throws Exception {
+        try (PassHarness pass = PassHarness.journeys(new JourneyGuest.Settings(30 * MIN, 1, 50,
+                30 * 24 * 60 * MIN, 90 * 24 * 60 * MIN), rocksDb)) {
+            for (String user : List.of("u1", "u2")) {
+                for (JourneyEvent e : shopping(user)) { // a first session, closed by the gap
+                    pass.event(e);
+                }
+                JourneyEvent later = event(user + "-l", EventType.VIEW, user, T0 + 60 * MIN); // an open one
+                pass.event(later);
+                JourneyEvent held = event(user + "-h", EventType.PURCHASE, user, T0 + 70 * MIN); // still held
+                pass.event(held);
+            }
+            pass.watermark(T0 + 65 * MIN);
+            int before = pass.transitions().size();
+            int timers = pass.eventTimeTimers();
+            assertThat(before).isPositive();
+            assertThat(pass.usersWithState()).isEqualTo(2);
+            assertThat(timers).isPositive().isEven();
+            pass.event(marker("u1", T0 + 65 * MIN));
+            assertThat(pass.usersWithState()).isEqualTo(1);
+            assertThat(pass.eventTimeTimers()).isEqualTo(timers / 2);
+            pass.watermark(Long.MAX_VALUE);
+            List<SessionTransition> after = pass.transitions().subList(before, pass.transitions().size());
+            assertThat(after).isNotEmpty().allSatisfy(t -> assertThat(t.sessionKey).doesNotContain("u1"));
+            assertThat(pass.usersWithState()).isZero();
+            assertThat(pass.eventTimeTimers()).isZero();
+        }
+    }
 }

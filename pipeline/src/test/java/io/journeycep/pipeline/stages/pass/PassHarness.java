@@ -9,6 +9,9 @@ import io.journeycep.patterns.pass.UserPassOperator;
 import io.journeycep.patterns.segments.SegmentBook;
 import io.journeycep.patterns.spec.PatternSpec;
 import io.journeycep.pipeline.control.ControlMessage;
+import io.journeycep.pipeline.stages.journeys.ClosedSession;
+import io.journeycep.pipeline.stages.journeys.JourneyGuest;
+import io.journeycep.pipeline.stages.journeys.SessionTransition;
 import io.journeycep.pipeline.stages.patterns.PatternAlertFunction;
 import io.journeycep.pipeline.stages.segments.SegmentGuest;
 import io.journeycep.sinks.Alert;
@@ -31,7 +34,8 @@ import javax.annotation.Nullable;
 
 /**
  * The user pass ({@link UserPassOperator}) in a keyed two-input test harness, as {@link UserPassStage} builds it: the
- * pattern guests, then the segment guest; the control input idle, as {@code ControlWatermarks} makes it in the job.
+ * pattern guests, then the segment guest, then the journeys; the control input idle, as {@code ControlWatermarks} makes
+ * it in the job.
  */
 public final class PassHarness implements AutoCloseable {
     private final KeyedTwoInputStreamOperatorTestHarness<String, JourneyEvent, ControlMessage, Alert> harness;
@@ -48,15 +52,29 @@ public final class PassHarness implements AutoCloseable {
         return of(List.of(), book, sessionGapMs, rocksDb, null);
     }
 
+    public static PassHarness journeys(JourneyGuest.Settings journeys, boolean rocksDb) throws Exception {
+        return of(List.of(), null, 0, journeys, rocksDb, null);
+    }
+
     /** @param snapshot state to restore, or {@code null} */
     public static PassHarness of(List<PatternSpec> specs, @Nullable SegmentBook book, long sessionGapMs,
             boolean rocksDb, @Nullable OperatorSubtaskState snapshot) throws Exception {
+        return of(specs, book, sessionGapMs, null, rocksDb, snapshot);
+    }
+
+    /** @param journeys the journeys' settings, or {@code null} for none; @param snapshot state to restore, or null */
+    public static PassHarness of(List<PatternSpec> specs, @Nullable SegmentBook book, long sessionGapMs,
+            @Nullable JourneyGuest.Settings journeys, boolean rocksDb, @Nullable OperatorSubtaskState snapshot)
+            throws Exception {
         List<UserGuest.Factory<Alert, ControlMessage>> guests = new ArrayList<>();
         for (PatternSpec spec : specs) {
             guests.add(PatternGuest.factory(spec, PatternAlertFunction::new));
         }
         if (book != null) {
             guests.add(SegmentGuest.factory(book, sessionGapMs));
+        }
+        if (journeys != null) {
+            guests.add(JourneyGuest.factory(journeys));
         }
         var h = new KeyedTwoInputStreamOperatorTestHarness<>(new UserPassOperator<>(guests), JourneyEvent::userKey,
                 (ControlMessage m) -> "", Types.STRING);
@@ -104,8 +122,22 @@ public final class PassHarness implements AutoCloseable {
     }
 
     public List<RejectedEvent> rejected() {
-        List<RejectedEvent> out = new ArrayList<>();
-        var records = harness.getSideOutput(SegmentGuest.REJECTED);
+        return side(SegmentGuest.REJECTED);
+    }
+
+    /** The journeys' distinct transitions of closed sessions, in the order emitted. */
+    public List<SessionTransition> transitions() {
+        return side(JourneyGuest.TRANSITIONS);
+    }
+
+    /** The journeys' closed sessions long enough to score, in the order emitted. */
+    public List<ClosedSession> closedSessions() {
+        return side(JourneyGuest.CLOSED_SESSIONS);
+    }
+
+    private <T> List<T> side(org.apache.flink.util.OutputTag<T> tag) {
+        List<T> out = new ArrayList<>();
+        var records = harness.getSideOutput(tag);
         if (records != null) {
             records.forEach(r -> out.add(r.getValue()));
         }
@@ -124,6 +156,16 @@ public final class PassHarness implements AutoCloseable {
     public long usersWithState() {
         AbstractStreamOperator<?> operator = (AbstractStreamOperator<?>) harness.getOperator();
         return KeyCounts.keysWith(operator.getKeyedStateBackend(), SingleValueCepStateStore.STATE_NAME);
+    }
+
+    /** Per user of the pass: the states that hold a value, by name ({@code <slice>/<state>}). */
+    public java.util.Map<String, java.util.Map<String, Object>> statesByUser() throws Exception {
+        UserPassOperator<?, ?> operator = (UserPassOperator<?, ?>) harness.getOperator();
+        java.util.Map<String, java.util.Map<String, Object>> out = new java.util.TreeMap<>();
+        for (String user : operator.users()) {
+            out.put(user, operator.statesOf(user));
+        }
+        return out;
     }
 
     public OperatorSubtaskState snapshot() throws Exception {

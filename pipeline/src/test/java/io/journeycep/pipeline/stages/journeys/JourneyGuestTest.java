@@ -4,14 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.journeycep.model.EventType;
 import io.journeycep.model.JourneyEvent;
+import io.journeycep.pipeline.stages.pass.PassHarness;
 
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -19,30 +13,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
- * Harness tests of {@link JourneySessions}: boundaries, arrival order, truncation, the user's own model and its horizon,
- * and that state and timers drop to zero.
+ * Harness tests of {@link JourneyGuest} in the user's pass: boundaries, arrival order, truncation, the user's own model
+ * and its horizon, its due times (as the separate operator's timers were), and that state and timers drop to zero.
  */
-class JourneySessionsTest {
+class JourneyGuestTest {
     private static final long MIN = 60_000L;
     private static final long GAP = 30 * MIN;
     private static final long DAY = 24 * 60 * MIN;
     private static final long HALF_LIFE = 30 * DAY;
     private static final long HORIZON = 90 * DAY;
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, JourneyEvent, SessionTransition> harness(
-            boolean rocksDb, int maxPathLength) throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new JourneySessions(GAP, 4, maxPathLength, HALF_LIFE, HORIZON)),
-                JourneyEvent::userKey,
-                Types.STRING);
-        if (rocksDb) {
-            h.setStateBackend(new EmbeddedRocksDBStateBackend());
-        }
-        h.open();
-        return h;
+    private static PassHarness harness(boolean rocksDb, int maxPathLength) throws Exception {
+        return PassHarness.journeys(new JourneyGuest.Settings(GAP, 4, maxPathLength, HALF_LIFE, HORIZON), rocksDb);
     }
 
     static JourneyEvent event(String user, String id, EventType type, long ts, long position, String sessionId) {
@@ -56,62 +40,59 @@ class JourneySessionsTest {
         return e;
     }
 
-    private static void feed(KeyedOneInputStreamOperatorTestHarness<String, JourneyEvent, SessionTransition> h,
-            JourneyEvent e) throws Exception {
-        h.processElement(new StreamRecord<>(e, e.timestamp));
+    private static void feed(PassHarness h, JourneyEvent e) throws Exception {
+        h.event(e);
     }
 
     /** Per session key: "from>to" → occurrences. */
-    private static Map<String, Map<String, Long>> sessions(
-            KeyedOneInputStreamOperatorTestHarness<String, JourneyEvent, SessionTransition> h) {
+    private static Map<String, Map<String, Long>> sessions(PassHarness h) {
         Map<String, Map<String, Long>> out = new TreeMap<>();
-        for (Object o : h.getOutput()) {
-            if (o instanceof StreamRecord<?> r && r.getValue() instanceof SessionTransition t) {
-                out.computeIfAbsent(t.sessionKey, k -> new TreeMap<>()).put(t.from + ">" + t.to, t.occurrences);
-            }
+        for (SessionTransition t : h.transitions()) {
+            out.computeIfAbsent(t.sessionKey, k -> new TreeMap<>()).put(t.from + ">" + t.to, t.occurrences);
         }
         return out;
     }
 
-    private static List<ClosedSession> closed(
-            KeyedOneInputStreamOperatorTestHarness<String, JourneyEvent, SessionTransition> h) {
-        List<ClosedSession> out = new ArrayList<>();
-        var side = h.getSideOutput(JourneySessions.CLOSED_SESSIONS);
-        if (side != null) {
-            side.forEach(r -> out.add(r.getValue()));
-        }
-        return out;
+    private static List<ClosedSession> closed(PassHarness h) {
+        return h.closedSessions();
     }
 
-    private static long keysWithState(
-            KeyedOneInputStreamOperatorTestHarness<String, JourneyEvent, SessionTransition> h) {
-        long n = 0;
-        for (String state : List.of(JourneySessions.HELD_STATE, JourneySessions.OPEN_STATE,
-                JourneySessions.EVENT_IDS_STATE)) {
-            try (Stream<String> keys =
-                    h.getOperator().<String>getKeyedStateBackend().getKeys(state, VoidNamespace.INSTANCE)) {
-                n += keys.count();
-            }
+    /** Users with session state: held events, an open session or its event ids. */
+    private static long keysWithState(PassHarness h) throws Exception {
+        return h.statesByUser().values().stream().filter(states -> states.containsKey("journeys/" + JourneyGuest.HELD)
+                || states.containsKey("journeys/" + JourneyGuest.OPEN)
+                || states.containsKey("journeys/" + JourneyGuest.EVENT_IDS)).count();
+    }
+
+    private static long keysWithUserModel(PassHarness h) throws Exception {
+        return h.statesByUser().values().stream()
+                .filter(states -> states.containsKey("journeys/" + JourneyGuest.USER_MODEL)).count();
+    }
+
+    /**
+     * The guest's due times over all users: what the separate sessions operator had as timers. When there are none,
+     * the pass has no timer and no value left either.
+     */
+    private static int dueTimes(PassHarness h) throws Exception {
+        int n = 0;
+        for (Map<String, Object> states : h.statesByUser().values()) {
+            long[] due = (long[]) states.get("journeys/" + JourneyGuest.DUE);
+            n += due == null ? 0 : due.length;
+        }
+        if (n == 0) {
+            assertThat(h.eventTimeTimers()).as("the pass's timers").isZero();
+            assertThat(h.usersWithState()).as("users with a value in the pass").isZero();
+        } else {
+            assertThat(h.eventTimeTimers()).as("the pass's timers").isPositive();
         }
         return n;
     }
 
-    private static long keysWithUserModel(
-            KeyedOneInputStreamOperatorTestHarness<String, JourneyEvent, SessionTransition> h) throws Exception {
-        try (Stream<String> keys = h.getOperator().<String>getKeyedStateBackend()
-                .getKeys(JourneySessions.USER_MODEL_STATE, VoidNamespace.INSTANCE)) {
-            return keys.count();
-        }
-    }
-
     /** Per session key: its close time. */
-    private static Map<String, Long> closeTimes(
-            KeyedOneInputStreamOperatorTestHarness<String, JourneyEvent, SessionTransition> h) {
+    private static Map<String, Long> closeTimes(PassHarness h) {
         Map<String, Long> out = new TreeMap<>();
-        for (Object o : h.getOutput()) {
-            if (o instanceof StreamRecord<?> r && r.getValue() instanceof SessionTransition t) {
-                out.put(t.sessionKey, t.closeTime);
-            }
+        for (SessionTransition t : h.transitions()) {
+            out.put(t.sessionKey, t.closeTime);
         }
         return out;
     }
@@ -123,26 +104,26 @@ class JourneySessionsTest {
             feed(h, event("u1", "a1", EventType.VIEW, 0, 1, null));
             feed(h, event("u1", "a2", EventType.CART_ADD, GAP, 2, null)); // exactly the gap: same session
             feed(h, event("u1", "a3", EventType.VIEW, 2 * GAP + 1, 3, null)); // gap + 1 ms: new session
-            h.processWatermark(new Watermark(2 * GAP + 1));
+            h.watermark(2 * GAP + 1);
             Map<String, Map<String, Long>> s = sessions(h);
             assertThat(s).containsOnlyKeys("u1|a1");
             assertThat(s.get("u1|a1")).containsExactlyInAnyOrderEntriesOf(
                     Map.of("START>view", 1L, "view>cart_add", 1L, "cart_add>EXIT", 1L));
-            assertThat(h.numEventTimeTimers()).as("the open session's gap timer, the closed one's horizon timer")
+            assertThat(dueTimes(h)).as("the open session's gap timer, the closed one's horizon timer")
                     .isEqualTo(2);
 
-            h.processWatermark(new Watermark(3 * GAP + 1)); // quiet for the gap: still open
+            h.watermark(3 * GAP + 1); // quiet for the gap: still open
             assertThat(sessions(h)).hasSize(1);
-            h.processWatermark(new Watermark(3 * GAP + 2)); // quiet for more than the gap: closed by its timer
+            h.watermark(3 * GAP + 2); // quiet for more than the gap: closed by its timer
             assertThat(sessions(h)).containsOnlyKeys("u1|a1", "u1|a3");
             assertThat(sessions(h).get("u1|a3")).containsExactlyInAnyOrderEntriesOf(
                     Map.of("START>view", 1L, "view>EXIT", 1L));
             assertThat(keysWithState(h)).as("no session state left").isZero();
             assertThat(keysWithUserModel(h)).as("the user's model stays").isEqualTo(1);
-            assertThat(h.numEventTimeTimers()).as("only the model's horizon timer").isEqualTo(1);
-            h.processWatermark(new Watermark(3 * GAP + 2 + HORIZON)); // a horizon after the last close
+            assertThat(dueTimes(h)).as("only the model's horizon timer").isEqualTo(1);
+            h.watermark(3 * GAP + 2 + HORIZON); // a horizon after the last close
             assertThat(keysWithUserModel(h)).isZero();
-            assertThat(h.numEventTimeTimers()).as("no timers left").isZero();
+            assertThat(dueTimes(h)).as("no timers left").isZero();
         }
     }
 
@@ -158,7 +139,7 @@ class JourneySessionsTest {
             feed(h, event("u2", "b4", EventType.VIEW, 2_000, 4, "s1"));
             feed(h, event("u2", "b5", EventType.VIEW, 3_000, 5, "s1"));
             feed(h, event("u2", "c1", EventType.LOGIN, 4_000, 6, "s2")); // another session id
-            h.processWatermark(new Watermark(Long.MAX_VALUE)); // end of input closes everything
+            h.watermark(Long.MAX_VALUE); // end of input closes everything
             Map<String, Map<String, Long>> s = sessions(h);
             assertThat(s.get("u2|b1")).containsExactlyInAnyOrderEntriesOf(Map.of(
                     "START>view", 1L, "view>cart_add", 1L, "cart_add>purchase", 1L, "purchase>view", 1L,
@@ -181,7 +162,7 @@ class JourneySessionsTest {
                             "view>EXIT 0.0/0.0", "view>cart_add 0.0/0.0", "view>view 0.0/0.0");
             assertThat(keysWithState(h)).isZero();
             assertThat(keysWithUserModel(h)).as("the end of input passes every horizon").isZero();
-            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(dueTimes(h)).isZero();
         }
     }
 
@@ -192,9 +173,9 @@ class JourneySessionsTest {
             long t1 = 26 * MIN + 2_000;
             long t2 = 85 * MIN + 58_000;
             feed(h, event("u3", "d1", EventType.VIEW, t1, 1037, "x"));
-            h.processWatermark(new Watermark(t1 + 5_000));
+            h.watermark(t1 + 5_000);
             feed(h, event("u3", "d2", EventType.VIEW, t2, 1143, "x"));
-            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            h.watermark(Long.MAX_VALUE);
             assertThat(sessions(h)).containsOnlyKeys("u3|d1", "u3|d2");
         }
     }
@@ -209,13 +190,13 @@ class JourneySessionsTest {
             throws Exception {
         try (var h = harness(rocksDb, 50)) {
             feed(h, event("u4", "k1", EventType.VIEW, 10 * MIN, 1, null));
-            h.processWatermark(new Watermark(12 * MIN));
+            h.watermark(12 * MIN);
             // released by a link: older than the watermark, and one older than the session's last event
             feed(h, event("u4", "a1", EventType.VIEW, 11 * MIN, 2, null));
             feed(h, event("u4", "a2", EventType.CART_ADD, 9 * MIN, 3, null));
-            assertThat(h.numEventTimeTimers()).as("just the gap timer").isEqualTo(1);
+            assertThat(dueTimes(h)).as("just the gap timer").isEqualTo(1);
             feed(h, event("u4", "k2", EventType.PURCHASE, 13 * MIN, 4, null));
-            h.processWatermark(new Watermark(13 * MIN + GAP + 1));
+            h.watermark(13 * MIN + GAP + 1);
             Map<String, Map<String, Long>> s = sessions(h);
             assertThat(s).as("one path").containsOnlyKeys("u4|k1");
             assertThat(s.get("u4|k1")).containsExactlyInAnyOrderEntriesOf(Map.of("START>view", 1L, "view>view", 1L,
@@ -225,29 +206,28 @@ class JourneySessionsTest {
                 assertThat(c.lastTime).isEqualTo(13 * MIN);
             });
             assertThat(keysWithState(h)).isZero();
-            assertThat(h.numEventTimeTimers()).as("only the user model's horizon timer").isEqualTo(1);
+            assertThat(dueTimes(h)).as("only the user model's horizon timer").isEqualTo(1);
 
             // a late event after its session's gap: a session of its own, closed just after the watermark
-            h.processWatermark(new Watermark(100 * MIN));
+            h.watermark(100 * MIN);
             feed(h, event("u4", "z1", EventType.VIEW, 20 * MIN, 5, null));
             feed(h, event("u4", "z2", EventType.VIEW, 90 * MIN, 6, null)); // more than the gap later: a new one
             List<Long> closeTimes = new ArrayList<>();
-            for (Object o : h.getOutput()) {
-                if (o instanceof StreamRecord<?> r && r.getValue() instanceof SessionTransition t
-                        && t.sessionKey.equals("u4|z1")) {
+            for (SessionTransition t : h.transitions()) {
+                if (t.sessionKey.equals("u4|z1")) {
                     closeTimes.add(t.closeTime);
                 }
             }
             assertThat(closeTimes).isNotEmpty().allMatch(t -> t == 100 * MIN + 1);
-            h.processWatermark(new Watermark(90 * MIN + GAP));
+            h.watermark(90 * MIN + GAP);
             assertThat(sessions(h)).as("z2's session keeps its own gap").containsOnlyKeys("u4|k1", "u4|z1");
-            h.processWatermark(new Watermark(90 * MIN + GAP + 1));
+            h.watermark(90 * MIN + GAP + 1);
             assertThat(sessions(h)).containsOnlyKeys("u4|k1", "u4|z1", "u4|z2");
             assertThat(keysWithState(h)).isZero();
-            assertThat(h.numEventTimeTimers()).as("only the user model's horizon timer").isEqualTo(1);
-            h.processWatermark(new Watermark(90 * MIN + GAP + 1 + HORIZON));
+            assertThat(dueTimes(h)).as("only the user model's horizon timer").isEqualTo(1);
+            h.watermark(90 * MIN + GAP + 1 + HORIZON);
             assertThat(keysWithUserModel(h)).isZero();
-            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(dueTimes(h)).isZero();
         }
     }
 
@@ -260,20 +240,20 @@ class JourneySessionsTest {
     void anEarlyGapTimerIsReArmedAndTheSessionClosesAGapAfterItsLastEvent(boolean rocksDb) throws Exception {
         try (var h = harness(rocksDb, 50)) {
             feed(h, event("u7", "g1", EventType.VIEW, 0, 1, null));
-            h.processWatermark(new Watermark(0));
+            h.watermark(0);
             feed(h, event("u7", "g2", EventType.VIEW, 20 * MIN, 2, null));
             feed(h, event("u7", "g3", EventType.CART_ADD, 40 * MIN, 3, null));
-            h.processWatermark(new Watermark(40 * MIN));
-            assertThat(h.numEventTimeTimers()).as("one gap timer (re-armed at 30 min + 1 ms)").isEqualTo(1);
-            h.processWatermark(new Watermark(40 * MIN + GAP));
+            h.watermark(40 * MIN);
+            assertThat(dueTimes(h)).as("one gap timer (re-armed at 30 min + 1 ms)").isEqualTo(1);
+            h.watermark(40 * MIN + GAP);
             assertThat(sessions(h)).as("quiet for exactly the gap: still open").isEmpty();
-            assertThat(h.numEventTimeTimers()).as("re-armed when it fired").isEqualTo(1);
-            h.processWatermark(new Watermark(40 * MIN + GAP + 1));
+            assertThat(dueTimes(h)).as("re-armed when it fired").isEqualTo(1);
+            h.watermark(40 * MIN + GAP + 1);
             assertThat(closeTimes(h)).containsExactly(Map.entry("u7|g1", 40 * MIN + GAP + 1));
             assertThat(sessions(h).get("u7|g1")).containsExactlyInAnyOrderEntriesOf(Map.of(
                     "START>view", 1L, "view>view", 1L, "view>cart_add", 1L, "cart_add>EXIT", 1L));
             assertThat(keysWithState(h)).isZero();
-            assertThat(h.numEventTimeTimers()).as("only the model's horizon timer").isEqualTo(1);
+            assertThat(dueTimes(h)).as("only the model's horizon timer").isEqualTo(1);
         }
     }
 
@@ -299,8 +279,7 @@ class JourneySessionsTest {
     }
 
     /** Feeds a session of view, view, cart_add, purchase at {@code t} (one minute apart). */
-    private static long shop(KeyedOneInputStreamOperatorTestHarness<String, JourneyEvent, SessionTransition> h,
-            String user, String prefix, long t, long position) throws Exception {
+    private static long shop(PassHarness h, String user, String prefix, long t, long position) throws Exception {
         EventType[] types = {EventType.VIEW, EventType.VIEW, EventType.CART_ADD, EventType.PURCHASE};
         for (int i = 0; i < types.length; i++) {
             feed(h, event(user, prefix + i, types[i], t + i * MIN, position + i, null));
@@ -313,23 +292,23 @@ class JourneySessionsTest {
     void theUserModelAndItsHorizonTimerAreClearedWhenNoSessionClosedForTheHorizon(boolean rocksDb) throws Exception {
         try (var h = harness(rocksDb, 50)) {
             long close = shop(h, "u4", "a", 0, 1);
-            h.processWatermark(new Watermark(close));
+            h.watermark(close);
             assertThat(closeTimes(h)).containsEntry("u4|a0", close);
             assertThat(keysWithState(h)).isZero();
             assertThat(keysWithUserModel(h)).isEqualTo(1);
-            assertThat(h.numEventTimeTimers()).as("the horizon timer").isEqualTo(1);
+            assertThat(dueTimes(h)).as("the horizon timer").isEqualTo(1);
 
-            h.processWatermark(new Watermark(close + HORIZON - 1));
+            h.watermark(close + HORIZON - 1);
             assertThat(keysWithUserModel(h)).as("one ms before the horizon").isEqualTo(1);
-            assertThat(h.numEventTimeTimers()).isEqualTo(1);
-            h.processWatermark(new Watermark(close + HORIZON));
+            assertThat(dueTimes(h)).isEqualTo(1);
+            h.watermark(close + HORIZON);
             assertThat(keysWithUserModel(h)).as("cleared at the horizon").isZero();
             assertThat(keysWithState(h)).isZero();
-            assertThat(h.numEventTimeTimers()).as("no timers left").isZero();
+            assertThat(dueTimes(h)).as("no timers left").isZero();
 
             // a later session starts from an empty model
             long again = shop(h, "u4", "b", close + HORIZON + DAY, 10);
-            h.processWatermark(new Watermark(again));
+            h.watermark(again);
             assertThat(closed(h)).hasSize(2);
             assertThat(closed(h).get(1).userPairs).allSatisfy(u -> assertThat(u.count + u.fromTotal).isZero());
         }
@@ -340,10 +319,10 @@ class JourneySessionsTest {
     void aLaterSessionRefreshesTheHorizonAndSeesTheDecayedCountsOfTheEarlierOnes(boolean rocksDb) throws Exception {
         try (var h = harness(rocksDb, 50)) {
             long first = shop(h, "u5", "a", 0, 1);
-            h.processWatermark(new Watermark(first));
+            h.watermark(first);
             long second = shop(h, "u5", "b", first + 60 * DAY, 10); // two half-lives later, within the horizon
-            h.processWatermark(new Watermark(second));
-            assertThat(h.numEventTimeTimers()).as("one horizon timer, moved").isEqualTo(1);
+            h.watermark(second);
+            assertThat(dueTimes(h)).as("one horizon timer, moved").isEqualTo(1);
 
             ClosedSession c = closed(h).get(1);
             double w = Math.pow(0.5, (double) (second - first) / HALF_LIFE); // about 1/4
@@ -355,13 +334,13 @@ class JourneySessionsTest {
             assertThat(user.get("view>view").fromTotal).as("view>view and view>cart_add")
                     .isCloseTo(2 * w, org.assertj.core.data.Offset.offset(1e-12));
 
-            h.processWatermark(new Watermark(first + HORIZON));
+            h.watermark(first + HORIZON);
             assertThat(keysWithUserModel(h)).as("the first close's horizon has passed, the second's not")
                     .isEqualTo(1);
-            assertThat(h.numEventTimeTimers()).isEqualTo(1);
-            h.processWatermark(new Watermark(second + HORIZON));
+            assertThat(dueTimes(h)).isEqualTo(1);
+            h.watermark(second + HORIZON);
             assertThat(keysWithUserModel(h)).isZero();
-            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(dueTimes(h)).isZero();
         }
     }
 
@@ -378,9 +357,9 @@ class JourneySessionsTest {
             // a session whose gap timer falls on the horizon of the login's session
             long third = shop(h, "u6", "c", lateClose + HORIZON - 3 * MIN - GAP - 1, 200);
             assertThat(third).isEqualTo(lateClose + HORIZON);
-            h.processWatermark(new Watermark(horizon1 - 1));
+            h.watermark(horizon1 - 1);
             assertThat(closeTimes(h)).containsOnlyKeys("u6|a0", "u6|b0");
-            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            h.watermark(Long.MAX_VALUE);
             assertThat(closeTimes(h)).as("the held event's timer survived the horizon's move")
                     .containsEntry("u6|late", lateClose)
                     .containsEntry("u6|c0", third);
@@ -389,7 +368,7 @@ class JourneySessionsTest {
             assertThat(c.userPairs).allSatisfy(u -> assertThat(u.fromTotal).isZero());
             assertThat(keysWithState(h)).isZero();
             assertThat(keysWithUserModel(h)).isZero();
-            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(dueTimes(h)).isZero();
         }
     }
 }
