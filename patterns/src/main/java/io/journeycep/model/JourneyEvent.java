@@ -38,6 +38,11 @@ public class JourneyEvent {
      */
     public Erasure erasure;
     /**
+     * {@code null} for an event. Set, this is not an event but a suppression marker (README "Privacy"): the dedupe
+     * stage records it under its {@link #userKey()} and forwards it to no other stage.
+     */
+    public Suppression suppression;
+    /**
      * Where the event goes after identity stitching, for the user's pass that runs both the detectors and the journeys
      * on one stream: {@link #ROUTE_ALL} (the default), {@link #ROUTE_DETECTORS} (an anonymous event the stitcher holds
      * for the journeys until a link) or {@link #ROUTE_JOURNEYS} (a held anonymous event
@@ -86,6 +91,27 @@ public class JourneyEvent {
     }
 
     /**
+     * The suppression marker of one key of a {@code suppress} or {@code unsuppress} request: {@code userId} set for a
+     * user's key, else {@code anonymousId} for an anonymous visitor's ({@link UserKeys}). {@code timestamp} is the
+     * request's time, from which it holds.
+     */
+    public static JourneyEvent suppressionMarker(Suppression suppression, String userId, String anonymousId) {
+        JourneyEvent m = new JourneyEvent();
+        m.suppression = suppression;
+        m.userId = userId;
+        m.anonymousId = anonymousId;
+        m.timestamp = suppression.at;
+        m.eventId = (suppression.suppress ? "suppress:" : "unsuppress:") + suppression.requestId;
+        m.source = "suppression";
+        return m;
+    }
+
+    /** Whether this is a suppression marker, not an event. */
+    public boolean isSuppression() {
+        return suppression != null;
+    }
+
+    /**
      * The key events are grouped by per user: the user id's key, or the anonymous id's when no user id is known. Built
      * by {@link UserKeys}, so a user id never gives an anonymous visitor's key (or another user's).
      */
@@ -120,7 +146,8 @@ public class JourneyEvent {
                 && Objects.equals(deviceId, that.deviceId)
                 && Objects.equals(cardId, that.cardId)
                 && Objects.equals(source, that.source)
-                && Objects.equals(erasure, that.erasure);
+                && Objects.equals(erasure, that.erasure)
+                && Objects.equals(suppression, that.suppression);
     }
 
     @Override
@@ -132,6 +159,10 @@ public class JourneyEvent {
     public String toString() {
         if (erasure != null) {
             return "JourneyEvent{erasure marker " + erasure.erasureId + '}';
+        }
+        if (suppression != null) {
+            return "JourneyEvent{" + (suppression.suppress ? "suppression" : "unsuppression") + " marker "
+                    + suppression.requestId + '}';
         }
         return "JourneyEvent{" + eventId + ' ' + type + " user=" + userKey() + " ts=" + timestamp
                 + (itemId != null ? " item=" + itemId : "") + (price != null ? " price=" + price : "") + '}';

@@ -1,6 +1,7 @@
 package io.journeycep.pipeline.control;
 
 import io.journeycep.model.Erasure;
+import io.journeycep.model.Suppression;
 import io.journeycep.patterns.velocity.VelocityRule;
 
 import java.util.Arrays;
@@ -23,6 +24,11 @@ import java.util.Objects;
  *       state and rows; {@link #erasure} holds the request with the ids as the state holds them (pseudonyms when
  *       pseudonymization is on) and the user id only as a hash, and {@link #raw} is {@code null} (the raw request
  *       holds the id).
+ *   <li>{@value #SUPPRESS}: {@code {"type":"suppress","user-id":"u-42","anonymous-ids":["a-9"],"delete":true}}, drops
+ *       the user's events at ingestion from the request time on; {@link #suppression} holds the request as {@link
+ *       #erasure} does, and with {@code "delete":true} {@link #erasure} is set too (the same request also erases);
+ *   <li>{@value #UNSUPPRESS}: {@code {"type":"unsuppress","user-id":"u-42","anonymous-ids":["a-9"]}}, admits the
+ *       user's events again from the request time on.
  * </ul>
  *
  * Operators ignore the types that are not theirs. Every rule message keeps where it came from and its raw bytes, so an
@@ -34,6 +40,8 @@ public class ControlMessage {
     public static final String SEGMENT_RULE = "segment-rule";
     public static final String SEGMENT_RULE_REMOVED = "segment-rule-removed";
     public static final String ERASURE = "erasure";
+    public static final String SUPPRESS = "suppress";
+    public static final String UNSUPPRESS = "unsuppress";
 
     public String type;
     /** {@value #VELOCITY_RULE}: the rule; else {@code null}. */
@@ -42,6 +50,8 @@ public class ControlMessage {
     public String definition;
     /** {@value #ERASURE}: the request (keys as in state, the id hashed); else {@code null}. */
     public Erasure erasure;
+    /** {@value #SUPPRESS}, {@value #UNSUPPRESS}: the request (keys as in state, the id hashed); else {@code null}. */
+    public Suppression suppression;
     /** The velocity rule id or segment id the message concerns. */
     public String ruleId;
     /** The rule's version, or the version a removal is as of. */
@@ -96,6 +106,27 @@ public class ControlMessage {
         return m;
     }
 
+    /**
+     * A {@code suppress} or {@code unsuppress} request; with {@code erasure} (a {@code suppress} with {@code
+     * "delete":true}) it also erases. It keeps no raw bytes (they hold the user id).
+     */
+    public static ControlMessage suppression(Suppression suppression, Erasure erasure, String source, long position) {
+        ControlMessage m = origin(suppression.suppress ? SUPPRESS : UNSUPPRESS, source, position, null);
+        m.suppression = suppression;
+        m.erasure = erasure;
+        return m;
+    }
+
+    /** Whether the user's state and rows are to be erased: an erasure request, or a suppression with delete. */
+    public boolean erases() {
+        return erasure != null;
+    }
+
+    /** Whether it is a suppress or unsuppress request. */
+    public boolean isSuppression() {
+        return suppression != null;
+    }
+
     /** Whether it is an erasure request. */
     public boolean isErasure() {
         return ERASURE.equals(type);
@@ -132,6 +163,7 @@ public class ControlMessage {
         return version == that.version && position == that.position && Objects.equals(type, that.type)
                 && Objects.equals(rule, that.rule) && Objects.equals(ruleId, that.ruleId)
                 && Objects.equals(definition, that.definition) && Objects.equals(erasure, that.erasure)
+                && Objects.equals(suppression, that.suppression)
                 && Objects.equals(source, that.source) && Arrays.equals(raw, that.raw);
     }
 
@@ -144,6 +176,10 @@ public class ControlMessage {
     public String toString() {
         if (isErasure()) {
             return "ControlMessage{" + type + ' ' + erasure + " from " + source + '@' + position + '}';
+        }
+        if (isSuppression()) {
+            return "ControlMessage{" + type + ' ' + suppression + (erases() ? " with delete" : "") + " from " + source
+                    + '@' + position + '}';
         }
         return "ControlMessage{" + type + ' ' + ruleId + " v" + version + " from " + source + '@' + position + '}';
     }

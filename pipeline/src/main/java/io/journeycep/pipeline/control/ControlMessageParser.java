@@ -1,6 +1,7 @@
 package io.journeycep.pipeline.control;
 
 import io.journeycep.model.Erasure;
+import io.journeycep.model.Suppression;
 import io.journeycep.model.UserKeys;
 import io.journeycep.patterns.segments.SegmentDefinition;
 import io.journeycep.patterns.velocity.VelocityRule;
@@ -44,7 +45,7 @@ public final class ControlMessageParser implements Serializable {
             .build();
     private static final List<String> TYPES = List.of(ControlMessage.VELOCITY_RULE,
             ControlMessage.VELOCITY_RULE_REMOVED, ControlMessage.SEGMENT_RULE, ControlMessage.SEGMENT_RULE_REMOVED,
-            ControlMessage.ERASURE);
+            ControlMessage.ERASURE, ControlMessage.SUPPRESS, ControlMessage.UNSUPPRESS);
     private static final List<String> RULE_FIELDS = List.of("rule-id", "version", "event-types", "dimension",
             "aggregate", "field", "comparison", "threshold", "window", "severity", "cooldown");
 
@@ -150,6 +151,9 @@ public final class ControlMessageParser implements Serializable {
                 return segmentRuleRemoved(root, r);
             case ControlMessage.ERASURE:
                 return erasure(root, r);
+            case ControlMessage.SUPPRESS:
+            case ControlMessage.UNSUPPRESS:
+                return suppression(root, r, type.asText());
             default:
                 throw new Bad("type: unknown control message type '" + type.asText() + "'; known: "
                         + String.join(", ", TYPES));
@@ -246,24 +250,68 @@ public final class ControlMessageParser implements Serializable {
         return ControlMessage.segmentRuleRemoved(segmentId, version.asInt(), r.source, r.position, r.value);
     }
 
-    /**
-     * {@code {"type":"erasure","user-id":"u-42","anonymous-ids":["a-9"]}}. Errors never quote a value (they are
-     * personal data), and a rejected request keeps no raw bytes. Any record key is accepted (none is recommended).
-     * Ids are trimmed of leading and trailing white space, as the event parsers trim them, so that a request for
-     * {@code " u-42"} reaches the user whose events said {@code "u-42 "}; they are not Unicode-normalised (neither
-     * are events' ids: {@code café} in NFC and in NFD are two people).
-     */
+    /** {@code {"type":"erasure","user-id":"u-42","anonymous-ids":["a-9"]}}; the ids as {@link #person} reads them. */
     private ControlMessage erasure(JsonNode root, ControlRecord r) throws Bad {
+        Person p = person(root, "erasure", "the user to erase", Set.of("type", "user-id", "anonymous-ids"));
+        Erasure erasure = Erasure.of(r.source + "@" + r.position, p.hash, requestTime(r), p.keys);
+        return ControlMessage.erasure(erasure, r.source, r.position);
+    }
+
+    /**
+     * {@code {"type":"suppress","user-id":"u-42","anonymous-ids":["a-9"],"delete":true}} and {@code
+     * {"type":"unsuppress",...}}: the ids as an erasure's (same fields, same rules, no value quoted, no raw bytes kept);
+     * {@code delete} (a {@code suppress} only, a boolean, default false) makes the same request an erasure as well,
+     * with the same id, keys and request time.
+     */
+    private ControlMessage suppression(JsonNode root, ControlRecord r, String type) throws Bad {
+        boolean suppress = ControlMessage.SUPPRESS.equals(type);
+        Set<String> fields = suppress ? Set.of("type", "user-id", "anonymous-ids", "delete")
+                : Set.of("type", "user-id", "anonymous-ids");
+        Person p = person(root, type, suppress ? "the user to suppress" : "the user to unsuppress", fields);
+        boolean delete = false;
+        JsonNode d = root.get("delete");
+        if (d != null && !d.isNull()) {
+            if (!d.isBoolean()) {
+                throw new Bad("delete: must be true or false (true: also erase the user's state and rows)", true);
+            }
+            delete = d.booleanValue();
+        }
+        String id = r.source + "@" + r.position;
+        long at = requestTime(r);
+        Suppression suppression = Suppression.of(id, p.hash, suppress, at, p.keys);
+        return ControlMessage.suppression(suppression, delete ? Erasure.of(id, p.hash, at, p.keys) : null, r.source,
+                r.position);
+    }
+
+    /** The person a privacy request is about: the state keys it covers and the user id's hash. */
+    private static final class Person {
+        final String[] keys;
+        final String hash;
+
+        Person(String[] keys, String hash) {
+            this.keys = keys;
+            this.hash = hash;
+        }
+    }
+
+    /**
+     * Reads {@code user-id} and {@code anonymous-ids} of a privacy request ({@code erasure}, {@code suppress}, {@code
+     * unsuppress}). Errors never quote a value (they are personal data), and a rejected request keeps no raw bytes. Any
+     * record key is accepted (none is recommended). Ids are trimmed of leading and trailing white space, as the event
+     * parsers trim them, so that a request for {@code " u-42"} reaches the user whose events said {@code "u-42 "}; they
+     * are not Unicode-normalised (neither are events' ids: {@code café} in NFC and in NFD are two people).
+     */
+    private Person person(JsonNode root, String type, String whose, Set<String> fields) throws Bad {
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String name = it.next();
-            if (!Set.of("type", "user-id", "anonymous-ids").contains(name)) {
-                throw new Bad(abbreviate(name) + ": unknown field of an erasure message; it has anonymous-ids, type,"
-                        + " user-id", true);
+            if (!fields.contains(name)) {
+                throw new Bad(abbreviate(name) + ": unknown field of " + ("eu".indexOf(type.charAt(0)) >= 0 ? "an " : "a ") + type
+                        + " message; it has " + String.join(", ", fields.stream().sorted().toList()), true);
             }
         }
         JsonNode user = root.get("user-id");
         if (user == null || !user.isTextual() || user.asText().isBlank()) {
-            throw new Bad("user-id: required, the id of the user to erase (a non-empty string)", true);
+            throw new Bad("user-id: required, the id of " + whose + " (a non-empty string)", true);
         }
         String userId = user.asText().strip(); // as the event parsers take ids: trimmed, not Unicode-normalised
         List<String> anonymousIds = new ArrayList<>();
@@ -291,9 +339,12 @@ public final class ControlMessageParser implements Serializable {
                     : pseudonymizer.asInState(Pseudonymizer.Field.ANONYMOUS, a)));
         }
         String hash = pseudonymizer == null ? Pseudonymizer.plainErasureHash(userId) : pseudonymizer.erasureHash(userId);
-        long requestedAt = r.timestamp > 0 ? r.timestamp : clock.nowMillis();
-        Erasure erasure = Erasure.of(r.source + "@" + r.position, hash, requestedAt, keys.toArray(new String[0]));
-        return ControlMessage.erasure(erasure, r.source, r.position);
+        return new Person(keys.toArray(new String[0]), hash);
+    }
+
+    /** A privacy request's time: the control record's timestamp, else now. */
+    private long requestTime(ControlRecord r) {
+        return r.timestamp > 0 ? r.timestamp : clock.nowMillis();
     }
 
     private static void onlyFields(JsonNode root, String type, Set<String> allowed) throws Bad {

@@ -11,6 +11,7 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 
 /** Sources of control records: the Kafka control topic, or a fixed list (tests, bounded runs). */
@@ -37,7 +38,26 @@ public final class ControlSources {
      * idle (see {@link ControlWatermarks}).
      */
     public static Source<ControlRecord, ?, ?> of(List<ControlRecord> records) {
-        return new DataGeneratorSource<>(new FromList(records), records.size(), TypeInformation.of(ControlRecord.class));
+        return new Listed(records);
+    }
+
+    /**
+     * The records of a source made by {@link #of}, known before the job runs (a replay's {@code --control} file,
+     * tests); empty for any other source (the control topic).
+     */
+    public static Optional<List<ControlRecord>> knownRecords(Source<ControlRecord, ?, ?> source) {
+        return source instanceof Listed listed ? Optional.of(listed.records) : Optional.empty();
+    }
+
+    /** A bounded source of a fixed list, which says what it holds ({@link #knownRecords}). */
+    private static final class Listed extends DataGeneratorSource<ControlRecord> {
+        private static final long serialVersionUID = 1L;
+        private final List<ControlRecord> records;
+
+        Listed(List<ControlRecord> records) {
+            super(new FromList(records), records.size(), TypeInformation.of(ControlRecord.class));
+            this.records = List.copyOf(records);
+        }
     }
 
     private static final class FromList implements GeneratorFunction<Long, ControlRecord> {

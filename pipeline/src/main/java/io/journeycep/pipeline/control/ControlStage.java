@@ -89,6 +89,20 @@ public final class ControlStage {
         return new Output(messages, messages.getSideOutput(REJECTED));
     }
 
+    /**
+     * The valid messages of a control source whose records are known before the job runs ({@link
+     * ControlSources#knownRecords}), parsed as {@link ParseControl} will parse them; empty for the control topic.
+     */
+    public static java.util.Optional<java.util.List<ControlMessage>> knownMessages(Source<ControlRecord, ?, ?> source,
+            WallClock clock, int segmentHorizonDays, io.journeycep.pipeline.privacy.Pseudonymizer pseudonymizer) {
+        if (source == null) {
+            return java.util.Optional.empty();
+        }
+        ControlMessageParser parser = new ControlMessageParser(clock, segmentHorizonDays, pseudonymizer);
+        return ControlSources.knownRecords(source).map(records -> records.stream()
+                .map(parser::parse).filter(ControlMessageParser.Result::isAccepted).map(r -> r.message).toList());
+    }
+
     /** Emits nothing; only its watermarks and end of input matter. */
     private static final class NoControl implements FlatMapFunction<JourneyEvent, ControlMessage> {
         private static final long serialVersionUID = 1L;

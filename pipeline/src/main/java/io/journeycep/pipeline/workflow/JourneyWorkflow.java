@@ -18,6 +18,8 @@ import io.journeycep.pipeline.stages.erasure.ErasureMarkers;
 import io.journeycep.pipeline.stages.identity.IdentityStage;
 import io.journeycep.pipeline.stages.journeys.JourneyStage;
 import io.journeycep.pipeline.stages.pass.UserPassStage;
+import io.journeycep.pipeline.stages.suppression.SuppressionMarkers;
+import io.journeycep.pipeline.stages.suppression.SuppressionTimeline;
 import io.journeycep.pipeline.stages.time.EventTimeLimit;
 import io.journeycep.pipeline.stages.time.EventTimeWatermarks;
 import io.journeycep.pipeline.stages.velocity.VelocityStage;
@@ -59,6 +61,8 @@ import java.util.List;
  *                                               → keyBy(DIMENSION|value) velocity rules ─────────────────────────┴► count alerts → alerts
  *            ▲ broadcast (velocity rule book; segment rules to the user pass)
  * control source → parse control messages   (bad messages, rejected changes ─► dead letters)
+ * suppress/unsuppress requests (control topic) → one marker per user key ─► union before dedupe, which keeps them
+ *   (no TTL) and drops the suppressed keys' events in event time, before the late check
  * erasure requests (control topic) → one marker per user key ─► union with the events before dedupe; every keyed
  *   stage deletes the key's state and timers; after identity stitching an erasure gate (keyed by user) holds each
  *   marker until the watermark passes its request time; gated markers ─► erasure sinks (rows deleted, request logged)
@@ -79,6 +83,7 @@ public final class JourneyWorkflow {
     public static final String SOURCE_UID = "source-events";
     public static final String DEDUPE_UID = "dedupe-late-filter";
     public static final String ERASURE_MARKERS_UID = "erasure-markers";
+    public static final String SUPPRESSION_MARKERS_UID = "suppression-markers";
     public static final String ERASURE_GATE_UID = "erasure-gate";
 
     private static final OutputTag<RejectedEvent> REJECTED =
@@ -182,22 +187,34 @@ public final class JourneyWorkflow {
         // erasure requests come only from a control topic
         boolean erasureOn = controlSource != null;
         // always: the user pass takes the control messages as its broadcast input (an empty stream without a topic)
+        int segmentHorizonDays = (int) config.segments.horizon.toDays();
+        io.journeycep.pipeline.privacy.Pseudonymizer controlPseudonymizer = erasureOn ? config.pseudonymizer() : null;
         ControlStage.Output control = ControlStage.apply(events, controlSource, WallClock.system(),
-                (int) config.segments.horizon.toDays(), erasureOn ? config.pseudonymizer() : null);
+                segmentHorizonDays, controlPseudonymizer);
         deadLetters = deadLetters.union(control.rejected);
         DataStream<JourneyEvent> toDedupe = events;
+        // suppressions known before the start (a replay's control file) decide from the first event on
+        java.util.Map<String, SuppressionTimeline> knownSuppressions = ControlStage.knownMessages(controlSource,
+                WallClock.system(), segmentHorizonDays, controlPseudonymizer).map(SuppressionTimeline::byKey)
+                .orElse(null);
         if (erasureOn) {
             // one marker per user key of a request joins the events right before dedupe (README "Privacy")
             toDedupe = events.union(control.messages
                     .flatMap(new ErasureMarkers(), TypeInformation.of(JourneyEvent.class))
                     .name("erasure markers")
                     .uid(ERASURE_MARKERS_UID)
+                    .setParallelism(1),
+                    control.messages
+                    .flatMap(new SuppressionMarkers(), TypeInformation.of(JourneyEvent.class))
+                    .name("suppression markers")
+                    .uid(SUPPRESSION_MARKERS_UID)
                     .setParallelism(1));
         }
 
         SingleOutputStreamOperator<JourneyEvent> onTime = toDedupe
                 .keyBy(new Keys.UserKey())
-                .process(new DedupeAndLateFilter(config.dedupe.horizon), TypeInformation.of(JourneyEvent.class))
+                .process(new DedupeAndLateFilter(config.dedupe.horizon, knownSuppressions),
+                        TypeInformation.of(JourneyEvent.class))
                 .name("dedupe and late filter")
                 .uid(DEDUPE_UID);
         DataStream<RejectedEvent> late = onTime

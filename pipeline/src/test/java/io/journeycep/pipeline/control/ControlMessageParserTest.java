@@ -10,6 +10,7 @@ import io.journeycep.patterns.velocity.VelocityRule;
 import io.journeycep.pipeline.ingest.WallClock;
 import io.journeycep.pipeline.privacy.Pseudonymizer;
 import io.journeycep.pipeline.stages.erasure.ErasureMarkers;
+import io.journeycep.pipeline.stages.suppression.SuppressionMarkers;
 import io.journeycep.sinks.RejectReason;
 import io.journeycep.sinks.RejectedEvent;
 
@@ -109,10 +110,10 @@ class ControlMessageParserTest {
         assertThat(rejected("[1,2]").detail).isEqualTo("value: a control message is a JSON object, was array");
         assertThat(rejected("{\"rule\":" + RULE + "}").detail)
                 .isEqualTo("type: required, one of velocity-rule, velocity-rule-removed, segment-rule, "
-                        + "segment-rule-removed, erasure");
+                        + "segment-rule-removed, erasure, suppress, unsuppress");
         assertThat(rejected("{\"type\":\"erase-everything\"}").detail).isEqualTo(
                 "type: unknown control message type 'erase-everything'; known: velocity-rule, velocity-rule-removed, "
-                        + "segment-rule, segment-rule-removed, erasure");
+                        + "segment-rule, segment-rule-removed, erasure, suppress, unsuppress");
         assertThat(rejected("{\"type\":\"velocity-rule\"}").detail).startsWith("rule: required");
         assertThat(rejected("{\"type\":\"velocity-rule\",\"rule\":" + RULE + ",\"note\":1}").detail)
                 .startsWith("note: unknown field of a velocity-rule message");
@@ -246,6 +247,87 @@ class ControlMessageParserTest {
                         "anonymous-ids[1]: must be a non-empty string"},
                 {"{\"type\":\"erasure\",\"user-id\":\"u-42\",\"email\":\"x@y\"}",
                         "email: unknown field of an erasure"}}) {
+            ControlMessageParser.Result r = parse(null, c[0]);
+            assertThat(r.isAccepted()).as(c[0]).isFalse();
+            assertThat(r.rejected.reason).isEqualTo(RejectReason.BAD_CONTROL_MESSAGE.name());
+            assertThat(r.rejected.detail).as(c[0]).startsWith(c[1]).doesNotContain("u-42").doesNotContain("a-9")
+                    .doesNotContain("x@y");
+            assertThat(r.rejected.raw).as(c[0]).isNull();
+        }
+    }
+
+    @Test
+    void aSuppressRequestCarriesTheKeysAndTheHashAsAnErasureDoesAndDeleteMakesItAnErasureToo() {
+        ControlMessage m = parser.parse(ControlRecord.of("kafka:control/0", 17L, null,
+                "{\"type\":\"suppress\",\"user-id\":\" u-42\",\"anonymous-ids\":[\"a-9\",\"a-9\"]}"
+                        .getBytes(StandardCharsets.UTF_8), 1_700_000_000_000L)).message;
+        assertThat(m.type).isEqualTo(ControlMessage.SUPPRESS);
+        assertThat(m.isSuppression()).isTrue();
+        assertThat(m.erases()).as("no delete: not an erasure").isFalse();
+        assertThat(m.isErasure()).isFalse();
+        assertThat(m.raw).as("the raw request holds the id").isNull();
+        assertThat(m.suppression.suppress).isTrue();
+        assertThat(m.suppression.requestId).isEqualTo("kafka:control/0@17");
+        assertThat(m.suppression.userKeys).containsExactly("u-42", "anon:a-9");
+        assertThat(m.suppression.at).isEqualTo(1_700_000_000_000L);
+        assertThat(m.suppression.userHash).isEqualTo("sha256:" + SHA256_U42);
+        assertThat(m.toString()).doesNotContain("u-42").doesNotContain("a-9");
+
+        ControlMessage withDelete = parse(null, "{\"type\":\"suppress\",\"user-id\":\"u-42\",\"delete\":true}").message;
+        assertThat(withDelete.isSuppression()).isTrue();
+        assertThat(withDelete.erases()).isTrue();
+        assertThat(withDelete.erasure.erasureId).isEqualTo("kafka:control/0@17");
+        assertThat(withDelete.erasure.userKeys).containsExactly("u-42");
+        assertThat(withDelete.erasure.requestedAt).as("no record timestamp: when it was read")
+                .isEqualTo(withDelete.suppression.at).isEqualTo(NOW);
+        List<JourneyEvent> erasureMarkers = new ArrayList<>();
+        new ErasureMarkers().flatMap(withDelete, new ListCollector<>(erasureMarkers));
+        assertThat(erasureMarkers).singleElement().satisfies(e -> {
+            assertThat(e.isErasure()).isTrue();
+            assertThat(e.userKey()).isEqualTo("u-42");
+        });
+        assertThat(parse(null, "{\"type\":\"suppress\",\"user-id\":\"u-42\",\"delete\":false}").message.erases())
+                .isFalse();
+    }
+
+    @Test
+    void anUnsuppressRequestBecomesOneMarkerPerKeyAndNoErasure() {
+        ControlMessage m = parse(null,
+                "{\"type\":\"unsuppress\",\"user-id\":\"anon:x\",\"anonymous-ids\":[\"x\"]}").message;
+        assertThat(m.type).isEqualTo(ControlMessage.UNSUPPRESS);
+        assertThat(m.suppression.suppress).isFalse();
+        assertThat(m.erases()).isFalse();
+        List<JourneyEvent> markers = new ArrayList<>();
+        new SuppressionMarkers().flatMap(m, new ListCollector<>(markers));
+        assertThat(markers).extracting(JourneyEvent::userKey).containsExactly("user:anon:x", "anon:x");
+        assertThat(markers).allSatisfy(e -> {
+            assertThat(e.isSuppression()).isTrue();
+            assertThat(e.isErasure()).isFalse();
+            assertThat(e.timestamp).isEqualTo(NOW);
+            assertThat(e.toString()).doesNotContain("anon:x");
+        });
+        List<JourneyEvent> none = new ArrayList<>();
+        new ErasureMarkers().flatMap(m, new ListCollector<>(none));
+        new SuppressionMarkers().flatMap(parse(null, "{\"type\":\"erasure\",\"user-id\":\"u-42\"}").message,
+                new ListCollector<>(none));
+        assertThat(none).as("an unsuppress erases nothing; an erasure suppresses nothing").isEmpty();
+    }
+
+    @Test
+    void aBadSuppressionRequestNamesTheFieldNeverTheValueAndKeepsNoRawBytes() {
+        for (String[] c : new String[][] {
+                {"{\"type\":\"suppress\"}", "user-id: required, the id of the user to suppress"},
+                {"{\"type\":\"unsuppress\",\"user-id\":\" \"}", "user-id: required, the id of the user to unsuppress"},
+                {"{\"type\":\"suppress\",\"user-id\":\"u-42\",\"anonymous-ids\":\"a-9\"}",
+                        "anonymous-ids: must be a list"},
+                {"{\"type\":\"suppress\",\"user-id\":\"u-42\",\"anonymous-ids\":[\"a-9\",7]}",
+                        "anonymous-ids[1]: must be a non-empty string"},
+                {"{\"type\":\"suppress\",\"user-id\":\"u-42\",\"delete\":\"yes\"}",
+                        "delete: must be true or false"},
+                {"{\"type\":\"unsuppress\",\"user-id\":\"u-42\",\"delete\":true}",
+                        "delete: unknown field of an unsuppress message; it has anonymous-ids, type, user-id"},
+                {"{\"type\":\"suppress\",\"user-id\":\"u-42\",\"email\":\"x@y\"}",
+                        "email: unknown field of a suppress message; it has anonymous-ids, delete, type, user-id"}}) {
             ControlMessageParser.Result r = parse(null, c[0]);
             assertThat(r.isAccepted()).as(c[0]).isFalse();
             assertThat(r.rejected.reason).isEqualTo(RejectReason.BAD_CONTROL_MESSAGE.name());

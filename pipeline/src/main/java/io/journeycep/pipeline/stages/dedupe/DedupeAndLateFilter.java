@@ -1,12 +1,15 @@
 package io.journeycep.pipeline.stages.dedupe;
 
 import io.journeycep.model.JourneyEvent;
+import io.journeycep.pipeline.stages.suppression.SuppressionTimeline;
 
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
@@ -16,6 +19,8 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -23,6 +28,8 @@ import java.util.Objects;
  * the watermarks are assigned.
  *
  * <ol>
+ *   <li><b>Suppressed</b>: an event of a key whose {@link SuppressionTimeline suppression timeline} suppresses its
+ *       timestamp is dropped and counted, before anything else (so it is not even a late event, README "Privacy").
  *   <li><b>Late</b>: an event whose timestamp is ≤ the operator's current watermark is late: it goes to
  *       {@link #LATE_EVENTS} (never silently lost) and is counted. A late event does not enter the dedupe state.
  *   <li><b>Duplicate</b>: an on-time event whose {@code eventId} was already seen <em>for the same user key</em>
@@ -40,10 +47,21 @@ import java.util.Objects;
  * more, holds more ids), never less.
  *
  * <p><b>Erasure markers</b> (README "Privacy") are not events: the key's remembered ids are deleted and the marker goes
- * on, whatever the watermark, uncounted.
+ * on, whatever the watermark, uncounted. An erasure leaves the key's suppressions as they are (a {@code suppress} with
+ * {@code "delete": true} erases and stays in force).
  *
- * <p>Counters: Flink metrics {@code eventsIn}, {@code duplicates}, {@code lateEvents}, and {@code LongCounter}
- * accumulators {@code duplicates} and {@code lateEvents} (summed over subtasks in the {@code JobExecutionResult}).
+ * <p><b>Suppression markers</b> ({@code suppress}, {@code unsuppress}) are recorded in the key's timeline ({@value
+ * #SUPPRESSION_STATE}, a {@code ValueState} <em>without</em> TTL: unlike the remembered ids, a suppression must outlive
+ * any horizon, restarts and savepoints) and go no further. The decision is in event time (the latest request at or
+ * before the event's timestamp), taken when the event reaches this stage: an event that arrived before the request did
+ * has gone on. With {@code knownSuppressions} (the control records were known when the job was defined: a replay's
+ * {@code --control} file, tests) the timelines are complete from the first event on and decide instead of the state,
+ * so the outcome does not depend on which of the two sources was read first.
+ *
+ * <p>Counters: Flink metrics {@code eventsIn}, {@code duplicates}, {@code lateEvents}, {@code suppressedEvents}, and
+ * {@code LongCounter} accumulators {@code duplicates}, {@code lateEvents} and {@code suppressedEvents} (summed over
+ * subtasks in the {@code JobExecutionResult}). A suppressed event counts in {@code eventsIn} and {@code
+ * suppressedEvents}, never as late or duplicate.
  */
 public class DedupeAndLateFilter extends KeyedProcessFunction<String, JourneyEvent, JourneyEvent> {
 
@@ -61,10 +79,18 @@ public class DedupeAndLateFilter extends KeyedProcessFunction<String, JourneyEve
     public static final String METRIC_LATE_EVENTS = "lateEvents";
     public static final String ACC_DUPLICATES = "duplicates";
     public static final String ACC_LATE_EVENTS = "lateEvents";
+    public static final String SUPPRESSION_STATE = "suppression-timeline";
+    public static final String METRIC_SUPPRESSED = "suppressedEvents";
+    public static final String ACC_SUPPRESSED = "suppressedEvents";
 
     private final Duration horizon;
+    /** Per user key, its whole timeline, when every request was known at the start; else {@code null}. */
+    private final HashMap<String, SuppressionTimeline> knownSuppressions;
 
     private transient MapState<String, Boolean> seenIds;
+    private transient ValueState<SuppressionTimeline> suppressions;
+    private transient Counter suppressed;
+    private transient LongCounter suppressedAcc;
     private transient Counter eventsIn;
     private transient Counter duplicates;
     private transient Counter lateEvents;
@@ -76,11 +102,25 @@ public class DedupeAndLateFilter extends KeyedProcessFunction<String, JourneyEve
     }
 
     public DedupeAndLateFilter(Duration horizon) {
+        this(horizon, null);
+    }
+
+    /**
+     * @param knownSuppressions per user key its complete suppression timeline, when every control record was known
+     *     when the job was defined (then the timelines decide, not the markers); {@code null}: from markers only
+     */
+    public DedupeAndLateFilter(Duration horizon, Map<String, SuppressionTimeline> knownSuppressions) {
         Objects.requireNonNull(horizon, "horizon");
         if (horizon.isZero() || horizon.isNegative()) {
             throw new IllegalArgumentException("dedupe horizon must be positive: " + horizon);
         }
         this.horizon = horizon;
+        this.knownSuppressions = knownSuppressions == null ? null : new HashMap<>(knownSuppressions);
+    }
+
+    /** The suppression timeline of a key: no TTL, see the class comment. */
+    public static ValueStateDescriptor<SuppressionTimeline> suppressionDescriptor() {
+        return new ValueStateDescriptor<>(SUPPRESSION_STATE, SuppressionTimeline.class);
     }
 
     /** The state descriptor, with TTL = horizon. */
@@ -103,14 +143,17 @@ public class DedupeAndLateFilter extends KeyedProcessFunction<String, JourneyEve
     @Override
     public void open(OpenContext openContext) throws Exception {
         seenIds = getRuntimeContext().getMapState(seenIdsDescriptor(horizon));
+        suppressions = getRuntimeContext().getState(suppressionDescriptor());
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         eventsIn = metrics.counter(METRIC_EVENTS_IN);
         duplicates = metrics.counter(METRIC_DUPLICATES);
         lateEvents = metrics.counter(METRIC_LATE_EVENTS);
+        suppressed = metrics.counter(METRIC_SUPPRESSED);
         // getLongCounter adds the accumulator or returns the one already registered under that name in this task
         // (addAccumulator would throw if a chained operator registered the same name first).
         duplicatesAcc = getRuntimeContext().getLongCounter(ACC_DUPLICATES);
         lateEventsAcc = getRuntimeContext().getLongCounter(ACC_LATE_EVENTS);
+        suppressedAcc = getRuntimeContext().getLongCounter(ACC_SUPPRESSED);
     }
 
     @Override
@@ -120,7 +163,23 @@ public class DedupeAndLateFilter extends KeyedProcessFunction<String, JourneyEve
             out.collect(event);
             return;
         }
+        if (event.isSuppression()) {
+            SuppressionTimeline timeline = suppressions.value();
+            if (timeline == null) {
+                timeline = new SuppressionTimeline();
+            }
+            timeline.record(event.suppression.at, event.suppression.suppress);
+            suppressions.update(timeline);
+            return; // recorded here; no other stage keeps suppressions
+        }
         eventsIn.inc();
+        SuppressionTimeline timeline = knownSuppressions != null
+                ? knownSuppressions.get(ctx.getCurrentKey()) : suppressions.value();
+        if (timeline != null && timeline.suppresses(event.timestamp)) {
+            suppressed.inc();
+            suppressedAcc.add(1L);
+            return;
+        }
         if (event.timestamp <= ctx.timerService().currentWatermark()) {
             lateEvents.inc();
             lateEventsAcc.add(1L);
@@ -156,5 +215,9 @@ public class DedupeAndLateFilter extends KeyedProcessFunction<String, JourneyEve
 
     Counter lateEventsCounter() {
         return lateEvents;
+    }
+
+    Counter suppressedCounter() {
+        return suppressed;
     }
 }

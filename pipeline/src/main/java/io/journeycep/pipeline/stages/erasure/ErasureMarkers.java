@@ -11,8 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns an erasure request of the control topic into one marker per user key it covers (the user's, and one per
- * anonymous id; {@link UserKeys}), which join the events right before dedupe. Logs the request by its id and hash only.
+ * Turns an erasure request of the control topic (or a {@code suppress} with {@code "delete": true}) into one marker per
+ * user key it covers (the user's, and one per anonymous id; {@link UserKeys}), which join the events right before
+ * dedupe. Logs the request by its id and hash only.
  */
 public final class ErasureMarkers implements FlatMapFunction<ControlMessage, JourneyEvent> {
     private static final long serialVersionUID = 1L;
@@ -20,7 +21,7 @@ public final class ErasureMarkers implements FlatMapFunction<ControlMessage, Jou
 
     @Override
     public void flatMap(ControlMessage m, Collector<JourneyEvent> out) {
-        if (!m.isErasure()) {
+        if (!m.erases()) { // an erasure request, or a suppress with "delete": true
             return;
         }
         Erasure e = m.erasure;
