@@ -23,6 +23,8 @@ public final class ReplaySummary {
     public final long rejected;
     public final long duplicates;
     public final long late;
+    /** Events dropped because their user was suppressed at their time ({@code suppress} messages). */
+    public final long suppressed;
     /** {@code replay --until}: where event time stopped, or {@code null}. */
     public final Instant until;
     /** Accepted records not processed because their event time is after {@link #until}. */
@@ -61,6 +63,7 @@ public final class ReplaySummary {
         rejected = count(result, "eventsRejected");
         duplicates = count(result, "duplicates");
         late = count(result, "lateEvents");
+        suppressed = count(result, io.journeycep.pipeline.stages.dedupe.DedupeAndLateFilter.ACC_SUPPRESSED);
         for (AlertKind kind : AlertKind.values()) {
             alerts.put(kind, count(result, "alerts." + kind.name()));
         }
@@ -110,6 +113,10 @@ public final class ReplaySummary {
         }
         sb.append(String.format("  duplicates       %,10d   (dropped)%n", duplicates));
         sb.append(String.format("  late             %,10d   (late-events output)%n", late));
+        if (suppressed > 0) {
+            sb.append(String.format("  suppressed       %,10d   (dropped: the user was suppressed at their time)%n",
+                    suppressed));
+        }
         if (drain) {
             sb.append("  event time ended at the end of time   (--drain: every pending timeout fired)\n");
         } else if (eventTimeEnd != null) {

@@ -3,6 +3,11 @@ package io.journeycep.pipeline.cli;
 import io.journeycep.pipeline.config.Instants;
 import io.journeycep.pipeline.config.JobConfig;
 import io.journeycep.pipeline.config.Secrets;
+import io.journeycep.pipeline.control.ControlFile;
+import io.journeycep.pipeline.control.ControlMessageParser;
+import io.journeycep.pipeline.control.ControlRecord;
+import io.journeycep.pipeline.control.ControlSources;
+import io.journeycep.pipeline.ingest.WallClock;
 import io.journeycep.pipeline.rules.RulesLinter;
 import io.journeycep.pipeline.workflow.JourneyWorkflow;
 
@@ -13,6 +18,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -22,7 +28,9 @@ import java.util.stream.Collectors;
  * idleness), and ends at the greatest event time of the input (a team replaying a month wants what happened during
  * that month and the state at its end, not every user walked through every inactivity exit); with {@code --until
  * TIME} ({@code source.files.until}) it stops at TIME instead, and with {@code --drain} ({@code source.files.drain})
- * the end of input advances it to the end of time, so every pending timeout fires.
+ * the end of input advances it to the end of time, so every pending timeout fires. With {@code --control FILE} the
+ * control messages of the file ({@link ControlFile}) are fed to the replay as the control topic feeds a live job, each
+ * with its {@code ts} as the record's time.
  */
 public final class ReplayVerb {
     static final String USAGE = String.join("\n",
@@ -53,6 +61,11 @@ public final class ReplayVerb {
             "  --drain                  let the end of the input move event time to the end of time: every pending",
             "                           timeout fires (open carts are abandoned, users walk through every inactivity",
             "                           segment to the horizon's exit). Not with --until.",
+            "  --control FILE           control messages to feed the replay as the control topic would: JSON lines,",
+            "                           each a message (erasure, suppress, unsuppress, velocity-rule, segment-rule,",
+            "                           ...) with its event time in \"ts\" (ISO-8601 with a zone, or epoch millis).",
+            "                           Privacy requests act at their ts; rule changes when they reach the rule",
+            "                           stages (README \"Replaying control messages\"). Checked before the run.",
             "  --state-backend B        rocksdb (default) or hashmap",
             "  --parallelism N          default 1");
 
@@ -65,7 +78,7 @@ public final class ReplayVerb {
                 1,
                 Set.of("input", "format", "mapping", "jdbc-url", "jdbc-user", "jdbc-password-env",
                         "jdbc-password-file", "kafka-bootstrap", "config", "state-backend", "parallelism", "rules",
-                        "until"),
+                        "until", "control"),
                 Set.of("drain"));
         if (args.has("help")) {
             System.out.println(USAGE);
@@ -127,7 +140,17 @@ public final class ReplayVerb {
                     ? Secrets.resolve("replay", null, args.get("jdbc-password-file"))
                     : System.getenv(env);
         }
-        ReplaySummary summary = replay(config, password);
+        List<ControlRecord> control = List.of();
+        if (args.has("control")) {
+            Path file = Path.of(args.get("control"));
+            if (!Files.isReadable(file)) {
+                throw new Args.UsageException("replay: cannot read control file " + file);
+            }
+            // every line checked now, as the job will parse it: a bad line stops the replay before it starts
+            control = ControlFile.read(file, new ControlMessageParser(WallClock.system(),
+                    (int) config.segments.horizon.toDays()));
+        }
+        ReplaySummary summary = replay(config, password, control);
         System.out.println("replay of " + String.join(", ", config.source.files.paths) + " finished, "
                 + summary.endOfEventTime());
         System.out.print(summary);
@@ -136,6 +159,16 @@ public final class ReplayVerb {
 
     /** Runs a bounded replay of {@code config}'s file source and returns what it counted. */
     public static ReplaySummary replay(JobConfig config, String jdbcPassword) throws Exception {
+        return replay(config, jdbcPassword, List.of());
+    }
+
+    /**
+     * Runs a bounded replay of {@code config}'s file source, with {@code control} (a {@link ControlFile}'s records, in
+     * time order; none: no control stream, as without {@code --control}) as its control topic, and returns what it
+     * counted.
+     */
+    public static ReplaySummary replay(JobConfig config, String jdbcPassword, List<ControlRecord> control)
+            throws Exception {
         config.eventTime.quietPeriod = null;
         config.eventTime.idleTimeout = null;
         if (config.runtime.checkpointInterval.compareTo(Duration.ofSeconds(2)) > 0) {
@@ -150,7 +183,8 @@ public final class ReplayVerb {
         Path checkpoints = JobRunner.useTemporaryCheckpointDirIfUnset(config);
         try {
             StreamExecutionEnvironment env = JobRunner.environment(config, base);
-            JourneyWorkflow.define(env, JobRunner.source(config), JobRunner.sinks(config, jdbcPassword), config);
+            JourneyWorkflow.define(env, JobRunner.source(config),
+                    control.isEmpty() ? null : ControlSources.of(control), JobRunner.sinks(config, jdbcPassword), config);
             return new ReplaySummary(env.execute("journey-cep replay"), config.source.files.until,
                     config.source.files.drain);
         } finally {
