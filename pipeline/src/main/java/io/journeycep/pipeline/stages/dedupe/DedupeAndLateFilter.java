@@ -5,6 +5,8 @@ import io.journeycep.pipeline.stages.suppression.SuppressionTimeline;
 
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
@@ -14,12 +16,16 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -63,7 +69,8 @@ import java.util.Objects;
  * subtasks in the {@code JobExecutionResult}). A suppressed event counts in {@code eventsIn} and {@code
  * suppressedEvents}, never as late or duplicate.
  */
-public class DedupeAndLateFilter extends KeyedProcessFunction<String, JourneyEvent, JourneyEvent> {
+public class DedupeAndLateFilter extends KeyedProcessFunction<String, JourneyEvent, JourneyEvent>
+        implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
 
@@ -80,6 +87,8 @@ public class DedupeAndLateFilter extends KeyedProcessFunction<String, JourneyEve
     public static final String ACC_DUPLICATES = "duplicates";
     public static final String ACC_LATE_EVENTS = "lateEvents";
     public static final String SUPPRESSION_STATE = "suppression-timeline";
+    /** Operator (union list) state: whether any instance ever recorded a suppression. */
+    public static final String ANY_SUPPRESSION_STATE = "any-suppression";
     public static final String METRIC_SUPPRESSED = "suppressedEvents";
     public static final String ACC_SUPPRESSED = "suppressedEvents";
 
@@ -89,6 +98,13 @@ public class DedupeAndLateFilter extends KeyedProcessFunction<String, JourneyEve
 
     private transient MapState<String, Boolean> seenIds;
     private transient ValueState<SuppressionTimeline> suppressions;
+    /**
+     * Whether any instance of this operator ever recorded a suppression (a union list state, so it survives restores
+     * and rescaling); until then no event reads {@link #suppressions}, which spares the hot path a state lookup per event
+     * in the usual job that has never suppressed anyone.
+     */
+    private transient ListState<Boolean> anySuppressionState;
+    private transient boolean anySuppression;
     private transient Counter suppressed;
     private transient LongCounter suppressedAcc;
     private transient Counter eventsIn;
@@ -141,6 +157,20 @@ public class DedupeAndLateFilter extends KeyedProcessFunction<String, JourneyEve
     }
 
     @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        anySuppressionState = context.getOperatorStateStore().getUnionListState(
+                new ListStateDescriptor<>(ANY_SUPPRESSION_STATE, Types.BOOLEAN));
+        for (Boolean recorded : anySuppressionState.get()) {
+            anySuppression |= Boolean.TRUE.equals(recorded);
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        anySuppressionState.update(anySuppression ? List.of(Boolean.TRUE) : List.of());
+    }
+
+    @Override
     public void open(OpenContext openContext) throws Exception {
         seenIds = getRuntimeContext().getMapState(seenIdsDescriptor(horizon));
         suppressions = getRuntimeContext().getState(suppressionDescriptor());
@@ -170,11 +200,12 @@ public class DedupeAndLateFilter extends KeyedProcessFunction<String, JourneyEve
             }
             timeline.record(event.suppression.at, event.suppression.suppress);
             suppressions.update(timeline);
+            anySuppression = true;
             return; // recorded here; no other stage keeps suppressions
         }
         eventsIn.inc();
-        SuppressionTimeline timeline = knownSuppressions != null
-                ? knownSuppressions.get(ctx.getCurrentKey()) : suppressions.value();
+        SuppressionTimeline timeline = knownSuppressions != null ? knownSuppressions.get(ctx.getCurrentKey())
+                : anySuppression ? suppressions.value() : null;
         if (timeline != null && timeline.suppresses(event.timestamp)) {
             suppressed.inc();
             suppressedAcc.add(1L);
