@@ -210,6 +210,21 @@ class ControlMessageParserTest {
     }
 
     @Test
+    void withPseudonymizationASuppressionReachesTheKeysAnErasureOfTheSameIdsReaches() {
+        byte[] key = "0123456789abcdef0123456789abcdef0123".getBytes(StandardCharsets.UTF_8);
+        io.journeycep.pipeline.privacy.Pseudonymizer p = io.journeycep.pipeline.privacy.Pseudonymizer.of(key);
+        ControlMessageParser keyed = new ControlMessageParser(WallClock.fixed(NOW), 365, p);
+        ControlMessage erasure = keyed.parse(ControlRecord.of("kafka:control/0", 3L, null,
+                "{\"type\":\"erasure\",\"user-id\":\"u-42\",\"anonymous-ids\":[\"a-9\"]}")).message;
+        ControlMessage suppress = keyed.parse(ControlRecord.of("kafka:control/0", 4L, null,
+                "{\"type\":\"suppress\",\"user-id\":\"u-42\",\"anonymous-ids\":[\"a-9\"],\"delete\":true}")).message;
+        assertThat(suppress.suppression.userKeys).containsExactly(erasure.erasure.userKeys)
+                .doesNotContain("u-42", "anon:a-9");
+        assertThat(suppress.suppression.userHash).isEqualTo(erasure.erasure.userHash);
+        assertThat(suppress.erasure.userKeys).containsExactly(erasure.erasure.userKeys);
+    }
+
+    @Test
     void anErasureOfAUserWhoseIdLooksLikeAnAnonymousKeyIsKeyedAsThatUserAndMarksOnlyThatUser() {
         ControlMessage m = parse(null, "{\"type\":\"erasure\",\"user-id\":\"anon:x\",\"anonymous-ids\":"
                 + "[\"anon:x\",\"user:anon:x\",\"caf\u00e9\",\"cafe\u0301\"]}").message;
