@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * One validated clickstream event in canonical form (DESIGN §2), whatever shape it arrived in.
  *
- * <p>A Flink POJO: public fields, a no-arg constructor, no collections, so it never falls back to Kryo.
+ * <p>A Flink POJO: public fields, a no-arg constructor, no collections (arrays only), so it never falls back to Kryo.
  * Optional fields are {@code null} when the source did not carry them.
  */
 public class JourneyEvent {
@@ -31,6 +31,20 @@ public class JourneyEvent {
     public String source;
     /** Offset (Kafka) or line number (file) of the record within {@link #source}. */
     public long position;
+    /**
+     * Set only for a Segment {@code group} call (README "Segment calls"): the account the user belongs to. A group call
+     * is no step of the journey and no activity; only the user's pass keeps it ({@link #groupTraitNames}).
+     */
+    public String groupId;
+    /** A group call's traits (scalar values only, as text), names and values pairwise; {@code null} without any. */
+    public String[] groupTraitNames;
+    /** The values of {@link #groupTraitNames}, in the same order. */
+    public String[] groupTraitValues;
+    /**
+     * The consent categories the event says the user granted (README "Consent"), or {@code null} when the event carries
+     * no consent object (the user's consent stays as it was). Empty: a consent object that grants nothing.
+     */
+    public String[] consentGranted;
     /**
      * {@code null} for an event. Set, this is not an event but an erasure marker (README "Privacy"): the keyed stages
      * delete what they hold under its {@link #userKey()} and emit nothing about that user; it has no {@link #type} and
@@ -83,6 +97,11 @@ public class JourneyEvent {
         m.eventId = "erasure:" + erasure.erasureId;
         m.source = "erasure";
         return m;
+    }
+
+    /** Whether this is a Segment {@code group} call: it attaches the user to an account and is no journey step. */
+    public boolean isGroupCall() {
+        return groupId != null;
     }
 
     /** Whether this is an erasure marker, not an event. */
@@ -146,6 +165,10 @@ public class JourneyEvent {
                 && Objects.equals(deviceId, that.deviceId)
                 && Objects.equals(cardId, that.cardId)
                 && Objects.equals(source, that.source)
+                && Objects.equals(groupId, that.groupId)
+                && java.util.Arrays.equals(groupTraitNames, that.groupTraitNames)
+                && java.util.Arrays.equals(groupTraitValues, that.groupTraitValues)
+                && java.util.Arrays.equals(consentGranted, that.consentGranted)
                 && Objects.equals(erasure, that.erasure)
                 && Objects.equals(suppression, that.suppression);
     }

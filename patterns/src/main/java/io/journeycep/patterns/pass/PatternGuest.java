@@ -137,6 +137,9 @@ public final class PatternGuest<OUT, CTRL> implements UserGuest<OUT, CTRL> {
 
     @Override
     public void onEvent(JourneyEvent event, long watermark, Emitter<OUT> out) throws Exception {
+        if (event.isGroupCall()) {
+            return; // an account, no step of the journey: it must not break a sequence
+        }
         if (lookback != null && lookback.remembers(event)) {
             remembered.update(append(remembered.value(), Lookback.refOf(event)));
         }

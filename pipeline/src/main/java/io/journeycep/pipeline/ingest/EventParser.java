@@ -29,14 +29,16 @@ import java.util.function.UnaryOperator;
  * <p>Two shapes are detected per record:
  *
  * <ul>
- *   <li><b>Segment / RudderStack</b>: a {@code type} of {@code track}, {@code page}, {@code screen} or
- *       {@code identify} (a record without {@code type} but with {@code event} and {@code userId},
- *       {@code anonymousId} or {@code messageId} is taken as a {@code track} call). Event time is {@code timestamp};
- *       only when it is absent, {@code originalTimestamp} (the device clock). {@code sentAt} and
+ *   <li><b>Segment / RudderStack</b>: a {@code type} of {@code track}, {@code page}, {@code screen},
+ *       {@code identify}, {@code alias} or {@code group} (a record without {@code type} but with {@code event} and
+ *       {@code userId}, {@code anonymousId} or {@code messageId} is taken as a {@code track} call). Event time is
+ *       {@code timestamp}; only when it is absent, {@code originalTimestamp} (the device clock). {@code sentAt} and
  *       {@code receivedAt} are never used: they say when the record was sent or received, not when the event
  *       happened. {@code page}/{@code screen} calls become {@link EventType#PAGE}, {@code identify} calls
  *       {@link EventType#OTHER} with source event name {@code identify}, keeping {@code userId} and
- *       {@code anonymousId} for identity stitching.
+ *       {@code anonymousId} for identity stitching; {@code group} calls {@link EventType#OTHER} named {@code group}
+ *       with {@link JourneyEvent#groupId} and the scalar {@code traits} as text. Any of these may carry consent
+ *       ({@link #consent}).
  *   <li><b>Flat</b>: any of {@code event_type}, {@code event_id}, {@code user_id}, {@code anonymous_id},
  *       {@code ts}. {@code ts} is ISO-8601 or epoch milliseconds (number or digit string). An optional
  *       {@code source_event_name} carries the original event name (written by {@link EventJson}).
@@ -206,13 +208,13 @@ public class EventParser implements Serializable {
         JsonNode type = o.get("type");
         if (type != null && type.isTextual()) {
             throw new RejectException(RejectReason.UNKNOWN_SHAPE, "field 'type': Segment call type '"
-                    + Fields.show(type.textValue()) + "' is not supported (track, page, screen, identify, alias)");
+                    + Fields.show(type.textValue()) + "' is not supported (track, page, screen, identify, alias, group)");
         }
         throw new RejectException(RejectReason.UNKNOWN_SHAPE, "neither the Segment/RudderStack shape (field 'type' "
-                + "track|page|screen|identify|alias) nor the flat shape (fields 'event_type', 'user_id', 'ts')");
+                + "track|page|screen|identify|alias|group) nor the flat shape (fields 'event_type', 'user_id', 'ts')");
     }
 
-    /** track/page/screen/identify/alias, or null when the record is not Segment-shaped. */
+    /** track/page/screen/identify/alias/group, or null when the record is not Segment-shaped. */
     private static String segmentCall(ObjectNode o) {
         JsonNode type = o.get("type");
         if (type != null && type.isTextual()) {
@@ -223,6 +225,7 @@ public class EventParser implements Serializable {
                 case "screen":
                 case "identify":
                 case "alias":
+                case "group":
                     return t;
                 default:
                     return null;
@@ -277,12 +280,22 @@ public class EventParser implements Serializable {
                 e.sourceEventName = call;
                 e.type = EventType.PAGE;
                 break;
+            case "group": // the user's account: kept by the user's pass, no step of the journey
+                e.groupId = Fields.jsonText("groupId", o.get("groupId"));
+                if (e.groupId == null) {
+                    throw Fields.bad("groupId", "missing or empty (required for a group call)");
+                }
+                e.sourceEventName = call;
+                e.type = EventType.OTHER;
+                groupTraits(e, object(o, "traits", "traits"));
+                break;
             default: // identify, alias: a link of two ids, not a step of the journey
                 e.sourceEventName = call;
                 e.type = EventType.OTHER;
         }
         ObjectNode props = object(o, "properties", "properties");
         ObjectNode context = object(o, "context", "context");
+        e.consentGranted = context == null ? null : consent(context);
         ObjectNode device = context == null ? null : object(context, "device", "context.device");
         e.itemId = firstText(props, "properties.", "product_id", "sku", "id");
         e.categoryId = prop(props, "category");
@@ -306,6 +319,111 @@ public class EventParser implements Serializable {
             e.eventId = source + "#" + position;
         }
         return e;
+    }
+
+    /**
+     * A group call's traits: each string, number or boolean value as text (a string checked as any text field, the
+     * detail naming {@code traits.<name>}); objects, arrays and nulls are not kept (the pass keeps only allow-listed
+     * scalar traits, README "Segment calls").
+     */
+    private static void groupTraits(JourneyEvent e, ObjectNode traits) throws RejectException {
+        if (traits == null) {
+            return;
+        }
+        java.util.List<String> names = new java.util.ArrayList<>();
+        java.util.List<String> values = new java.util.ArrayList<>();
+        for (var it = traits.fields(); it.hasNext(); ) {
+            var field = it.next();
+            JsonNode v = field.getValue();
+            String value;
+            if (v.isTextual()) {
+                value = Fields.jsonText("traits." + Fields.show(field.getKey()), v);
+            } else if (v.isNumber() || v.isBoolean()) {
+                if (v.isNumber() && !Double.isFinite(v.asDouble())) {
+                    throw Fields.bad("traits." + Fields.show(field.getKey()), "not a finite number, got " + Fields.show(v.asText()));
+                }
+                value = v.asText();
+            } else {
+                value = null;
+            }
+            String name = Fields.text("traits (a trait name)", field.getKey());
+            if (value != null && name != null) {
+                names.add(name);
+                values.add(value);
+            }
+        }
+        if (!names.isEmpty()) {
+            e.groupTraitNames = names.toArray(new String[0]);
+            e.groupTraitValues = values.toArray(new String[0]);
+        }
+    }
+
+    /**
+     * The consent categories an event grants (README "Consent"), or {@code null} when it carries no consent object.
+     * Segment: {@code context.consent.categoryPreferences}, an object of category → boolean (granted when
+     * {@code true}). RudderStack: {@code context.consentManagement.allowedConsentIds} (granted) and
+     * {@code deniedConsentIds}, arrays of category ids. With both, a category is granted when one grants it and
+     * neither denies it. Category names are compared as sent (trimmed; case-sensitive, as both CDPs do). A consent
+     * object of the wrong shape rejects the record ({@code BAD_FIELD}, field named): ignoring it could keep sending
+     * marketing to a user who just withdrew consent.
+     */
+    private static String[] consent(ObjectNode context) throws RejectException {
+        java.util.TreeSet<String> granted = new java.util.TreeSet<>();
+        java.util.Set<String> denied = new java.util.HashSet<>();
+        boolean seen = false;
+        ObjectNode segment = object(context, "consent", "context.consent");
+        ObjectNode preferences = segment == null ? null
+                : object(segment, "categoryPreferences", "context.consent.categoryPreferences");
+        if (preferences != null) {
+            seen = true;
+            for (var it = preferences.fields(); it.hasNext(); ) {
+                var field = it.next();
+                String label = "context.consent.categoryPreferences." + Fields.show(field.getKey());
+                String category = Fields.text(label, field.getKey());
+                JsonNode v = field.getValue();
+                if (!v.isBoolean()) {
+                    throw Fields.bad(label, "expected true or false, got " + Fields.describe(v));
+                }
+                if (category != null) {
+                    (v.booleanValue() ? granted : denied).add(category);
+                }
+            }
+        }
+        ObjectNode rudder = object(context, "consentManagement", "context.consentManagement");
+        if (rudder != null) {
+            String[] allowed = ids(rudder, "allowedConsentIds");
+            String[] refused = ids(rudder, "deniedConsentIds");
+            if (allowed != null || refused != null) {
+                seen = true;
+                granted.addAll(java.util.Arrays.asList(allowed == null ? new String[0] : allowed));
+                denied.addAll(java.util.Arrays.asList(refused == null ? new String[0] : refused));
+            }
+        }
+        if (!seen) {
+            return null;
+        }
+        granted.removeAll(denied);
+        return granted.toArray(new String[0]);
+    }
+
+    /** A RudderStack consent id list: an array of strings (or integral numbers), or {@code null} when absent. */
+    private static String[] ids(ObjectNode consentManagement, String field) throws RejectException {
+        JsonNode n = consentManagement.get(field);
+        String label = "context.consentManagement." + field;
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isArray()) {
+            throw Fields.bad(label, "expected an array of category ids, got " + Fields.describe(n));
+        }
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < n.size(); i++) {
+            String id = Fields.jsonText(label + "[" + i + "]", n.get(i));
+            if (id != null) {
+                ids.add(id);
+            }
+        }
+        return ids.toArray(new String[0]);
     }
 
     /**

@@ -381,7 +381,7 @@ class EventParserTest {
     @Test
     void unknownShape() {
         rejected("{\"foo\":1,\"bar\":\"x\"}", RejectReason.UNKNOWN_SHAPE, "'type'", "'event_type'");
-        rejected("{\"type\":\"group\",\"groupId\":\"g\"}", RejectReason.UNKNOWN_SHAPE, "'type'", "group");
+        rejected("{\"type\":\"batch\",\"batch\":[]}", RejectReason.UNKNOWN_SHAPE, "'type'", "batch");
         rejected("{}", RejectReason.UNKNOWN_SHAPE);
     }
 

@@ -102,11 +102,12 @@ public class IdentityStitcher extends KeyedProcessFunction<String, JourneyEvent,
     }
 
     /**
-     * A Segment {@code identify} or {@code alias} call (an alias's {@code previousId} is its anonymous id): it links
-     * ids and is not a step of the user's journey.
+     * A Segment {@code identify} or {@code alias} call (an alias's {@code previousId} is its anonymous id), which links
+     * ids, or a {@code group} call, which attaches the user to an account: none is a step of the user's journey.
      */
     public static boolean isIdentifyCall(JourneyEvent e) {
-        return e.type == EventType.OTHER && ("identify".equals(e.sourceEventName) || "alias".equals(e.sourceEventName));
+        return e.type == EventType.OTHER && ("identify".equals(e.sourceEventName) || "alias".equals(e.sourceEventName)
+                || e.isGroupCall());
     }
 
     @Override
@@ -310,6 +311,10 @@ public class IdentityStitcher extends KeyedProcessFunction<String, JourneyEvent,
         c.ip = e.ip;
         c.deviceId = e.deviceId;
         c.cardId = e.cardId;
+        c.groupId = e.groupId;
+        c.groupTraitNames = e.groupTraitNames;
+        c.groupTraitValues = e.groupTraitValues;
+        c.consentGranted = e.consentGranted;
         return c;
     }
 }

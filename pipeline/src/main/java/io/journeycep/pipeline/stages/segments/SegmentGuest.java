@@ -123,6 +123,9 @@ public final class SegmentGuest implements UserGuest<Alert, ControlMessage> {
 
     @Override
     public void onEvent(JourneyEvent event, long watermark, Emitter<Alert> out) throws Exception {
+        if (event.isGroupCall()) {
+            return; // an account the user belongs to, not activity: kept by the group guest (issue 15)
+        }
         accept(SegmentInput.of(event), watermark, out);
     }
 
