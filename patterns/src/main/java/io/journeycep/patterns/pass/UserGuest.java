@@ -94,6 +94,16 @@ public interface UserGuest<OUT, CTRL> {
     /** A record a guest emitted on the main output in this pass (this guest's own included). */
     default void onPassOutput(OUT record, long timestamp) throws Exception {}
 
+    /**
+     * Whether a record emitted in the pass (main or side output) may leave the operator, asked of every guest before
+     * it is sent, with the user's value loaded. A record some guest holds back is not sent, yet every guest still
+     * sees it in {@link #onPassOutput}: withholding a trigger (a user's consent) must not change what the guests
+     * compute from it. Also asked for records emitted while no user is current ({@link ControlContext#output}).
+     */
+    default boolean releases(Object record, long timestamp) throws Exception {
+        return true;
+    }
+
     /** The watermark reached {@code watermark} and the user's timer fired: do everything due up to it. */
     void onWatermark(long watermark, Emitter<OUT> out) throws Exception;
 

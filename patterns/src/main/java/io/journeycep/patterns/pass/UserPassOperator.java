@@ -23,6 +23,7 @@ import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
+import org.apache.flink.util.function.FunctionWithException;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -37,7 +38,8 @@ import java.util.Set;
  * the timer for the earliest time any guest needs ({@link UserGuest#nextDue}); when the timer fires it hands the
  * watermark to each guest, writes once and re-arms. The timer is moved only earlier: a later timer left registered
  * fires into guests that have nothing due and costs one read. What a guest emits on the main output reaches the
- * guests after it in the same pass ({@link UserGuest#onPassOutput}).
+ * guests after it in the same pass ({@link UserGuest#onPassOutput}), whether or not a guest holds it back from the
+ * operator's output ({@link UserGuest#releases}, consent).
  *
  * <p>Why: before, the pattern specs (a look-back and a CEP operator each) and the segment evaluator were separate
  * keyed operators, each reading and writing its own state and registering a timer for nearly every event, and the
@@ -134,8 +136,10 @@ public class UserPassOperator<OUT, CTRL> extends AbstractStreamOperator<OUT>
         emitter = new UserGuest.Emitter<>() {
             @Override
             public void emit(OUT value, long timestamp) {
-                collector.setAbsoluteTimestamp(timestamp);
-                collector.collect(value);
+                if (released(value, timestamp)) {
+                    collector.setAbsoluteTimestamp(timestamp);
+                    collector.collect(value);
+                }
                 try {
                     for (UserGuest<OUT, CTRL> guest : guests) {
                         guest.onPassOutput(value, timestamp);
@@ -147,7 +151,9 @@ public class UserPassOperator<OUT, CTRL> extends AbstractStreamOperator<OUT>
 
             @Override
             public <X> void emit(OutputTag<X> tag, X value, long timestamp) {
-                output.collect(tag, new StreamRecord<>(value, timestamp));
+                if (released(value, timestamp)) {
+                    output.collect(tag, new StreamRecord<>(value, timestamp));
+                }
             }
         };
         for (UserGuest<OUT, CTRL> guest : guests) {
@@ -163,6 +169,20 @@ public class UserPassOperator<OUT, CTRL> extends AbstractStreamOperator<OUT>
                 }
                 pending.add(counter);
             }
+        }
+    }
+
+    /** Whether every guest lets {@code record} leave the operator ({@link UserGuest#releases}). */
+    private boolean released(Object record, long timestamp) {
+        try {
+            for (UserGuest<OUT, CTRL> guest : guests) {
+                if (!guest.releases(record, timestamp)) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (Exception e) {
+            throw new IllegalStateException("a guest of the user pass failed on " + record, e);
         }
     }
 
@@ -293,6 +313,25 @@ public class UserPassOperator<OUT, CTRL> extends AbstractStreamOperator<OUT>
         java.util.Map<String, Object> states = store.presentStates();
         store.flush(); // nothing changed: only forgets the user read
         return states;
+    }
+
+    /**
+     * What {@code read} gets from the first guest of type {@code guest} with {@code user}'s value loaded, for state
+     * probes in tests. Leaves {@code user} the current key and changes nothing.
+     */
+    public <G, R> R readGuest(String user, Class<G> guest, FunctionWithException<G, R, Exception> read)
+            throws Exception {
+        setCurrentKey(user);
+        try {
+            for (UserGuest<OUT, CTRL> g : guests) {
+                if (guest.isInstance(g)) {
+                    return read.apply(guest.cast(g));
+                }
+            }
+            throw new IllegalArgumentException("no guest of type " + guest.getName() + " in the user pass");
+        } finally {
+            store.flush(); // nothing changed: only forgets the user read
+        }
     }
 
     /** The users of this subtask that have a value, for state probes. */

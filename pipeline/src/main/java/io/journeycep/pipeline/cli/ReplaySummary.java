@@ -1,6 +1,7 @@
 package io.journeycep.pipeline.cli;
 
 import io.journeycep.patterns.pass.UserPassOperator;
+import io.journeycep.pipeline.stages.consent.ConsentGuest;
 import io.journeycep.pipeline.stages.journeys.JourneyGuest;
 import io.journeycep.pipeline.stages.segments.SegmentGuest;
 import io.journeycep.pipeline.stages.time.EventTimeLimit;
@@ -42,6 +43,11 @@ public final class ReplaySummary {
     public final Long openSessions;
     /** Users whose segment timer (the next membership change by time passing) is still pending, or {@code null}. */
     public final Long segmentTimersPending;
+    /**
+     * Triggers the user's pass did not send because the user had not granted their consent category (README
+     * "Consent"), or {@code null}; not in {@link #alerts}.
+     */
+    public final Long withheld;
     public final Map<AlertKind, Long> alerts = new EnumMap<>(AlertKind.class);
     /** Alerts per rule id (patterns and velocity rules), including the rules that fired none; by rule id. */
     public final Map<String, Long> alertsByRule = new TreeMap<>();
@@ -59,6 +65,7 @@ public final class ReplaySummary {
         openCarts = optional(result, UserPassOperator.ACC_OPEN_MATCHES_PREFIX + "cart-abandonment");
         openSessions = optional(result, JourneyGuest.ACC_OPEN_SESSIONS);
         segmentTimersPending = optional(result, SegmentGuest.ACC_TIMERS_PENDING);
+        withheld = optional(result, ConsentGuest.ACC_WITHHELD);
         accepted = count(result, "eventsAccepted");
         rejected = count(result, "eventsRejected");
         duplicates = count(result, "duplicates");
@@ -136,6 +143,10 @@ public final class ReplaySummary {
                 sb.append(String.format("    segment timers %,10d   (users with a membership change still due)%n",
                         segmentTimersPending));
             }
+        }
+        if (withheld != null && withheld > 0) {
+            sb.append(String.format("  withheld         %,10d   (marketing triggers without the user's consent: not"
+                    + " sent)%n", withheld));
         }
         sb.append("  alerts by kind\n");
         for (Map.Entry<AlertKind, Long> e : alerts.entrySet()) {

@@ -7,6 +7,9 @@ import io.journeycep.patterns.segments.SegmentDefinition;
 import io.journeycep.patterns.spec.SourceLines;
 import io.journeycep.patterns.velocity.VelocityRule;
 import io.journeycep.pipeline.privacy.Pseudonymizer;
+import io.journeycep.pipeline.stages.consent.ConsentSettings;
+import io.journeycep.pipeline.stages.groups.GroupSettings;
+import io.journeycep.sinks.AlertKind;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -65,6 +68,8 @@ public final class JobConfig implements Serializable {
     public Segments segments = new Segments();
     public Outputs outputs = new Outputs();
     public Privacy privacy = new Privacy();
+    public Consent consent = new Consent();
+    public Groups groups = new Groups();
     public Runtime runtime = new Runtime();
 
     /** Where events come from. */
@@ -447,6 +452,68 @@ public final class JobConfig implements Serializable {
         public boolean deadLetterRaw = true;
     }
 
+    /** Consent honoured in the stream (README "Consent"; issue 15). */
+    public static final class Consent implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        public enum WithoutConsent { GRANTED, DENIED }
+
+        /** A user never seen with a consent object: every category {@code granted} (default) or none. */
+        public WithoutConsent withoutConsent = WithoutConsent.GRANTED;
+        /**
+         * Alert kind (kebab case) → the category it needs, {@code ""} for not gated; each kind given replaces its
+         * default (cart-abandoned, high-value-browsing, journey-pattern: Marketing; the risk kinds: not gated).
+         */
+        public Map<String, String> alerts = new LinkedHashMap<>();
+        /** Segment id (or {@code "*"} for every other segment) → the category its ENTERs need; none by default. */
+        public Map<String, String> segments = new LinkedHashMap<>();
+        /** How long a user's consent is kept after the latest event that carried one. */
+        public Duration retention = ConsentSettings.DEFAULT_RETENTION;
+
+        /** The effective settings; call after {@link JobConfig#validate()} passed. */
+        public ConsentSettings settings() {
+            Map<AlertKind, String> kinds = new java.util.EnumMap<>(AlertKind.class);
+            kinds.putAll(ConsentSettings.defaultAlertCategories());
+            alerts.forEach((kind, category) -> {
+                AlertKind k = alertKind(kind);
+                if (isBlank(category)) {
+                    kinds.remove(k);
+                } else {
+                    kinds.put(k, category.strip());
+                }
+            });
+            Map<String, String> bySegment = new LinkedHashMap<>();
+            segments.forEach((segment, category) -> bySegment.put(segment.strip(), category.strip()));
+            return new ConsentSettings(withoutConsent == WithoutConsent.GRANTED, kinds, bySegment, retention);
+        }
+
+        static AlertKind alertKind(String kebab) {
+            try {
+                return AlertKind.valueOf(kebab.strip().replace('-', '_').toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+    }
+
+    /** What the user's pass keeps of Segment {@code group} calls (README "Segment calls"; issue 15). */
+    public static final class Groups implements Serializable {
+        private static final long serialVersionUID = 1L;
+        /** The trait names kept (as sent, case-sensitive). */
+        public List<String> traits = new ArrayList<>(GroupSettings.DEFAULT_TRAITS);
+        /** Groups kept per user; beyond it the one seen least recently makes room. */
+        public int maxGroups = GroupSettings.DEFAULT_MAX_GROUPS;
+        /** Traits kept per group; beyond it a new trait name is dropped. */
+        public int maxTraits = GroupSettings.DEFAULT_MAX_TRAITS;
+        /** How long a user's groups are kept after the latest group call. */
+        public Duration retention = GroupSettings.DEFAULT_RETENTION;
+
+        /** The settings; call after {@link JobConfig#validate()} passed. */
+        public GroupSettings settings() {
+            return new GroupSettings(traits.stream().map(String::strip).toList(), maxGroups, maxTraits, retention);
+        }
+    }
+
     public static final class Runtime implements Serializable {
         private static final long serialVersionUID = 1L;
         /** Null = the cluster's default. */
@@ -559,6 +626,8 @@ public final class JobConfig implements Serializable {
         validateIdentity(e);
         validateSegments(e);
         validatePrivacy(e);
+        validateConsent(e);
+        validateGroups(e);
         if (source.type == SourceType.KAFKA) {
             oneSecretSource(e, "source.kafka.sasl-jaas-config", source.kafka.saslJaasConfigEnv,
                     source.kafka.saslJaasConfigFile);
@@ -769,6 +838,61 @@ public final class JobConfig implements Serializable {
                 }
             }
         }
+    }
+
+    private void validateConsent(List<String> e) {
+        if (consent.withoutConsent == null) {
+            e.add("consent.without-consent: required (granted or denied)");
+        }
+        positive(e, "consent.retention", consent.retention, true);
+        if (consent.alerts == null) {
+            e.add("consent.alerts: a map of alert kind to category (leave it out for the defaults)");
+        } else {
+            consent.alerts.forEach((kind, category) -> {
+                AlertKind k = Consent.alertKind(kind);
+                if (k == null) {
+                    e.add("consent.alerts." + kind + ": unknown alert kind '" + kind + "'; known: cart-abandoned,"
+                            + " high-value-browsing, journey-pattern, risk-pattern, velocity, path-anomaly, drift");
+                } else if (category == null) {
+                    e.add("consent.alerts." + kind + ": the category is missing (\"\" for not gated)");
+                } else if (!isBlank(category) && (k == AlertKind.VELOCITY || k == AlertKind.PATH_ANOMALY
+                        || k == AlertKind.DRIFT)) {
+                    e.add("consent.alerts." + kind + ": " + kind + " cannot be gated on consent (it is decided outside the user's"
+                            + " pass, and its subject need not be a user); give \"\" or leave it out");
+                }
+            });
+        }
+        if (consent.segments == null) {
+            e.add("consent.segments: a map of segment id (or \"*\") to category (leave it out for none)");
+        } else {
+            consent.segments.forEach((segment, category) -> {
+                if (isBlank(segment) || isBlank(category)) {
+                    e.add("consent.segments: each entry needs a segment id (or \"*\") and a category, was '"
+                            + segment + "': " + category);
+                }
+            });
+        }
+    }
+
+    private void validateGroups(List<String> e) {
+        if (groups.traits == null) {
+            e.add("groups.traits: a list of trait names (leave it out for the defaults, [] for none)");
+        } else {
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < groups.traits.size(); i++) {
+                String t = groups.traits.get(i);
+                if (isBlank(t) || !seen.add(t.strip())) {
+                    e.add("groups.traits[" + i + "]: trait names must be non-blank and unique, was '" + t + "'");
+                }
+            }
+        }
+        if (groups.maxGroups < 1 || groups.maxGroups > 1000) {
+            e.add("groups.max-groups: must be between 1 and 1000, was " + groups.maxGroups);
+        }
+        if (groups.maxTraits < 0 || groups.maxTraits > 1000) {
+            e.add("groups.max-traits: must be between 0 and 1000, was " + groups.maxTraits);
+        }
+        positive(e, "groups.retention", groups.retention, true);
     }
 
     private static void oneSecretSource(List<String> e, String field, String env, String file) {

@@ -247,7 +247,7 @@ public final class JourneyWorkflow {
                 patterns, config.segments.enabled ? config.segments.book() : null,
                 config.journeys.sessionGap.toMillis(),
                 config.journeys.enabled ? JourneyStage.guestSettings(config.journeys) : null,
-                countsPendingAtTheEnd(config)));
+                countsPendingAtTheEnd(config), config.consent.settings(), config.groups.settings()));
         DataStream<Alert> detected = pass.alerts;
         if (velocityOn) {
             VelocityStage.Output velocity = VelocityStage.apply(detectorEvents, velocityRules, control.messages);

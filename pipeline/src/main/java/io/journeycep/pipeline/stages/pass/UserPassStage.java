@@ -10,6 +10,10 @@ import io.journeycep.pipeline.control.ControlMessage;
 import io.journeycep.pipeline.stages.Keys;
 import io.journeycep.pipeline.stages.journeys.JourneyGuest;
 import io.journeycep.pipeline.stages.journeys.JourneyStage;
+import io.journeycep.pipeline.stages.consent.ConsentGuest;
+import io.journeycep.pipeline.stages.consent.ConsentSettings;
+import io.journeycep.pipeline.stages.groups.GroupGuest;
+import io.journeycep.pipeline.stages.groups.GroupSettings;
 import io.journeycep.pipeline.stages.patterns.PatternAlertFunction;
 import io.journeycep.pipeline.stages.segments.SegmentGuest;
 import io.journeycep.sinks.Alert;
@@ -30,16 +34,20 @@ import javax.annotation.Nullable;
  * The user's pass (issue 14): one keyed operator per user ({@link UserPassOperator}, uid {@value #UID}) that runs, over
  * one value and one timer per user,
  * <ol>
+ *   <li>the user's consent ({@link ConsentGuest}): it keeps the user's latest consent and holds back the marketing
+ *       triggers the user has not consented to (README "Consent"), after every guest has seen them;
  *   <li>every pattern spec (the built-ins, then the rules files'): its look-back, its steps held until the watermark
  *       and its Flink CEP NFA ({@link PatternGuest}); matches become alerts through {@link PatternAlertFunction};
  *   <li>the segment engine ({@link SegmentGuest}, when segments are on), which folds in the user's events and the
  *       CART_ABANDONED alerts of the same pass;
+ *   <li>the user's groups ({@link GroupGuest}), from Segment {@code group} calls;
  *   <li>the journey sessions ({@link JourneyGuest}, when journeys are on), on the events routed to the journeys; what
  *       they emit goes on to the {@link JourneyStage}'s counters and scorer.
  * </ol>
  * Segment rule changes come on the broadcast input (the control messages). The events must be partitioned by user
  * key already (no shuffle). Erasure markers (README "Privacy") delete the user's value and timers. The value holds a
- * slice per pattern id, one for segments and one for journeys: adding, removing or renaming a pattern changes its layout, so a
+ * slice for consent, one per pattern id, one for segments, one for groups and one for journeys: adding, removing or
+ * renaming a pattern changes its layout, so a
  * savepoint taken with other patterns does not restore.
  */
 public final class UserPassStage {
@@ -77,6 +85,15 @@ public final class UserPassStage {
         final long sessionGapMs;
         @Nullable final JourneyGuest.Settings journeys;
         final boolean countPendingAtTheEnd;
+        final ConsentSettings consent;
+        final GroupSettings groups;
+
+        /** With the default consent and group settings. */
+        public Settings(List<PatternSpec> patterns, @Nullable SegmentBook segments, long sessionGapMs,
+                @Nullable JourneyGuest.Settings journeys, boolean countPendingAtTheEnd) {
+            this(patterns, segments, sessionGapMs, journeys, countPendingAtTheEnd, ConsentSettings.defaults(),
+                    GroupSettings.defaults());
+        }
 
         /**
          * @param countPendingAtTheEnd count, when the input ends, the users with a started match per spec
@@ -84,12 +101,15 @@ public final class UserPassStage {
          *     an open session ({@code openSessions}): a replay's summary
          */
         public Settings(List<PatternSpec> patterns, @Nullable SegmentBook segments, long sessionGapMs,
-                @Nullable JourneyGuest.Settings journeys, boolean countPendingAtTheEnd) {
+                @Nullable JourneyGuest.Settings journeys, boolean countPendingAtTheEnd, ConsentSettings consent,
+                GroupSettings groups) {
             this.patterns = List.copyOf(patterns);
             this.segments = segments;
             this.sessionGapMs = sessionGapMs;
             this.journeys = journeys;
             this.countPendingAtTheEnd = countPendingAtTheEnd;
+            this.consent = consent;
+            this.groups = groups;
         }
     }
 
@@ -100,17 +120,8 @@ public final class UserPassStage {
      *     messages concern the pass
      */
     public static Output apply(DataStream<JourneyEvent> events, DataStream<ControlMessage> control, Settings settings) {
-        List<UserGuest.Factory<Alert, ControlMessage>> guests = new ArrayList<>();
-        for (PatternSpec spec : settings.patterns) {
-            guests.add(PatternGuest.factory(spec, PatternAlertFunction::new));
-        }
-        if (settings.segments != null) {
-            guests.add(SegmentGuest.factory(settings.segments, settings.sessionGapMs));
-        }
-        if (settings.journeys != null) {
-            guests.add(JourneyGuest.factory(settings.journeys));
-        }
-        UserPassOperator<Alert, ControlMessage> pass = new UserPassOperator<>(guests);
+        UserPassOperator<Alert, ControlMessage> pass = new UserPassOperator<>(guests(settings.patterns,
+                settings.segments, settings.sessionGapMs, settings.journeys, settings.consent, settings.groups));
         if (settings.countPendingAtTheEnd) {
             pass.countingPendingAtTheEnd();
         }
@@ -125,5 +136,27 @@ public final class UserPassStage {
         }
         return new Output(alerts, alerts.getSideOutput(SegmentGuest.CHANGES),
                 alerts.getSideOutput(SegmentGuest.REJECTED), sessions);
+    }
+
+    /**
+     * The pass's guests in the order they run: consent, the pattern specs, segments (when on), groups, journeys (when
+     * on).
+     */
+    public static List<UserGuest.Factory<Alert, ControlMessage>> guests(List<PatternSpec> patterns,
+            @Nullable SegmentBook segments, long sessionGapMs, @Nullable JourneyGuest.Settings journeys,
+            ConsentSettings consent, GroupSettings groups) {
+        List<UserGuest.Factory<Alert, ControlMessage>> guests = new ArrayList<>();
+        guests.add(ConsentGuest.factory(consent));
+        for (PatternSpec spec : patterns) {
+            guests.add(PatternGuest.factory(spec, PatternAlertFunction::new));
+        }
+        if (segments != null) {
+            guests.add(SegmentGuest.factory(segments, sessionGapMs));
+        }
+        guests.add(GroupGuest.factory(groups));
+        if (journeys != null) {
+            guests.add(JourneyGuest.factory(journeys));
+        }
+        return guests;
     }
 }

@@ -3,16 +3,16 @@ package io.journeycep.pipeline.stages.pass;
 import io.journeycep.model.JourneyEvent;
 import io.journeycep.patterns.cep.KeyCounts;
 import io.journeycep.patterns.cep.SingleValueCepStateStore;
-import io.journeycep.patterns.pass.PatternGuest;
 import io.journeycep.patterns.pass.UserGuest;
 import io.journeycep.patterns.pass.UserPassOperator;
 import io.journeycep.patterns.segments.SegmentBook;
 import io.journeycep.patterns.spec.PatternSpec;
 import io.journeycep.pipeline.control.ControlMessage;
+import io.journeycep.pipeline.stages.consent.ConsentSettings;
+import io.journeycep.pipeline.stages.groups.GroupSettings;
 import io.journeycep.pipeline.stages.journeys.ClosedSession;
 import io.journeycep.pipeline.stages.journeys.JourneyGuest;
 import io.journeycep.pipeline.stages.journeys.SessionTransition;
-import io.journeycep.pipeline.stages.patterns.PatternAlertFunction;
 import io.journeycep.pipeline.stages.segments.SegmentGuest;
 import io.journeycep.sinks.Alert;
 import io.journeycep.sinks.RejectedEvent;
@@ -34,8 +34,8 @@ import javax.annotation.Nullable;
 
 /**
  * The user pass ({@link UserPassOperator}) in a keyed two-input test harness, as {@link UserPassStage} builds it: the
- * pattern guests, then the segment guest, then the journeys; the control input idle, as {@code ControlWatermarks} makes
- * it in the job.
+ * consent guest, the pattern guests, the segment guest, the group guest, then the journeys; the control input idle,
+ * as {@code ControlWatermarks} makes it in the job.
  */
 public final class PassHarness implements AutoCloseable {
     private final KeyedTwoInputStreamOperatorTestHarness<String, JourneyEvent, ControlMessage, Alert> harness;
@@ -53,29 +53,32 @@ public final class PassHarness implements AutoCloseable {
     }
 
     public static PassHarness journeys(JourneyGuest.Settings journeys, boolean rocksDb) throws Exception {
-        return of(List.of(), null, 0, journeys, rocksDb, null);
+        return of(List.of(), null, 0, journeys, ConsentSettings.defaults(), GroupSettings.defaults(), rocksDb, null);
     }
 
     /** @param snapshot state to restore, or {@code null} */
     public static PassHarness of(List<PatternSpec> specs, @Nullable SegmentBook book, long sessionGapMs,
             boolean rocksDb, @Nullable OperatorSubtaskState snapshot) throws Exception {
-        return of(specs, book, sessionGapMs, null, rocksDb, snapshot);
+        return of(specs, book, sessionGapMs, null, ConsentSettings.defaults(), GroupSettings.defaults(), rocksDb,
+                snapshot);
     }
 
-    /** @param journeys the journeys' settings, or {@code null} for none; @param snapshot state to restore, or null */
+    /** With the consent and group settings given; @param snapshot state to restore, or {@code null} */
     public static PassHarness of(List<PatternSpec> specs, @Nullable SegmentBook book, long sessionGapMs,
-            @Nullable JourneyGuest.Settings journeys, boolean rocksDb, @Nullable OperatorSubtaskState snapshot)
+            ConsentSettings consent, GroupSettings groups, boolean rocksDb, @Nullable OperatorSubtaskState snapshot)
             throws Exception {
-        List<UserGuest.Factory<Alert, ControlMessage>> guests = new ArrayList<>();
-        for (PatternSpec spec : specs) {
-            guests.add(PatternGuest.factory(spec, PatternAlertFunction::new));
-        }
-        if (book != null) {
-            guests.add(SegmentGuest.factory(book, sessionGapMs));
-        }
-        if (journeys != null) {
-            guests.add(JourneyGuest.factory(journeys));
-        }
+        return of(specs, book, sessionGapMs, null, consent, groups, rocksDb, snapshot);
+    }
+
+    /**
+     * @param journeys the journeys' settings, or {@code null} for none
+     * @param snapshot state to restore, or {@code null}
+     */
+    public static PassHarness of(List<PatternSpec> specs, @Nullable SegmentBook book, long sessionGapMs,
+            @Nullable JourneyGuest.Settings journeys, ConsentSettings consent, GroupSettings groups, boolean rocksDb,
+            @Nullable OperatorSubtaskState snapshot) throws Exception {
+        List<UserGuest.Factory<Alert, ControlMessage>> guests =
+                UserPassStage.guests(specs, book, sessionGapMs, journeys, consent, groups);
         var h = new KeyedTwoInputStreamOperatorTestHarness<>(new UserPassOperator<>(guests), JourneyEvent::userKey,
                 (ControlMessage m) -> "", Types.STRING);
         if (rocksDb) {
@@ -166,6 +169,19 @@ public final class PassHarness implements AutoCloseable {
             out.put(user, operator.statesOf(user));
         }
         return out;
+    }
+
+    /** What {@code read} gets from the pass's guest of type {@code guest} for {@code user}'s value. */
+    @SuppressWarnings("unchecked")
+    public <G, R> R readGuest(String user, Class<G> guest,
+            org.apache.flink.util.function.FunctionWithException<G, R, Exception> read) throws Exception {
+        return ((UserPassOperator<Alert, ControlMessage>) harness.getOperator()).readGuest(user, guest, read);
+    }
+
+    /** The value of the pass's accumulator {@code name} ({@code null} when not registered). */
+    public Object accumulator(String name) {
+        var accumulator = ((AbstractStreamOperator<?>) harness.getOperator()).getRuntimeContext().getAccumulator(name);
+        return accumulator == null ? null : accumulator.getLocalValue();
     }
 
     public OperatorSubtaskState snapshot() throws Exception {
