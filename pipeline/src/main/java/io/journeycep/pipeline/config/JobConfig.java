@@ -857,8 +857,9 @@ public final class JobConfig implements Serializable {
                     e.add("consent.alerts." + kind + ": the category is missing (\"\" for not gated)");
                 } else if (!isBlank(category) && (k == AlertKind.VELOCITY || k == AlertKind.PATH_ANOMALY
                         || k == AlertKind.DRIFT)) {
-                    e.add("consent.alerts." + kind + ": " + kind + " cannot be gated on consent (it is decided outside the user's"
-                            + " pass, and its subject need not be a user); give \"\" or leave it out");
+                    e.add("consent.alerts." + kind + ": " + kind + " cannot be gated on consent (it is decided"
+                            + " outside the user's pass, and its subject need not be a user); give \"\" or leave it"
+                            + " out");
                 }
             });
         }

@@ -19,8 +19,14 @@ import io.journeycep.sinks.RejectedEvent;
 
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 
 /**
@@ -208,7 +214,8 @@ public class EventParser implements Serializable {
         JsonNode type = o.get("type");
         if (type != null && type.isTextual()) {
             throw new RejectException(RejectReason.UNKNOWN_SHAPE, "field 'type': Segment call type '"
-                    + Fields.show(type.textValue()) + "' is not supported (track, page, screen, identify, alias, group)");
+                    + Fields.show(type.textValue())
+                    + "' is not supported (track, page, screen, identify, alias, group)");
         }
         throw new RejectException(RejectReason.UNKNOWN_SHAPE, "neither the Segment/RudderStack shape (field 'type' "
                 + "track|page|screen|identify|alias|group) nor the flat shape (fields 'event_type', 'user_id', 'ts')");
@@ -330,8 +337,8 @@ public class EventParser implements Serializable {
         if (traits == null) {
             return;
         }
-        java.util.List<String> names = new java.util.ArrayList<>();
-        java.util.List<String> values = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
+        List<String> values = new ArrayList<>();
         for (var it = traits.fields(); it.hasNext(); ) {
             var field = it.next();
             JsonNode v = field.getValue();
@@ -340,7 +347,8 @@ public class EventParser implements Serializable {
                 value = Fields.jsonText("traits." + Fields.show(field.getKey()), v);
             } else if (v.isNumber() || v.isBoolean()) {
                 if (v.isNumber() && !Double.isFinite(v.asDouble())) {
-                    throw Fields.bad("traits." + Fields.show(field.getKey()), "not a finite number, got " + Fields.show(v.asText()));
+                    throw Fields.bad("traits." + Fields.show(field.getKey()),
+                            "not a finite number, got " + Fields.show(v.asText()));
                 }
                 value = v.asText();
             } else {
@@ -368,8 +376,8 @@ public class EventParser implements Serializable {
      * marketing to a user who just withdrew consent.
      */
     private static String[] consent(ObjectNode context) throws RejectException {
-        java.util.TreeSet<String> granted = new java.util.TreeSet<>();
-        java.util.Set<String> denied = new java.util.HashSet<>();
+        TreeSet<String> granted = new TreeSet<>();
+        Set<String> denied = new HashSet<>();
         boolean seen = false;
         ObjectNode segment = object(context, "consent", "context.consent");
         ObjectNode preferences = segment == null ? null
@@ -395,8 +403,8 @@ public class EventParser implements Serializable {
             String[] refused = ids(rudder, "deniedConsentIds");
             if (allowed != null || refused != null) {
                 seen = true;
-                granted.addAll(java.util.Arrays.asList(allowed == null ? new String[0] : allowed));
-                denied.addAll(java.util.Arrays.asList(refused == null ? new String[0] : refused));
+                granted.addAll(Arrays.asList(allowed == null ? new String[0] : allowed));
+                denied.addAll(Arrays.asList(refused == null ? new String[0] : refused));
             }
         }
         if (!seen) {
@@ -416,7 +424,7 @@ public class EventParser implements Serializable {
         if (!n.isArray()) {
             throw Fields.bad(label, "expected an array of category ids, got " + Fields.describe(n));
         }
-        java.util.List<String> ids = new java.util.ArrayList<>();
+        List<String> ids = new ArrayList<>();
         for (int i = 0; i < n.size(); i++) {
             String id = Fields.jsonText(label + "[" + i + "]", n.get(i));
             if (id != null) {

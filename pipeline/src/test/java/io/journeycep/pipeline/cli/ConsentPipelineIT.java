@@ -91,7 +91,8 @@ class ConsentPipelineIT {
     private String track(String event, String user, long offset, String context) {
         return String.format("{\"type\":\"track\",\"event\":\"%s\",\"messageId\":\"m%d-%s\",\"userId\":\"%s\","
                 + "\"timestamp\":\"%s\",\"properties\":{\"product_id\":\"sku-1\",\"price\":20}%s}", event, ids++,
-                it.run, user(user), Instant.ofEpochMilli(T0 + offset), context == null ? "" : ",\"context\":" + context);
+                it.run, user(user), Instant.ofEpochMilli(T0 + offset),
+                context == null ? "" : ",\"context\":" + context);
     }
 
     private String page(String user, long offset, String context) {

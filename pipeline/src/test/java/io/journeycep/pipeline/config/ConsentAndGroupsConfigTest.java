@@ -34,7 +34,8 @@ class ConsentAndGroupsConfigTest {
         assertThat(consent.toString()).isEqualTo(defaults.toString()).isEqualTo(ConsentSettings.defaults().toString());
         assertThat(consent.grantedWithoutConsent()).isTrue();
         assertThat(consent.alertCategories()).containsExactly(Map.entry(AlertKind.CART_ABANDONED, "Marketing"),
-                Map.entry(AlertKind.HIGH_VALUE_BROWSING, "Marketing"), Map.entry(AlertKind.JOURNEY_PATTERN, "Marketing"));
+                Map.entry(AlertKind.HIGH_VALUE_BROWSING, "Marketing"),
+                Map.entry(AlertKind.JOURNEY_PATTERN, "Marketing"));
         assertThat(consent.segmentCategories()).isEmpty();
         assertThat(documented.groups.settings().toString()).isEqualTo(GroupSettings.defaults().toString());
         assertThat(GroupSettings.defaults().traits()).containsExactly("name", "plan", "industry", "employees");

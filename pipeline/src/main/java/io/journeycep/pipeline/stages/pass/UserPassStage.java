@@ -47,8 +47,8 @@ import javax.annotation.Nullable;
  * Segment rule changes come on the broadcast input (the control messages). The events must be partitioned by user
  * key already (no shuffle). Erasure markers (README "Privacy") delete the user's value and timers. The value holds a
  * slice for consent, one per pattern id, one for segments, one for groups and one for journeys: adding, removing or
- * renaming a pattern changes its layout, so a
- * savepoint taken with other patterns does not restore.
+ * renaming a pattern (or a guest) changes its layout, so a savepoint taken with other patterns (or guests) does not
+ * restore.
  */
 public final class UserPassStage {
     public static final String UID = "user-pass";
