@@ -4,6 +4,7 @@ import io.journeycep.model.JourneyEvent;
 import io.journeycep.patterns.pass.UserGuest;
 import io.journeycep.pipeline.control.ControlMessage;
 import io.journeycep.sinks.Alert;
+import io.journeycep.sinks.SegmentChange;
 
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.KeyedStateStore;
@@ -109,7 +110,9 @@ public final class ConsentGuest implements UserGuest<Alert, ControlMessage> {
         if (s == null) {
             return;
         }
-        if (watermark >= expiry(s)) {
+        if (previousWatermark >= expiry(s)) {
+            // only now: the triggers the other guests emit in this pass are after the previous watermark, and one
+            // before the expiry must still find the consent (a watermark may jump past it, as --drain's does)
             state.clear();
             return;
         }
@@ -132,16 +135,32 @@ public final class ConsentGuest implements UserGuest<Alert, ControlMessage> {
                 : s.lastSeen + settings.retentionMs();
     }
 
+    /**
+     * The retention's end; once the watermark has passed it, just after the watermark: the slice is dropped at the
+     * first advance after the one that passed the end (never a due time at or before the watermark, which the host's
+     * timer would fire again within the same advance).
+     */
     @Override
     public long nextDue() throws Exception {
         UserConsent s = state.value();
-        return s == null ? Long.MAX_VALUE : expiry(s);
+        if (s == null) {
+            return Long.MAX_VALUE;
+        }
+        long expiry = expiry(s);
+        if (expiry > watermark) {
+            return expiry;
+        }
+        return watermark == Long.MAX_VALUE ? Long.MAX_VALUE : watermark + 1;
     }
 
+    /**
+     * Decides at the trigger's own event time (an alert's or a segment change's {@code eventTime}), not at the
+     * record's timestamp: a pattern that times out stamps its alert with the watermark that closed it.
+     */
     @Override
     public boolean releases(Object record, long timestamp) throws Exception {
         String category = settings.categoryOf(record);
-        if (category == null || granted(category, timestamp)) {
+        if (category == null || granted(category, eventTimeOf(record, timestamp))) {
             return true;
         }
         withheld.inc();
@@ -149,10 +168,17 @@ public final class ConsentGuest implements UserGuest<Alert, ControlMessage> {
         return false;
     }
 
+    private static long eventTimeOf(Object record, long timestamp) {
+        if (record instanceof Alert a) {
+            return a.eventTime;
+        }
+        return record instanceof SegmentChange c ? c.eventTime : timestamp;
+    }
+
     /** Whether the user had granted {@code category} at {@code time}. */
     private boolean granted(String category, long time) throws Exception {
         UserConsent s = state.value();
-        ConsentChange c = s == null ? null : s.at(time);
+        ConsentChange c = s == null || time >= expiry(s) ? null : s.at(time); // past the retention: as if never seen
         return c == null ? settings.grantedWithoutConsent() : c.grants(category);
     }
 }
