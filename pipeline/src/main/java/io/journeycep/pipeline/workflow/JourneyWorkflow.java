@@ -9,6 +9,7 @@ import io.journeycep.pipeline.control.ControlRecord;
 import io.journeycep.pipeline.control.ControlStage;
 import io.journeycep.pipeline.ingest.IngestRecord;
 import io.journeycep.pipeline.ingest.WallClock;
+import io.journeycep.pipeline.privacy.Pseudonymizer;
 import io.journeycep.pipeline.rules.JobRules;
 import io.journeycep.pipeline.stages.Keys;
 import io.journeycep.pipeline.stages.dedupe.DedupeAndLateFilter;
@@ -41,6 +42,7 @@ import org.apache.flink.util.OutputTag;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The job's dataflow (DESIGN §1), with its source and sinks passed in: {@code main} gives it Kafka or files and the
@@ -188,13 +190,13 @@ public final class JourneyWorkflow {
         boolean erasureOn = controlSource != null;
         // always: the user pass takes the control messages as its broadcast input (an empty stream without a topic)
         int segmentHorizonDays = (int) config.segments.horizon.toDays();
-        io.journeycep.pipeline.privacy.Pseudonymizer controlPseudonymizer = erasureOn ? config.pseudonymizer() : null;
+        Pseudonymizer controlPseudonymizer = erasureOn ? config.pseudonymizer() : null;
         ControlStage.Output control = ControlStage.apply(events, controlSource, WallClock.system(),
                 segmentHorizonDays, controlPseudonymizer);
         deadLetters = deadLetters.union(control.rejected);
         DataStream<JourneyEvent> toDedupe = events;
         // suppressions known before the start (a replay's control file) decide from the first event on
-        java.util.Map<String, SuppressionTimeline> knownSuppressions = ControlStage.knownMessages(controlSource,
+        Map<String, SuppressionTimeline> knownSuppressions = ControlStage.knownMessages(controlSource,
                 WallClock.system(), segmentHorizonDays, controlPseudonymizer).map(SuppressionTimeline::byKey)
                 .orElse(null);
         if (erasureOn) {

@@ -105,7 +105,7 @@ public class IdentityStitcher extends KeyedProcessFunction<String, JourneyEvent,
      * A Segment {@code identify} or {@code alias} call (an alias's {@code previousId} is its anonymous id), which links
      * ids, or a {@code group} call, which attaches the user to an account: none is a step of the user's journey.
      */
-    public static boolean isIdentifyCall(JourneyEvent e) {
+    public static boolean isNoJourneyStepCall(JourneyEvent e) {
         return e.type == EventType.OTHER && ("identify".equals(e.sourceEventName) || "alias".equals(e.sourceEventName)
                 || e.isGroupCall());
     }
@@ -152,7 +152,7 @@ public class IdentityStitcher extends KeyedProcessFunction<String, JourneyEvent,
             // before the link in event time, arriving after it (another path, another partition): the detectors get
             // it under the anonymous key, as if it had come first; the journeys under the user
             keepLink(s, ctx);
-            if (holdForJourneys && !isIdentifyCall(e)) {
+            if (holdForJourneys && !isNoJourneyStepCall(e)) {
                 e.route = JourneyEvent.ROUTE_DETECTORS;
                 out.collect(e);
                 JourneyEvent journeyStep = withUser(e, s.userId);
@@ -161,7 +161,7 @@ public class IdentityStitcher extends KeyedProcessFunction<String, JourneyEvent,
             } else {
                 out.collect(e);
             }
-        } else if (holdForJourneys && !isIdentifyCall(e)) {
+        } else if (holdForJourneys && !isNoJourneyStepCall(e)) {
             if (s.pending >= maxPending) {
                 release(s, null, ctx, out); // the held path first, then this event, to both
                 out.collect(e);

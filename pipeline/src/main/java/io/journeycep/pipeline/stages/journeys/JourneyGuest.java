@@ -160,7 +160,7 @@ public final class JourneyGuest implements UserGuest<Alert, ControlMessage> {
 
     @Override
     public boolean takes(JourneyEvent event) {
-        return event.forJourneys() && !IdentityStitcher.isIdentifyCall(event);
+        return event.forJourneys() && !IdentityStitcher.isNoJourneyStepCall(event);
     }
 
     @Override

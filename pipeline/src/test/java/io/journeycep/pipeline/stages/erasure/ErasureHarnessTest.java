@@ -176,7 +176,7 @@ class ErasureHarnessTest {
     private static List<JourneyEvent> journeySteps(AbstractStreamOperatorTestHarness<?> h) {
         List<JourneyEvent> out = new ArrayList<>();
         for (JourneyEvent e : records(h, JourneyEvent.class)) {
-            if (e.forJourneys() && !IdentityStitcher.isIdentifyCall(e)) {
+            if (e.forJourneys() && !IdentityStitcher.isNoJourneyStepCall(e)) {
                 out.add(e);
             }
         }

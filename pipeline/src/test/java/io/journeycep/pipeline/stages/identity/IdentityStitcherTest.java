@@ -91,7 +91,7 @@ class IdentityStitcherTest {
         List<String> out = new ArrayList<>();
         for (Object o : h.getOutput()) {
             if (o instanceof StreamRecord<?> r && r.getValue() instanceof JourneyEvent e && e.forJourneys()
-                    && !IdentityStitcher.isIdentifyCall(e)) {
+                    && !IdentityStitcher.isNoJourneyStepCall(e)) {
                 out.add(e.eventId + "@" + e.userKey());
             }
         }
