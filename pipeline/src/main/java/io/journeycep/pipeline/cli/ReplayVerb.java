@@ -184,7 +184,8 @@ public final class ReplayVerb {
         try {
             StreamExecutionEnvironment env = JobRunner.environment(config, base);
             JourneyWorkflow.define(env, JobRunner.source(config),
-                    control.isEmpty() ? null : ControlSources.of(control), JobRunner.sinks(config, jdbcPassword), config);
+                    control.isEmpty() ? null : ControlSources.inEventTime(control),
+                    JobRunner.sinks(config, jdbcPassword), config);
             return new ReplaySummary(env.execute("journey-cep replay"), config.source.files.until,
                     config.source.files.drain);
         } finally {

@@ -33,12 +33,37 @@ public final class ControlSources {
     }
 
     /**
-     * A bounded source of the given records, in order. For bounded runs and tests only: like every finished source it
-     * ends with watermark {@code Long.MAX_VALUE}, which the velocity operators would follow once unbounded events go
-     * idle (see {@link ControlWatermarks}).
+     * A bounded source of the given records, in order, without event time: idle, as the control topic
+     * ({@link ControlWatermarks#strategy()}), so records enter whenever they are read. For bounded runs and tests only:
+     * like every finished source it ends with watermark {@code Long.MAX_VALUE}, which the velocity operators would
+     * follow once unbounded events go idle (see {@link ControlWatermarks}).
      */
     public static Source<ControlRecord, ?, ?> of(List<ControlRecord> records) {
-        return new Listed(records);
+        return new Listed(records, false);
+    }
+
+    /**
+     * A bounded source of the given records, which must be in {@code timestamp} order (a {@link ControlFile}'s), <b>in
+     * event time</b>: each record's event time is its {@code timestamp} and the source's watermark follows them
+     * ({@link ControlWatermarks#atRecordTimes()}), never idle. So every operator that combines the control stream with
+     * the events holds its event time behind the next control record until that record has passed: a replay's
+     * control messages enter the job before event time passes their {@code ts}, however fast the events are read.
+     *
+     * @throws IllegalArgumentException if the records are not in {@code timestamp} order
+     */
+    public static Source<ControlRecord, ?, ?> inEventTime(List<ControlRecord> records) {
+        for (int i = 1; i < records.size(); i++) {
+            if (records.get(i).timestamp < records.get(i - 1).timestamp) {
+                throw new IllegalArgumentException("control records in event time must be in timestamp order: "
+                        + records.get(i) + " is before " + records.get(i - 1));
+            }
+        }
+        return new Listed(records, true);
+    }
+
+    /** Whether {@code source} was made by {@link #inEventTime}: its records carry event time and watermarks. */
+    public static boolean isInEventTime(Source<ControlRecord, ?, ?> source) {
+        return source instanceof Listed listed && listed.eventTime;
     }
 
     /**
@@ -53,10 +78,12 @@ public final class ControlSources {
     private static final class Listed extends DataGeneratorSource<ControlRecord> {
         private static final long serialVersionUID = 1L;
         private final List<ControlRecord> records;
+        private final boolean eventTime;
 
-        Listed(List<ControlRecord> records) {
+        Listed(List<ControlRecord> records, boolean eventTime) {
             super(new FromList(records), records.size(), TypeInformation.of(ControlRecord.class));
             this.records = List.copyOf(records);
+            this.eventTime = eventTime;
         }
     }
 

@@ -14,8 +14,9 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * The control stream (DESIGN §1: Kafka {@code control} → broadcast): the source ({@value #SOURCE_UID}, watermarks by
- * {@link ControlWatermarks}: none, always idle) and {@link ParseControl} ({@value #PARSE_UID}), both with parallelism
- * 1. Valid messages are what the rule stages broadcast; bad ones are dead letters.
+ * {@link ControlWatermarks}: for the control topic none, always idle; for a replay's control file in event time, each
+ * record at its {@code ts}, so it enters before event time passes it) and {@link ParseControl} ({@value #PARSE_UID}),
+ * both with parallelism 1. Valid messages are what the rule stages broadcast; bad ones are dead letters.
  *
  * <p>Parallelism 1 is deliberate: control traffic is tiny, and with one upstream instance every parallel instance of
  * a broadcast operator receives the messages in the same order, so their copies of the rule book make the same
@@ -76,7 +77,9 @@ public final class ControlStage {
                     .uid(NONE_UID);
         } else {
             messages = events.getExecutionEnvironment()
-                    .fromSource(source, ControlWatermarks.strategy(), "control",
+                    .fromSource(source, ControlSources.isInEventTime(source)
+                                    ? ControlWatermarks.atRecordTimes() : ControlWatermarks.<ControlRecord>strategy(),
+                            "control",
                             TypeInformation.of(ControlRecord.class))
                     .uid(SOURCE_UID)
                     .setParallelism(1)

@@ -26,6 +26,21 @@ public final class ControlWatermarks {
         return WatermarkStrategy.forGenerator(ctx -> new AlwaysIdle<>());
     }
 
+    /**
+     * The watermarks of a control source in event time ({@link ControlSources#inEventTime}, a replay's {@code
+     * --control} file): each record's event time is its {@code timestamp} (the file's {@code ts}) and the watermark follows them
+     * (monotonous: the greatest {@code ts} read, minus 1 ms; the records come in {@code ts} order), and the source is
+     * never idle. Until a record has been read, the watermark stays behind its {@code ts}, so the union before dedupe,
+     * the erasure gate and the broadcast inputs of the user pass and velocity all hold their event time behind it: the
+     * record reaches every one of them before event time passes its {@code ts}. When the file ends the watermark is
+     * {@code Long.MAX_VALUE} and the events alone drive event time. Not for an unbounded control topic: a quiet topic
+     * would hold event time back for ever (that is what {@link #strategy()} is for).
+     */
+    public static WatermarkStrategy<ControlRecord> atRecordTimes() {
+        return WatermarkStrategy.<ControlRecord>forMonotonousTimestamps()
+                .withTimestampAssigner((record, previous) -> record.timestamp);
+    }
+
     /** Never emits a watermark; marks its output idle on every periodic emit. */
     static final class AlwaysIdle<T> implements WatermarkGenerator<T> {
         @Override
