@@ -147,9 +147,8 @@ final class JobRunner {
         ParserSettings settings = ParserSettings.defaults()
                 .withMaxRecordBytes(config.parser.maxRecordBytes)
                 .withMaxFutureSkew(config.parser.maxFutureSkew)
-                .withMaxPrice(config.parser.maxPrice == null ? ParserSettings.UNBOUNDED_PRICE : config.parser.maxPrice)
-                .withMaxQuantity(config.parser.maxQuantity == null ? ParserSettings.UNBOUNDED_QUANTITY
-                        : config.parser.maxQuantity)
+                .withMaxPrice(config.parser.maxPrice)
+                .withMaxQuantity(config.parser.maxQuantity)
                 .withMapping(EventTypeMapping.defaults().withOverrides(config.parser.eventTypes))
                 // reads the key now: a missing or short key fails the start, naming the field
                 .withPseudonymizer(config.pseudonymizer())

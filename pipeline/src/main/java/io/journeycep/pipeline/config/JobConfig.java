@@ -134,11 +134,15 @@ public final class JobConfig implements Serializable {
         public Duration maxFutureSkew = Duration.ofHours(1);
         /**
          * A price above this is rejected (BAD_FIELD, the field named), so that no sum of prices overflows to
-         * {@code Infinity}; {@code null}: any finite price.
+         * {@code Infinity}; default {@link io.journeycep.pipeline.ingest.ParserSettings#DEFAULT_MAX_PRICE} (10^12,
+         * which no real price reaches, also in currencies with large nominal values).
          */
-        public Double maxPrice;
-        /** A quantity above this is rejected (BAD_FIELD, the field named); {@code null}: any that fits an int. */
-        public Integer maxQuantity;
+        public double maxPrice = io.journeycep.pipeline.ingest.ParserSettings.DEFAULT_MAX_PRICE;
+        /**
+         * A quantity above this is rejected (BAD_FIELD, the field named); default {@link
+         * io.journeycep.pipeline.ingest.ParserSettings#DEFAULT_MAX_QUANTITY} (a million units of one product).
+         */
+        public int maxQuantity = io.journeycep.pipeline.ingest.ParserSettings.DEFAULT_MAX_QUANTITY;
         /** Extra source event names mapped to canonical types ({@code "Added To Basket": cart_add}). */
         public Map<String, String> eventTypes = new LinkedHashMap<>();
     }
@@ -603,10 +607,8 @@ public final class JobConfig implements Serializable {
             e.add("parser.max-record-bytes: must be at least 256, was " + parser.maxRecordBytes);
         }
         positive(e, "parser.max-future-skew", parser.maxFutureSkew, true);
-        if (parser.maxPrice != null) {
-            positiveNumber(e, "parser.max-price", parser.maxPrice);
-        }
-        if (parser.maxQuantity != null && parser.maxQuantity < 1) {
+        positiveNumber(e, "parser.max-price", parser.maxPrice);
+        if (parser.maxQuantity < 1) {
             e.add("parser.max-quantity: must be at least 1, was " + parser.maxQuantity);
         }
         positive(e, "dedupe.horizon", dedupe.horizon, true);

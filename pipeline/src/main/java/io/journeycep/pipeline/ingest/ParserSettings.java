@@ -18,11 +18,25 @@ public final class ParserSettings implements Serializable {
     public static final int DEFAULT_MAX_RECORD_BYTES = 65536;
     public static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofHours(1);
     /**
-     * No bound on a price beyond being finite and not negative: the default accepts every finite price, as the job
-     * always has (a bound is a shop's choice of what no real price exceeds; {@code parser.max-price}).
+     * The default bound on a price ({@code parser.max-price}): 10<sup>12</sup>, a trillion in the currency's units. No
+     * real shop's price reaches it, also in currencies with large nominal values (a car in Vietnamese dong or a house
+     * in Iranian rial is some 10<sup>9</sup> to 10<sup>11</sup>), while a runaway value (a price of 1e308, an amount
+     * in the wrong unit many times over) is rejected naming the field. Sums of bounded prices stay finite: a cart would
+     * need 10<sup>296</sup> items to reach {@code Double.MAX_VALUE}.
+     */
+    public static final double DEFAULT_MAX_PRICE = 1e12;
+    /**
+     * The default bound on a quantity ({@code parser.max-quantity}): a million units of one product in one event, far
+     * beyond a retail basket and a wholesale order line; {@code 2147483647} (a sentinel, an overflowed counter) is
+     * rejected naming the field.
+     */
+    public static final int DEFAULT_MAX_QUANTITY = 1_000_000;
+    /**
+     * No bound on a price beyond being finite and not negative (for tests of the bounds' absence; the job's config
+     * always has a bound).
      */
     public static final double UNBOUNDED_PRICE = Double.MAX_VALUE;
-    /** No bound on a quantity beyond fitting an int ({@code parser.max-quantity}). */
+    /** No bound on a quantity beyond fitting an int. */
     public static final int UNBOUNDED_QUANTITY = Integer.MAX_VALUE;
 
     private final int maxRecordBytes;
@@ -65,13 +79,13 @@ public final class ParserSettings implements Serializable {
     }
 
     /**
-     * 64 KiB records, 1 h future skew, {@link EventTypeMapping#defaults()}, the system clock, any finite price and any
-     * quantity that fits an int.
+     * 64 KiB records, 1 h future skew, {@link EventTypeMapping#defaults()}, the system clock, prices up to {@link
+     * #DEFAULT_MAX_PRICE} and quantities up to {@link #DEFAULT_MAX_QUANTITY}.
      */
     public static ParserSettings defaults() {
         return new ParserSettings(
                 DEFAULT_MAX_RECORD_BYTES, DEFAULT_MAX_FUTURE_SKEW, EventTypeMapping.defaults(), WallClock.system(),
-                null, true, UNBOUNDED_PRICE, UNBOUNDED_QUANTITY);
+                null, true, DEFAULT_MAX_PRICE, DEFAULT_MAX_QUANTITY);
     }
 
     public ParserSettings withMaxRecordBytes(int maxRecordBytes) {

@@ -21,9 +21,10 @@ class JobRunnerParserTest {
     }
 
     @Test
-    void withoutBoundsTheParserTakesAnyFiniteNumber() {
+    void withoutConfiguredBoundsTheParserHasTheDefaultOnes() {
         EventParser parser = JobRunner.parser(new JobConfig());
-        assertThat(parser.settings().maxPrice()).isEqualTo(ParserSettings.UNBOUNDED_PRICE);
-        assertThat(parser.settings().maxQuantity()).isEqualTo(ParserSettings.UNBOUNDED_QUANTITY);
+        assertThat(parser.settings().maxPrice()).isEqualTo(ParserSettings.DEFAULT_MAX_PRICE).isEqualTo(1e12);
+        assertThat(parser.settings().maxQuantity()).isEqualTo(ParserSettings.DEFAULT_MAX_QUANTITY)
+                .isEqualTo(1_000_000);
     }
 }

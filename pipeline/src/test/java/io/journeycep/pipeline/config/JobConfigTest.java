@@ -258,10 +258,12 @@ class JobConfigTest {
     }
 
     @Test
-    void parserNumberBoundsAreOptionalReadAndValidatedWithTheirLines() {
-        assertThat(new JobConfig().parser.maxPrice).as("no bound unless configured").isNull();
-        assertThat(new JobConfig().parser.maxQuantity).isNull();
-        assertThat(JobConfig.load(repoRoot().resolve("flink-conf/job.yaml")).parser.maxPrice).isNull();
+    void parserNumberBoundsHaveDefaultsAndAreReadAndValidatedWithTheirLines() {
+        assertThat(new JobConfig().parser.maxPrice).as("on by default").isEqualTo(1e12);
+        assertThat(new JobConfig().parser.maxQuantity).isEqualTo(1_000_000);
+        JobConfig shipped = JobConfig.load(repoRoot().resolve("flink-conf/job.yaml"));
+        assertThat(shipped.parser.maxPrice).isEqualTo(1e12);
+        assertThat(shipped.parser.maxQuantity).isEqualTo(1_000_000);
         String head = "source:\n  kafka:\n    bootstrap-servers: k:9092\noutputs:\n  jdbc:\n    enabled: false\n";
         JobConfig c = JobConfig.parse(head + "parser:\n  max-price: 1e9\n  max-quantity: 1000000\n", "job.yaml");
         assertThat(c.parser.maxPrice).isEqualTo(1e9);

@@ -508,11 +508,35 @@ class EventParserTest {
     }
 
     @Test
-    void withoutConfiguredBoundsEveryFiniteNumberIsAccepted() {
-        assertThat(ParserSettings.defaults().maxPrice()).isEqualTo(ParserSettings.UNBOUNDED_PRICE);
-        assertThat(ParserSettings.defaults().maxQuantity()).isEqualTo(ParserSettings.UNBOUNDED_QUANTITY);
-        JourneyEvent e = accepted("{\"event_type\":\"purchase\",\"user_id\":\"u\",\"ts\":1,\"price\":1.7e308,"
-                + "\"quantity\":2147483647}");
+    void byDefaultPricesAboveATrillionAndQuantitiesAboveAMillionAreRejectedNamingTheField() {
+        assertThat(ParserSettings.defaults().maxPrice()).isEqualTo(1e12).isEqualTo(ParserSettings.DEFAULT_MAX_PRICE);
+        assertThat(ParserSettings.defaults().maxQuantity()).isEqualTo(1_000_000)
+                .isEqualTo(ParserSettings.DEFAULT_MAX_QUANTITY);
+        String base = "{\"event_type\":\"purchase\",\"user_id\":\"u\",\"ts\":1,";
+        for (String[] c : new String[][] {
+                {"\"price\":1e308}", "'price'", "parser.max-price", "1000000000000", "1.0E308"},
+                {"\"price\":\"1.7e308\"}", "'price'", "parser.max-price"},
+                {"\"price\":1000000000000.5}", "'price'", "parser.max-price"},
+                {"\"quantity\":2147483647}", "'quantity'", "parser.max-quantity", "1000000", "2147483647"},
+                {"\"quantity\":1000001}", "'quantity'", "parser.max-quantity"}}) {
+            byte[] raw = (base + c[0]).getBytes(StandardCharsets.UTF_8);
+            IngestRecord r = PARSER.parseJson(raw, SRC, 7);
+            assertThat(r.event).as("accepted %s", c[0]).isNull();
+            assertThat(r.rejected.reason).as(c[0]).isEqualTo(RejectReason.BAD_FIELD.name());
+            assertThat(r.rejected.detail).as(c[0]).contains(java.util.Arrays.copyOfRange(c, 1, c.length));
+        }
+        JourneyEvent atTheBounds = accepted(base + "\"price\":1e12,\"quantity\":1000000}");
+        assertThat(atTheBounds.price).isEqualTo(1e12);
+        assertThat(atTheBounds.quantity).isEqualTo(1_000_000);
+    }
+
+    @Test
+    void withTheBoundsLiftedEveryFiniteNumberIsAccepted() {
+        EventParser unbounded = new EventParser(ParserSettings.defaults().withClock(WallClock.fixed(NOW))
+                .withMaxPrice(ParserSettings.UNBOUNDED_PRICE).withMaxQuantity(ParserSettings.UNBOUNDED_QUANTITY));
+        JourneyEvent e = unbounded.parseJson(("{\"event_type\":\"purchase\",\"user_id\":\"u\",\"ts\":1,"
+                + "\"price\":1.7e308,\"quantity\":2147483647}").getBytes(StandardCharsets.UTF_8), SRC, 1).event;
+        assertThat(e).isNotNull();
         assertThat(e.price).isEqualTo(1.7e308);
         assertThat(e.quantity).isEqualTo(Integer.MAX_VALUE);
     }

@@ -107,7 +107,18 @@ public class PatternAlertFunction extends PatternProcessFunction<SpecStep, Alert
                 cartValue += cart.price;
             }
         }
-        evidence.put("cart_value", cartValue);
+        if (Double.isFinite(cartValue)) {
+            evidence.put("cart_value", cartValue);
+        } else {
+            // only with a parser.max-price near Double.MAX_VALUE: the exact sum, never "Infinity"
+            java.math.BigDecimal exact = java.math.BigDecimal.ZERO;
+            for (SpecStep cart : carts) {
+                if (cart.price != null) {
+                    exact = exact.add(java.math.BigDecimal.valueOf(cart.price));
+                }
+            }
+            evidence.put("cart_value", exact);
+        }
         ArrayNode viewedItems = evidence.putArray("viewed_items");
         for (String item : first.priorItemIds) {
             viewedItems.add(item);

@@ -88,6 +88,27 @@ class PatternAlertFunctionTest {
         assertThat(a.alertId).isEqualTo(AlertIds.of(a));
     }
 
+    /**
+     * Default bounds (parser.max-price) keep sums finite; a shop that lifts the bound to near Double.MAX_VALUE still
+     * never sees "Infinity" as a cart value: the evidence has the exact sum.
+     */
+    @Test
+    void aCartValueBeyondDoubleRangeIsTheExactSumNeverInfinity() throws Exception {
+        PatternAlertFunction f = new PatternAlertFunction(
+                BuiltInPatterns.cartAbandonment(Duration.ofMinutes(30), Duration.ofMinutes(30)));
+        SpecStep c1 = step("c1", EventType.CART_ADD, 10 * MIN, "p1", 1.7e308);
+        c1.priorEventIds = new String[] {"v1"};
+        c1.priorItemIds = new String[] {"p1"};
+        SpecStep c2 = step("c2", EventType.CART_ADD, 25 * MIN, "p2", 1.7e308);
+        Alert a = f.toAlert(Map.of("carts", List.of(c1), "lastCart", List.of(c2)), 7);
+        assertThat(a.evidenceJson).doesNotContain("Infinity");
+        JsonNode value = new ObjectMapper()
+                .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .readTree(a.evidenceJson).path("cart_value");
+        assertThat(value.isNumber()).isTrue();
+        assertThat(value.decimalValue()).isEqualByComparingTo(new java.math.BigDecimal("3.4e308"));
+    }
+
     @Test
     void aUserPatternListsTheMatchedEventsPerStep() throws Exception {
         PatternAlertFunction f = new PatternAlertFunction(PatternSpecReader.read(
