@@ -30,7 +30,8 @@ import java.util.stream.Collectors;
  * TIME} ({@code source.files.until}) it stops at TIME instead, and with {@code --drain} ({@code source.files.drain})
  * the end of input advances it to the end of time, so every pending timeout fires. With {@code --control FILE} the
  * control messages of the file ({@link ControlFile}) are fed to the replay as the control topic feeds a live job, each
- * with its {@code ts} as the record's time.
+ * with its {@code ts} as the record's time, in event time ({@link ControlSources#inEventTime}): each enters before event
+ * time passes its {@code ts}, and rule changes reach the rule stages when event time reaches it.
  */
 public final class ReplayVerb {
     static final String USAGE = String.join("\n",
@@ -64,8 +65,9 @@ public final class ReplayVerb {
             "  --control FILE           control messages to feed the replay as the control topic would: JSON lines,",
             "                           each a message (erasure, suppress, unsuppress, velocity-rule, segment-rule,",
             "                           ...) with its event time in \"ts\" (ISO-8601 with a zone, or epoch millis).",
-            "                           Privacy requests act at their ts; rule changes when they reach the rule",
-            "                           stages (README \"Replaying control messages\"). Checked before the run.",
+            "                           Each enters before event time passes its ts; privacy requests and rule",
+            "                           changes act when event time reaches it (README \"Replaying control",
+            "                           messages\"). Checked before the run.",
             "  --state-backend B        rocksdb (default) or hashmap",
             "  --parallelism N          default 1");
 

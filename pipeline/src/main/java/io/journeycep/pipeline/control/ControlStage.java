@@ -106,6 +106,28 @@ public final class ControlStage {
                 .map(parser::parse).filter(ControlMessageParser.Result::isAccepted).map(r -> r.message).toList());
     }
 
+    /**
+     * The rule messages of {@code control} (velocity and segment rules) at their time, for the rule stages' broadcast
+     * inputs: for a control source in event time ({@link ControlSources#isInEventTime}, a replay's {@code --control}
+     * file) each is held until the events' watermark reaches its {@code ts} ({@link RuleChangesAtTheirTime}); for any
+     * other source (the control topic) {@code control.messages} as they arrive.
+     */
+    public static DataStream<ControlMessage> rulesAtTheirTime(Output control, DataStream<JourneyEvent> events,
+            Source<ControlRecord, ?, ?> source) {
+        if (source == null || !ControlSources.isInEventTime(source)) {
+            return control.messages;
+        }
+        DataStream<ControlMessage> eventTime = events
+                .flatMap(new NoControl(), TypeInformation.of(ControlMessage.class))
+                .name("events' watermarks for the rule changes")
+                .uid(RuleChangesAtTheirTime.UID + "-event-time");
+        return control.messages.union(eventTime)
+                .transform(RuleChangesAtTheirTime.NAME, TypeInformation.of(ControlMessage.class),
+                        new RuleChangesAtTheirTime())
+                .uid(RuleChangesAtTheirTime.UID)
+                .setParallelism(1);
+    }
+
     /** Emits nothing; only its watermarks and end of input matter. */
     private static final class NoControl implements FlatMapFunction<JourneyEvent, ControlMessage> {
         private static final long serialVersionUID = 1L;

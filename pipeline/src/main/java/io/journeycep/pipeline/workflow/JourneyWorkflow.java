@@ -5,6 +5,7 @@ import io.journeycep.patterns.spec.BuiltInPatterns;
 import io.journeycep.patterns.spec.PatternSpec;
 import io.journeycep.patterns.velocity.VelocityRule;
 import io.journeycep.pipeline.config.JobConfig;
+import io.journeycep.pipeline.control.ControlMessage;
 import io.journeycep.pipeline.control.ControlRecord;
 import io.journeycep.pipeline.control.ControlStage;
 import io.journeycep.pipeline.ingest.IngestRecord;
@@ -63,6 +64,7 @@ import java.util.Map;
  *                                               → keyBy(DIMENSION|value) velocity rules ─────────────────────────┴► count alerts → alerts
  *            ▲ broadcast (velocity rule book; segment rules to the user pass)
  * control source → parse control messages   (bad messages, rejected changes ─► dead letters)
+ *   [→ a replay's control file: rule changes held until the events' watermark reaches their ts (ControlStage#rulesAtTheirTime)]
  * suppress/unsuppress requests (control topic) → one marker per user key ─► union before dedupe, which keeps them
  *   (no TTL) and drops the suppressed keys' events in event time, before the late check
  * erasure requests (control topic) → one marker per user key ─► union with the events before dedupe; every keyed
@@ -243,16 +245,19 @@ public final class JourneyWorkflow {
                 .name("events for the detectors")
                 .uid("detector-events");
 
+        // rule changes for the user pass (segment rules) and velocity: as they arrive from the control topic; from a
+        // replay's control file, each once the events' watermark reaches its ts
+        DataStream<ControlMessage> ruleChanges = ControlStage.rulesAtTheirTime(control, events, controlSource);
         List<PatternSpec> patterns = new ArrayList<>(builtInPatterns(config));
         patterns.addAll(rules.userPatterns);
-        UserPassStage.Output pass = UserPassStage.apply(stitched, control.messages, new UserPassStage.Settings(
+        UserPassStage.Output pass = UserPassStage.apply(stitched, ruleChanges, new UserPassStage.Settings(
                 patterns, config.segments.enabled ? config.segments.book() : null,
                 config.journeys.sessionGap.toMillis(),
                 config.journeys.enabled ? JourneyStage.guestSettings(config.journeys) : null,
                 countsPendingAtTheEnd(config), config.consent.settings(), config.groups.settings()));
         DataStream<Alert> detected = pass.alerts;
         if (velocityOn) {
-            VelocityStage.Output velocity = VelocityStage.apply(detectorEvents, velocityRules, control.messages);
+            VelocityStage.Output velocity = VelocityStage.apply(detectorEvents, velocityRules, ruleChanges);
             detected = detected.union(velocity.alerts);
             deadLetters = deadLetters.union(velocity.rejected);
         }
