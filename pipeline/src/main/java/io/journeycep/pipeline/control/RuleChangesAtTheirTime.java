@@ -26,7 +26,9 @@ import java.util.List;
  * has reached {@code ts}, and judge by it every event they receive after it. The watermark trails the greatest event
  * time read by {@code event-time.max-out-of-orderness} (and is emitted periodically), so events read shortly after
  * {@code ts} may still reach the rule stages before the change and be judged by the old rule; events after {@code ts}
- * by more than that bound and the in-flight time of the stages are judged by the new one.
+ * by more than that bound and the in-flight time of the stages are judged by the new one. Events travel to the rule
+ * stages on another path (dedupe, identity stitching), so events before {@code ts} still in flight when the change is
+ * sent may be judged by the new rule.
  */
 public final class RuleChangesAtTheirTime extends AbstractStreamOperator<ControlMessage>
         implements OneInputStreamOperator<ControlMessage, ControlMessage> {
