@@ -5,7 +5,8 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 
 /**
- * The control stream's watermarks: none, and the stream is always marked idle.
+ * The control stream's watermarks. The control topic's ({@link #strategy()}): none, and the stream is always marked
+ * idle (below). A replay's control file ({@link #atRecordTimes()}): in event time, each record at its {@code ts}.
  *
  * <p>Control messages have no event time of their own, and the operators they are broadcast to (velocity fan-out and
  * evaluator) take the minimum watermark over their <em>active</em> inputs. An active control input without watermarks

@@ -42,9 +42,10 @@ public final class VelocityStage {
      * @param events deduplicated, on-time events (any partitioning: they are re-keyed by dimension and value)
      * @param configRules valid rules ({@link VelocityRule#validate()}) with distinct rule ids, from the config; may be
      *     empty when rules come from the control topic only
-     * @param control parsed control messages (parallelism 1, so every instance sees them in one order; idle, so they
-     *     never hold back or advance event time: see {@link io.journeycep.pipeline.control.ControlStage}); types
-     *     other than velocity rules are ignored
+     * @param control parsed control messages (parallelism 1, so every instance sees them in one order; from the
+     *     control topic idle, so they never hold back or advance event time; from a replay's control file with the
+     *     events' watermarks, each rule change sent when they reach its ts: see {@link
+     *     io.journeycep.pipeline.control.ControlStage#rulesAtTheirTime}); types other than velocity rules are ignored
      */
     public static Output apply(
             DataStream<JourneyEvent> events, List<VelocityRule> configRules, DataStream<ControlMessage> control) {
