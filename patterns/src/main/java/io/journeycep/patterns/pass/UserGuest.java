@@ -104,6 +104,14 @@ public interface UserGuest<OUT, CTRL> {
         return true;
     }
 
+    /**
+     * This guest held {@code record} back ({@link #releases} returned {@code false}): called once, on the guest that
+     * refused it, with the same user's value loaded, so it can tell what it withheld (consent emits a record on a side
+     * output of its own, README "Consent"). What it emits through {@code out} is asked of {@link #releases} like any
+     * other record. By default nothing.
+     */
+    default void withheld(Object record, long timestamp, Emitter<OUT> out) throws Exception {}
+
     /** The watermark reached {@code watermark} and the user's timer fired: do everything due up to it. */
     void onWatermark(long watermark, Emitter<OUT> out) throws Exception;
 

@@ -172,11 +172,15 @@ public class UserPassOperator<OUT, CTRL> extends AbstractStreamOperator<OUT>
         }
     }
 
-    /** Whether every guest lets {@code record} leave the operator ({@link UserGuest#releases}). */
+    /**
+     * Whether every guest lets {@code record} leave the operator ({@link UserGuest#releases}); the first guest that
+     * holds it back is told ({@link UserGuest#withheld}).
+     */
     private boolean released(Object record, long timestamp) {
         try {
             for (UserGuest<OUT, CTRL> guest : guests) {
                 if (!guest.releases(record, timestamp)) {
+                    guest.withheld(record, timestamp, emitter);
                     return false;
                 }
             }

@@ -12,6 +12,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.util.OutputTag;
 
 import java.util.Arrays;
 import java.util.Set;
@@ -20,8 +21,10 @@ import java.util.Set;
  * Consent honoured in the stream (issue 15, README "Consent"), as a guest of the user's pass: keeps each user's latest
  * consent (the categories granted, from the events that carry a consent object) and holds back from the pass's output
  * every marketing trigger whose category ({@link ConsentSettings#categoryOf}) the user had not granted at the
- * trigger's event time. A withheld trigger is not sent anywhere and is counted ({@value #WITHHELD_METRIC}); the other
- * guests still see it ({@link UserGuest#onPassOutput}), so segments still count an abandoned cart.
+ * trigger's event time. A withheld trigger is not sent anywhere and is counted ({@value #WITHHELD_METRIC}); only its
+ * kind and event time go on, on {@link #WITHHELD}, to the per-day counts of {@code triggers_withheld} ({@link
+ * WithheldCounter}). The other guests still see it ({@link UserGuest#onPassOutput}), so segments still count an
+ * abandoned cart.
  *
  * <p>A category missing from the user's consent is not granted. An event without a consent object leaves the consent
  * as it was. A user never seen with one has every category granted, or none ({@link
@@ -40,6 +43,9 @@ public final class ConsentGuest implements UserGuest<Alert, ControlMessage> {
     /** Changes kept per user, at most: the latest before the watermark and those after it. */
     static final int MAX_CHANGES = 16;
     static final String STATE = "user-consent";
+    /** Side output of the pass: every trigger withheld, as its kind and event time (no user). */
+    public static final OutputTag<WithheldTrigger> WITHHELD =
+            new OutputTag<>("triggers-withheld", TypeInformation.of(WithheldTrigger.class));
 
     private final ConsentSettings settings;
     private final Set<String> categories;
@@ -166,6 +172,13 @@ public final class ConsentGuest implements UserGuest<Alert, ControlMessage> {
         withheld.inc();
         withheldTotal.add(1L);
         return false;
+    }
+
+    /** Tells {@link #WITHHELD} what was withheld: the kind and the event time at which consent was decided. */
+    @Override
+    public void withheld(Object record, long timestamp, Emitter<Alert> out) {
+        long eventTime = eventTimeOf(record, timestamp);
+        out.emit(WITHHELD, WithheldTrigger.of(WithheldTrigger.kindOf(record), eventTime), eventTime);
     }
 
     private static long eventTimeOf(Object record, long timestamp) {

@@ -88,6 +88,9 @@ class ConsentGuestTest {
             assertThat(cartAbandoners(h)).as("no segment is a marketing one by default; every abandonment counts")
                     .containsExactlyInAnyOrder("ENTER granted", "ENTER missing", "ENTER refused", "ENTER never");
             assertThat(h.accumulator(ConsentGuest.ACC_WITHHELD)).as("withheld, counted").isEqualTo(2L);
+            assertThat(h.withheld()).as("each withheld trigger on the side output, at its deadline, without its user")
+                    .containsExactly(WithheldTrigger.of("CART_ABANDONED", T0 + 31 * MIN),
+                            WithheldTrigger.of("CART_ABANDONED", T0 + 31 * MIN));
         }
     }
 
@@ -101,6 +104,8 @@ class ConsentGuestTest {
             assertThat(abandoned(h)).containsExactly("granted");
             assertThat(cartAbandoners(h)).containsExactly("ENTER granted");
             assertThat(h.accumulator(ConsentGuest.ACC_WITHHELD)).as("an alert and an ENTER").isEqualTo(2L);
+            assertThat(h.withheld()).containsExactly(WithheldTrigger.of("CART_ABANDONED", T0 + 31 * MIN),
+                    WithheldTrigger.of("SEGMENT_ENTER:CART_ABANDONER", T0 + 31 * MIN));
             h.watermark(T0 + 9 * DAY);
             assertThat(cartAbandoners(h)).as("the withheld abandonment made 'refused' a member all the same")
                     .containsExactlyInAnyOrder("ENTER granted", "EXIT granted", "EXIT refused");
@@ -126,6 +131,9 @@ class ConsentGuestTest {
             cart(h, "withdrawn-after", T0 + 50 * MIN, NO_CONSENT_OBJECT, NO_CONSENT_OBJECT);
             h.watermark(T0 + DAY);
             assertThat(abandoned(h)).containsExactlyInAnyOrder("granted-later", "withdrawn-after");
+            assertThat(h.withheld()).as("counted at the deadlines that decided").containsExactly(
+                    WithheldTrigger.of("CART_ABANDONED", T0 + 31 * MIN),
+                    WithheldTrigger.of("CART_ABANDONED", T0 + 81 * MIN));
         }
     }
 
@@ -222,6 +230,10 @@ class ConsentGuestTest {
         s.add(new ConsentChange(T0, new String[] {"Marketing"}));
         s.add(new ConsentChange(T0 + 1, new String[0]));
         assertThat(PojoRoundTrip.roundTrip(UserConsent.class, s)).usingRecursiveComparison().isEqualTo(s);
+        WithheldTrigger w = WithheldTrigger.of("SEGMENT_ENTER:CART_ABANDONER", T0);
+        assertThat(PojoRoundTrip.roundTrip(WithheldTrigger.class, w)).isEqualTo(w);
+        assertThat(PojoRoundTrip.roundTrip(WithheldTrigger.class, new WithheldTrigger()))
+                .isEqualTo(new WithheldTrigger());
     }
 
     private static Alert alert(AlertKind kind) {

@@ -128,6 +128,11 @@ public final class PassHarness implements AutoCloseable {
         return side(SegmentGuest.REJECTED);
     }
 
+    /** The triggers the consent guest withheld, in the order withheld. */
+    public List<io.journeycep.pipeline.stages.consent.WithheldTrigger> withheld() {
+        return side(io.journeycep.pipeline.stages.consent.ConsentGuest.WITHHELD);
+    }
+
     /** The journeys' distinct transitions of closed sessions, in the order emitted. */
     public List<SessionTransition> transitions() {
         return side(JourneyGuest.TRANSITIONS);
