@@ -83,6 +83,13 @@ class PojoSerializationTest {
     }
 
     @Test
+    void withheldCountIsAPojoWithoutKryo() throws Exception {
+        WithheldCount w = WithheldCount.of("SEGMENT_ENTER:CART_ABANDONER", 20_000, 7, 1_728_000_000_000L);
+        assertThat(roundTrip(WithheldCount.class, w)).isEqualTo(w);
+        assertThat(roundTrip(WithheldCount.class, new WithheldCount())).isEqualTo(new WithheldCount());
+    }
+
+    @Test
     void segmentChangeIsAPojoWithoutKryo() throws Exception {
         SegmentChange enter = SegmentChange.of("u-42", "CHURN_RISK_30", SegmentAction.ENTER,
                 "no purchase for 30 days (last 2026-10-23)", 4, 1_795_000_000_000L, 1_795_000_000_000L,

@@ -5,11 +5,13 @@ import io.journeycep.sinks.DriftStat;
 import io.journeycep.sinks.RejectedEvent;
 import io.journeycep.sinks.SegmentChange;
 import io.journeycep.sinks.TransitionCount;
+import io.journeycep.sinks.WithheldCount;
 import io.journeycep.sinks.json.OutputJson;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -53,6 +55,13 @@ public final class JdbcSinks {
             "INSERT INTO journey_transitions (from_state, to_state, count, updated_at) "
                     + "VALUES (?, ?, ?, ?) "
                     + "ON CONFLICT (from_state, to_state) DO UPDATE SET count = EXCLUDED.count, "
+                    + "updated_at = EXCLUDED.updated_at";
+
+    /** Absolute counts of withheld triggers from state: the upsert sets the count, it never adds to it. */
+    static final String UPSERT_WITHHELD =
+            "INSERT INTO triggers_withheld (kind, day, withheld, updated_at) "
+                    + "VALUES (?, ?, ?, ?) "
+                    + "ON CONFLICT (kind, day) DO UPDATE SET withheld = EXCLUDED.withheld, "
                     + "updated_at = EXCLUDED.updated_at";
 
     /**
@@ -128,6 +137,18 @@ public final class JdbcSinks {
     }
 
     /**
+     * Counts of the triggers withheld for consent into {@code triggers_withheld}: upserts of absolute counts per kind
+     * and day. The job sends a {@code (kind, day)}'s updates from one subtask in order (the counter is keyed by kind
+     * and day and this sink is chained to it), so the last write is the newest count.
+     */
+    public static Sink<WithheldCount> triggersWithheld(JdbcSettings settings) {
+        return new FailoverSafeJdbcSink<>(JdbcSink.<WithheldCount>builder()
+                .withQueryStatement(UPSERT_WITHHELD, JdbcSinks::bindWithheld)
+                .withExecutionOptions(executionOptions(settings))
+                .buildAtLeastOnce(connectionOptions(settings)));
+    }
+
+    /**
      * Segment changes into {@code segment_changes} (the history) and {@code segment_membership} (the current
      * members), both from {@link #WRITE_SEGMENT_CHANGE}, one statement per change.
      *
@@ -189,6 +210,13 @@ public final class JdbcSinks {
         ps.setString(2, text(t.toState));
         ps.setLong(3, t.count);
         setTime(ps, 4, t.updatedAt);
+    }
+
+    static void bindWithheld(PreparedStatement ps, WithheldCount w) throws SQLException {
+        ps.setString(1, text(w.kind));
+        ps.setObject(2, LocalDate.ofEpochDay(w.day), Types.DATE);
+        ps.setLong(3, w.withheld);
+        setTime(ps, 4, w.updatedAt);
     }
 
     static void bindAlert(PreparedStatement ps, Alert a) throws SQLException {

@@ -10,6 +10,7 @@ import io.journeycep.sinks.Alert;
 import io.journeycep.sinks.AlertIds;
 import io.journeycep.sinks.AlertKind;
 import io.journeycep.sinks.DriftStat;
+import io.journeycep.sinks.WithheldCount;
 import io.journeycep.sinks.ItSupport;
 import io.journeycep.sinks.RejectReason;
 import io.journeycep.sinks.RejectedEvent;
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -187,6 +189,36 @@ class JdbcSinksIT {
                     assertThat(rs.getDouble(3)).isEqualTo(d.mean);
                     assertThat(rs.getDouble(4)).isEqualTo(d.stddev);
                     assertThat(rs.getDouble(5)).isEqualTo(d.statistic);
+                }
+                assertThat(rs.next()).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void withheldCountsAreUpsertedFromState() throws Exception {
+        String kind = "SEGMENT_ENTER:VIP-" + ItSupport.unique();
+        long day = 20_000;
+        long t = day * 86_400_000L;
+        // the counter's rows in order; a replay writes them again: the table holds the last count, never a sum
+        List<WithheldCount> rows = List.of(WithheldCount.of(kind, day, 1, t + 1000), WithheldCount.of(kind, day, 2,
+                t + 5000), WithheldCount.of(kind, day + 1, 1, t + 86_400_000L));
+        for (int i = 0; i < 2; i++) {
+            StreamExecutionEnvironment env = ItSupport.miniClusterEnv();
+            env.fromData(rows).setParallelism(1).sinkTo(JdbcSinks.triggersWithheld(settings())).name("withheld-jdbc")
+                    .setParallelism(1);
+            env.execute("jdbc-withheld");
+        }
+        try (Connection c = connect(pg().jdbcUrl());
+                PreparedStatement ps = c.prepareStatement("SELECT day, withheld, updated_at FROM triggers_withheld "
+                        + "WHERE kind = ? ORDER BY day")) {
+            ps.setString(1, kind);
+            try (ResultSet rs = ps.executeQuery()) {
+                for (WithheldCount w : List.of(rows.get(1), rows.get(2))) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getObject(1, LocalDate.class)).isEqualTo(LocalDate.ofEpochDay(w.day));
+                    assertThat(rs.getLong(2)).isEqualTo(w.withheld);
+                    assertThat(millis(rs.getObject(3, OffsetDateTime.class))).isEqualTo(w.updatedAt);
                 }
                 assertThat(rs.next()).isFalse();
             }

@@ -39,7 +39,7 @@ class SchemaMigratorIT {
             for (Future<List<Integer>> f : runs) {
                 results.add(f.get());
             }
-            assertThat(results).containsExactlyInAnyOrder(List.of(1, 2, 3), List.of(), List.of());
+            assertThat(results).containsExactlyInAnyOrder(List.of(1, 2, 3, 4), List.of(), List.of());
         } finally {
             pool.shutdownNow();
         }
@@ -58,7 +58,7 @@ class SchemaMigratorIT {
                 assertThat(rs.getObject(4)).isNotNull();
             }
             assertThat(known).extracting(SchemaMigrator.Migration::description)
-                    .containsExactly("initial schema", "segment outputs", "erasure log");
+                    .containsExactly("initial schema", "segment outputs", "erasure log", "triggers withheld");
             assertThat(rs.next()).isFalse();
         }
     }
@@ -114,7 +114,11 @@ class SchemaMigratorIT {
                 Map.entry("erasure_log.erasure_id", "text"),
                 Map.entry("erasure_log.user_hash", "text"),
                 Map.entry("erasure_log.requested_at", "timestamp with time zone"),
-                Map.entry("erasure_log.executed_at", "timestamp with time zone")));
+                Map.entry("erasure_log.executed_at", "timestamp with time zone"),
+                Map.entry("triggers_withheld.kind", "text"),
+                Map.entry("triggers_withheld.day", "date"),
+                Map.entry("triggers_withheld.withheld", "bigint"),
+                Map.entry("triggers_withheld.updated_at", "timestamp with time zone")));
         assertThat(primaryKeys(url)).containsAllEntriesOf(Map.of(
                 "alerts", "alert_id",
                 "segment_membership", "user_id,segment",
@@ -123,6 +127,7 @@ class SchemaMigratorIT {
                 "drift_stats", "metric,bucket_start",
                 "rejected_events", "source,position",
                 "erasure_log", "erasure_id",
+                "triggers_withheld", "kind,day",
                 "schema_version", "version"));
         try (Connection c = connect(url);
                 Statement s = c.createStatement()) {
@@ -156,7 +161,7 @@ class SchemaMigratorIT {
                     + "('c3', 'u1', 'HIGH_VALUE', 'EXIT', 'r', '2026-01-03T00:00:00Z', now()),"
                     + "('c4', 'u1', 'LAPSED', 'EXIT', 'r', '2026-01-04T00:00:00Z', now())");
         }
-        assertThat(SchemaMigrator.migrate(url, pg().user(), pg().password())).containsExactly(2, 3);
+        assertThat(SchemaMigrator.migrate(url, pg().user(), pg().password())).containsExactly(2, 3, 4);
         try (Connection c = connect(url);
                 Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT change_id, rule_version, "
@@ -185,7 +190,7 @@ class SchemaMigratorIT {
     @Test
     void changedChecksumOfAnAppliedFileFailsFast() throws Exception {
         String url = freshDatabase();
-        assertThat(SchemaMigrator.migrate(url, pg().user(), pg().password())).containsExactly(1, 2, 3);
+        assertThat(SchemaMigrator.migrate(url, pg().user(), pg().password())).containsExactly(1, 2, 3, 4);
         try (Connection c = connect(url);
                 Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE schema_version SET checksum = 'edited-after-release' WHERE version = 1");

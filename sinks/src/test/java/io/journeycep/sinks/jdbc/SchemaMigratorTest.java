@@ -16,12 +16,14 @@ class SchemaMigratorTest {
     }
 
     @Test
-    void theShippedIndexListsV1WithAllTablesThenV2ThenV3() {
+    void theShippedIndexListsV1WithAllTablesThenV2ThenV3ThenV4() {
         List<SchemaMigrator.Migration> ms = SchemaMigrator.load("db/migration", getClass().getClassLoader());
-        assertThat(ms).extracting(SchemaMigrator.Migration::version).containsExactly(1, 2, 3);
+        assertThat(ms).extracting(SchemaMigrator.Migration::version).containsExactly(1, 2, 3, 4);
         assertThat(ms.get(1).description()).isEqualTo("segment outputs");
         assertThat(ms.get(2).description()).isEqualTo("erasure log");
         assertThat(ms.get(2).sql()).contains("CREATE TABLE erasure_log (");
+        assertThat(ms.get(3).description()).isEqualTo("triggers withheld");
+        assertThat(ms.get(3).sql()).contains("CREATE TABLE triggers_withheld (");
         SchemaMigrator.Migration v1 = ms.get(0);
         assertThat(v1.description()).isEqualTo("initial schema");
         for (String table : List.of("alerts", "segment_membership", "segment_changes", "journey_transitions",
