@@ -192,10 +192,10 @@ final class JobRunner {
 
     /**
      * The configured sinks: alerts, dead letters, late events and segment changes to Kafka (exactly-once, each sink
-     * with its own transactional id suffix) and PostgreSQL (idempotent upserts), plus journey transitions and drift
-     * statistics to PostgreSQL. Applies the schema migrations first, so the tables exist before the first write. The
-     * names are the sinks' uids ({@code sink-<name>}): keep them stable, or a restart from a savepoint loses the
-     * sinks' state (Kafka transactions in flight).
+     * with its own transactional id suffix) and PostgreSQL (idempotent upserts), plus journey transitions, drift
+     * statistics and the counts of triggers withheld for consent to PostgreSQL. Applies the schema migrations first,
+     * so the tables exist before the first write. The names are the sinks' uids ({@code sink-<name>}): keep them
+     * stable, or a restart from a savepoint loses the sinks' state (Kafka transactions in flight).
      */
     static WorkflowSinks sinks(JobConfig config, String jdbcPassword) {
         return sinks(config, jdbcPassword, true);
@@ -234,7 +234,8 @@ final class JobRunner {
                     .lateEvents("jdbc-late-events", JdbcSinks.rejectedEvents(settings))
                     .transitions("jdbc-journey-transitions", JdbcSinks.transitions(settings))
                     .segmentChanges("jdbc-segment-changes", JdbcSinks.segmentChanges(settings))
-                    .erasures("jdbc-erasures", JdbcSinks.erasures(settings));
+                    .erasures("jdbc-erasures", JdbcSinks.erasures(settings))
+                    .triggersWithheld("jdbc-triggers-withheld", JdbcSinks.triggersWithheld(settings));
             if (config.drift.enabled) {
                 sinks.driftStats("jdbc-drift-stats", JdbcSinks.driftStats(settings));
             }

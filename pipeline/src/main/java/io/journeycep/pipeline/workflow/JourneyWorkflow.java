@@ -13,6 +13,7 @@ import io.journeycep.pipeline.ingest.WallClock;
 import io.journeycep.pipeline.privacy.Pseudonymizer;
 import io.journeycep.pipeline.rules.JobRules;
 import io.journeycep.pipeline.stages.Keys;
+import io.journeycep.pipeline.stages.consent.WithheldCounter;
 import io.journeycep.pipeline.stages.dedupe.DedupeAndLateFilter;
 import io.journeycep.pipeline.stages.drift.DriftStage;
 import io.journeycep.pipeline.stages.erasure.ErasureGate;
@@ -31,6 +32,7 @@ import io.journeycep.sinks.ErasureRequest;
 import io.journeycep.sinks.RejectedEvent;
 import io.journeycep.sinks.SegmentChange;
 import io.journeycep.sinks.TransitionCount;
+import io.journeycep.sinks.WithheldCount;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
@@ -57,7 +59,8 @@ import java.util.Map;
  *     routed to the detectors, the journeys or both)
  *   → keyBy(user) ├► user pass (one value and one timer per user): every pattern spec (the built-ins, then the rules
  *                 │    files'), look-back + CEP NFA each ─► alerts ─┐; segments (events and the pass's CART_ABANDONED)
- *                 │    ─► segment changes; journey sessions (the journeys' events) ─┐
+ *                 │    ─► segment changes; journey sessions (the journeys' events) ─┐; triggers consent withheld
+ *                 │    → keyBy(day|kind) withheld counter ─► absolute counts ─► triggers_withheld
  *                 │                                    keyBy(from) transition counter → keyBy(session) path scorer ┤
  *                 │                                                     └► absolute counts ─► journey_transitions  │
  *                 └► (the detectors' events) velocity fan-out (one record per wanted dimension)                   │
@@ -104,14 +107,18 @@ public final class JourneyWorkflow {
         public final DataStream<SegmentChange> segmentChanges;
         /** Absolute transition counts ({@code journey_transitions}), {@code null} when journeys are off. */
         public final DataStream<TransitionCount> transitions;
+        /** Absolute counts of the triggers withheld for consent per kind and day ({@code triggers_withheld}). */
+        public final DataStream<WithheldCount> triggersWithheld;
 
         Streams(DataStream<Alert> alerts, DataStream<RejectedEvent> deadLetters, DataStream<RejectedEvent> lateEvents,
-                DataStream<SegmentChange> segmentChanges, DataStream<TransitionCount> transitions) {
+                DataStream<SegmentChange> segmentChanges, DataStream<TransitionCount> transitions,
+                DataStream<WithheldCount> triggersWithheld) {
             this.alerts = alerts;
             this.deadLetters = deadLetters;
             this.lateEvents = lateEvents;
             this.segmentChanges = segmentChanges;
             this.transitions = transitions;
+            this.triggersWithheld = triggersWithheld;
         }
     }
 
@@ -256,6 +263,12 @@ public final class JourneyWorkflow {
                 config.journeys.enabled ? JourneyStage.guestSettings(config.journeys) : null,
                 countsPendingAtTheEnd(config), config.consent.settings(), config.groups.settings()));
         DataStream<Alert> detected = pass.alerts;
+        // the triggers consent withheld: counted per kind and day, absolute counts ─► triggers_withheld
+        DataStream<WithheldCount> triggersWithheld = WithheldCounter.apply(pass.withheld);
+        for (NamedSink<WithheldCount> sink : sinks.triggersWithheld()) {
+            // forward (chained) to the counter: a kind and day's absolute counts arrive in order
+            triggersWithheld.sinkTo(sink.sink()).name(sink.name()).uid("sink-" + sink.name());
+        }
         if (velocityOn) {
             VelocityStage.Output velocity = VelocityStage.apply(detectorEvents, velocityRules, ruleChanges);
             detected = detected.union(velocity.alerts);
@@ -311,7 +324,7 @@ public final class JourneyWorkflow {
                 erasures.sinkTo(sink.sink()).name(sink.name()).uid("sink-" + sink.name());
             }
         }
-        return new Streams(alerts, deadLetters, late, segmentChanges, transitions);
+        return new Streams(alerts, deadLetters, late, segmentChanges, transitions, triggersWithheld);
     }
 
     /** One sink record per erasure marker that passed a gate (a request's key may come twice: deletes are idempotent). */

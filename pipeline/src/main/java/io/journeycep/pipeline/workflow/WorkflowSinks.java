@@ -6,6 +6,7 @@ import io.journeycep.sinks.ErasureRequest;
 import io.journeycep.sinks.RejectedEvent;
 import io.journeycep.sinks.SegmentChange;
 import io.journeycep.sinks.TransitionCount;
+import io.journeycep.sinks.WithheldCount;
 
 import org.apache.flink.api.connector.sink2.Sink;
 
@@ -25,6 +26,7 @@ public final class WorkflowSinks {
     private final List<NamedSink<TransitionCount>> transitions = new ArrayList<>();
     private final List<NamedSink<SegmentChange>> segmentChanges = new ArrayList<>();
     private final List<NamedSink<ErasureRequest>> erasures = new ArrayList<>();
+    private final List<NamedSink<WithheldCount>> triggersWithheld = new ArrayList<>();
 
     /** Alerts of every kind (the Kafka alert sink routes marketing and risk kinds to their topics). */
     public WorkflowSinks alerts(String name, Sink<Alert> sink) {
@@ -87,6 +89,19 @@ public final class WorkflowSinks {
         return Collections.unmodifiableList(transitions);
     }
 
+    /**
+     * Absolute counts of the triggers withheld for consent per kind and UTC day (triggers_withheld); a key's updates
+     * come in order from one subtask.
+     */
+    public WorkflowSinks triggersWithheld(String name, Sink<WithheldCount> sink) {
+        triggersWithheld.add(new NamedSink<>(name, sink));
+        return this;
+    }
+
+    List<NamedSink<WithheldCount>> triggersWithheld() {
+        return Collections.unmodifiableList(triggersWithheld);
+    }
+
     List<NamedSink<Alert>> alerts() {
         return Collections.unmodifiableList(alerts);
     }
@@ -112,6 +127,7 @@ public final class WorkflowSinks {
         transitions.forEach(s -> out.add("transitions/" + s.name()));
         segmentChanges.forEach(s -> out.add("segmentChanges/" + s.name()));
         erasures.forEach(s -> out.add("erasures/" + s.name()));
+        triggersWithheld.forEach(s -> out.add("triggersWithheld/" + s.name()));
         return out;
     }
 }

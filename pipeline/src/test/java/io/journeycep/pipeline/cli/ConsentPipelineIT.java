@@ -23,8 +23,8 @@ import java.util.Map;
  * "Consent"): Segment- and RudderStack-shaped events carry the users' consent; CART_ABANDONER is configured a
  * marketing segment. A CART_ABANDONED whose user granted {@code Marketing} reaches {@code journey.triggers} and the
  * {@code alerts} table, and its CART_ABANDONER ENTER {@code segment.updates}, {@code segment_changes} and {@code
- * segment_membership}; those of a user who denied it, or withdrew it mid-journey, reach none of them. A group call on
- * the way is accepted (no dead letter).
+ * segment_membership}; those of a user who denied it, or withdrew it mid-journey, reach none of them and are counted,
+ * per kind and day, in {@code triggers_withheld}. A group call on the way is accepted (no dead letter).
  */
 class ConsentPipelineIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -80,6 +80,14 @@ class ConsentPipelineIT {
                     .containsExactlyInAnyOrder(user("granted"), user("rudder"));
             assertThat(dlq.drain(Duration.ofSeconds(1))).as("the group call and the consent objects are accepted")
                     .isEmpty();
+            // what was withheld is counted, per kind and UTC day of the deadline (2024-10-04 01:31), with no user
+            List<String> withheld = List.of("CART_ABANDONED 2024-10-04 2",
+                    "SEGMENT_ENTER:CART_ABANDONER 2024-10-04 2");
+            assertThat(it.awaitRows("select kind || ' ' || day || ' ' || withheld from triggers_withheld",
+                    rows -> rows.containsAll(withheld))).containsExactlyInAnyOrderElementsOf(withheld);
+            assertThat(it.rows("select count(*) from triggers_withheld"
+                    + " where updated_at = timestamptz '2024-10-04 01:31:00+00'"))
+                    .as("updated_at: the event time of the latest trigger counted").containsExactly("2");
         } catch (AssertionError e) {
             System.out.println("ConsentPipelineIT failed; " + it.describe());
             throw e;

@@ -3,6 +3,7 @@ package io.journeycep.pipeline.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.journeycep.pipeline.config.JobConfig;
+import io.journeycep.pipeline.stages.consent.WithheldCounter;
 import io.journeycep.pipeline.workflow.JourneyWorkflow;
 
 import org.apache.flink.configuration.Configuration;
@@ -61,7 +62,8 @@ class OperatorUidsTest {
         graph.getStreamNodes().forEach(n -> names.add(n.getOperatorName()));
         assertThat(byUid.keySet()).contains(JourneyWorkflow.SOURCE_UID, JourneyWorkflow.DEDUPE_UID, "route-rejected",
                 "alert-counter", "sink-kafka-alerts", "sink-jdbc-alerts", "sink-jdbc-drift-stats",
-                "sink-jdbc-journey-transitions", "sink-kafka-segment-changes", "sink-jdbc-segment-changes", "user-pass");
+                "sink-jdbc-journey-transitions", "sink-kafka-segment-changes", "sink-jdbc-segment-changes", "user-pass",
+                WithheldCounter.UID, "sink-jdbc-triggers-withheld");
         assertThat(String.join("\n", names).toLowerCase())
                 .as("operators: %s", names)
                 .contains("velocity", "control", "drift", "segment", "path scorer", "transition", "user pass");

@@ -12,6 +12,7 @@ import io.journeycep.pipeline.stages.journeys.JourneyGuest;
 import io.journeycep.pipeline.stages.journeys.JourneyStage;
 import io.journeycep.pipeline.stages.consent.ConsentGuest;
 import io.journeycep.pipeline.stages.consent.ConsentSettings;
+import io.journeycep.pipeline.stages.consent.WithheldTrigger;
 import io.journeycep.pipeline.stages.groups.GroupGuest;
 import io.journeycep.pipeline.stages.groups.GroupSettings;
 import io.journeycep.pipeline.stages.patterns.PatternAlertFunction;
@@ -57,14 +58,16 @@ public final class UserPassStage {
     private UserPassStage() {}
 
     /**
-     * The pass's alerts, segment changes and rejected segment rule changes ({@code null} when segments are off), and
-     * the journeys' sessions ({@code null} when journeys are off).
+     * The pass's alerts, segment changes and rejected segment rule changes ({@code null} when segments are off), the
+     * journeys' sessions ({@code null} when journeys are off) and the triggers the consent guest withheld.
      */
     public static final class Output {
         public final SingleOutputStreamOperator<Alert> alerts;
         @Nullable public final DataStream<SegmentChange> segmentChanges;
         @Nullable public final DataStream<RejectedEvent> rejected;
         @Nullable public final JourneyStage.Sessions sessions;
+        /** Every trigger withheld for consent, as its kind and event time ({@link ConsentGuest#WITHHELD}). */
+        public final DataStream<WithheldTrigger> withheld;
 
         Output(SingleOutputStreamOperator<Alert> alerts, DataStream<SegmentChange> segmentChanges,
                 DataStream<RejectedEvent> rejected, JourneyStage.Sessions sessions) {
@@ -72,6 +75,7 @@ public final class UserPassStage {
             this.segmentChanges = segmentChanges;
             this.rejected = rejected;
             this.sessions = sessions;
+            this.withheld = alerts.getSideOutput(ConsentGuest.WITHHELD);
         }
     }
 
