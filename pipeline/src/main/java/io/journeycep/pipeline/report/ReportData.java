@@ -19,6 +19,8 @@ import java.util.Map;
  *     the current sizes it gives the sizes at the end of the window
  * @param alertCounts {@code alerts} in the window: count per bucket and kind
  * @param velocityRules {@code alerts} of kind VELOCITY in the window per {@code rule_id}, most alerts first
+ * @param withheld per trigger kind in {@code triggers_withheld}, on the UTC days of the window: the triggers sent and
+ *     those withheld for consent, most withheld first (empty when nothing was withheld)
  */
 public record ReportData(
         Instant generatedAt,
@@ -30,7 +32,8 @@ public record ReportData(
         List<SegmentChangeCount> segmentChanges,
         Map<String, Long> netChangeAfter,
         List<AlertCount> alertCounts,
-        List<RuleCount> velocityRules) {
+        List<RuleCount> velocityRules,
+        List<Withheld> withheld) {
 
     /** One row of {@code journey_transitions}. */
     public record Transition(String from, String to, long count) {}
@@ -44,9 +47,20 @@ public record ReportData(
     /** A velocity rule's alerts: how many, for how many distinct subjects, the latest alert's event time. */
     public record RuleCount(String ruleId, long alerts, long subjects, Instant lastAlert) {}
 
+    /**
+     * The triggers of one kind (an alert kind, or {@code SEGMENT_ENTER:<segment>}) sent ({@code alerts}, or the
+     * segment's ENTERs in {@code segment_changes}) and withheld for consent ({@code triggers_withheld}).
+     */
+    public record Withheld(String kind, long sent, long withheld) {
+        /** withheld / (sent + withheld). */
+        public double share() {
+            return sent + withheld == 0 ? 0 : (double) withheld / (sent + withheld);
+        }
+    }
+
     /** A report with nothing in it (every section says "no data yet"). */
     public static ReportData empty(Instant generatedAt) {
         return new ReportData(generatedAt, null, null, Bucket.DAY, List.of(), Map.of(), List.of(), Map.of(), List.of(),
-                List.of());
+                List.of(), List.of());
     }
 }

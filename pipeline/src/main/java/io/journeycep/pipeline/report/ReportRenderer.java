@@ -62,6 +62,7 @@ public final class ReportRenderer {
         segmentSizes(h, data);
         segmentChanges(h, data, buckets);
         alerts(h, data, buckets);
+        withheld(h, data);
         velocityRules(h, data);
         h.append("</main>\n<footer>journey-cep report · all times UTC · counts are read from PostgreSQL as they were at")
                 .append(" generation time</footer>\n</body>\n</html>\n");
@@ -269,6 +270,42 @@ public final class ReportRenderer {
                     .append("</td><td class=\"num\">").append(count(totals.get(s.name()))).append("</td></tr>\n");
         }
         h.append("</tbody></table>\n</section>\n");
+    }
+
+    private static void withheld(StringBuilder h, ReportData d) {
+        section(h, "consent", "Triggers withheld for consent",
+                "Marketing triggers the job did not send because the shopper had not granted the consent category"
+                        + " they need (README \"Consent\"), per kind: how many were sent, how many withheld, and the"
+                        + " share withheld, withheld / (sent + withheld). Counted per day (UTC) of the triggers' time,"
+                        + " over the whole days of the time window, from triggers_withheld, alerts and the segments'"
+                        + " ENTERs in segment_changes; kinds with nothing withheld are not listed.");
+        if (d.withheld().isEmpty()) {
+            empty(h, "triggers_withheld has no row in the time window (no trigger was withheld for consent).");
+            return;
+        }
+        List<BarChart.Bar> bars = new ArrayList<>();
+        for (ReportData.Withheld w : d.withheld()) {
+            String label = percent(w.share()) + " · " + count(w.withheld()) + " of "
+                    + count(w.sent() + w.withheld(), "trigger") + " withheld";
+            bars.add(new BarChart.Bar(triggerLabel(w.kind()), w.share(), label, "#56B4E9",
+                    triggerLabel(w.kind()) + ": " + label));
+        }
+        h.append("<figure>").append(BarChart.render("consent-withheld", "Share of triggers withheld for consent",
+                bars, "share of the kind's triggers withheld", true)).append("</figure>\n");
+        h.append("<table class=\"withheld\"><thead><tr><th>trigger</th><th class=\"num\">sent</th>")
+                .append("<th class=\"num\">withheld</th><th class=\"num\">share withheld</th></tr></thead>\n<tbody>\n");
+        for (ReportData.Withheld w : d.withheld()) {
+            h.append("<tr><td>").append(escape(triggerLabel(w.kind()))).append("</td><td class=\"num\">")
+                    .append(count(w.sent())).append("</td><td class=\"num\">").append(count(w.withheld()))
+                    .append("</td><td class=\"num\">").append(escape(percent(w.share()))).append("</td></tr>\n");
+        }
+        h.append("</tbody></table>\n</section>\n");
+    }
+
+    /** An alert kind as it is; {@code SEGMENT_ENTER:<segment>} as "<segment> (segment ENTER)". */
+    static String triggerLabel(String kind) {
+        String prefix = "SEGMENT_ENTER:";
+        return kind.startsWith(prefix) ? kind.substring(prefix.length()) + " (segment ENTER)" : kind;
     }
 
     private static void velocityRules(StringBuilder h, ReportData d) {

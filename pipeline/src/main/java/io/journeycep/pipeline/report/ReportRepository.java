@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -15,10 +16,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Reads the report's data from the job's PostgreSQL tables (schema V1–V3): {@code journey_transitions},
- * {@code segment_membership}, {@code segment_changes} and {@code alerts}. Only reads; the time window
- * ({@code since}, {@code until}, both inclusive, either may be null) applies to the event times of alerts and
- * segment changes; the transition counts and current members have no time and are shown whole.
+ * Reads the report's data from the job's PostgreSQL tables (schema V1–V4): {@code journey_transitions},
+ * {@code segment_membership}, {@code segment_changes}, {@code alerts} and {@code triggers_withheld}. Only reads; the
+ * time window ({@code since}, {@code until}, both inclusive, either may be null) applies to the event times of alerts
+ * and segment changes, and for the share withheld (counted per day) to the whole UTC days it touches; the transition
+ * counts and current members have no time and are shown whole.
  */
 public final class ReportRepository {
     /** How many velocity rules the report lists. */
@@ -35,7 +37,7 @@ public final class ReportRepository {
         Bucket bucket = Bucket.forSpan(span[0], span[1]);
         return new ReportData(now, since, until, bucket, transitions(), segmentSizes(),
                 segmentChanges(bucket, since, until), netChangeAfter(until), alertCounts(bucket, since, until),
-                velocityRules(since, until));
+                velocityRules(since, until), withheld(since, until));
     }
 
     List<ReportData.Transition> transitions() throws SQLException {
@@ -144,6 +146,62 @@ public final class ReportRepository {
             }
         }
         return out;
+    }
+
+    /**
+     * Per kind in {@code triggers_withheld} on the UTC days from {@code since}'s to {@code until}'s: the triggers
+     * withheld and those sent on the same days (alerts of the kind; for {@code SEGMENT_ENTER:<segment>}, the segment's
+     * ENTERs). Empty when the table is missing (a database the job has not migrated to V4 yet).
+     */
+    List<ReportData.Withheld> withheld(Instant since, Instant until) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT to_regclass('triggers_withheld') IS NULL");
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            if (rs.getBoolean(1)) {
+                return List.of();
+            }
+        }
+        String alertDay = "(event_time AT TIME ZONE 'UTC')::date";
+        String sql = "WITH w AS (SELECT kind, sum(withheld) AS withheld FROM triggers_withheld"
+                + days("day", " WHERE", since, until) + " GROUP BY kind),"
+                + " s AS (SELECT kind, count(*) AS sent FROM alerts" + days(alertDay, " WHERE", since, until)
+                + " GROUP BY kind UNION ALL SELECT 'SEGMENT_ENTER:' || segment, count(*) FROM segment_changes"
+                + " WHERE action = 'ENTER'" + days(alertDay, " AND", since, until) + " GROUP BY segment)"
+                + " SELECT w.kind, coalesce(s.sent, 0), w.withheld FROM w LEFT JOIN s ON s.kind = w.kind"
+                + " ORDER BY w.withheld DESC, w.kind";
+        List<ReportData.Withheld> out = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            int i = 1;
+            for (int part = 0; part < 3; part++) {
+                if (since != null) {
+                    ps.setObject(i++, utcDay(since));
+                }
+                if (until != null) {
+                    ps.setObject(i++, utcDay(until));
+                }
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new ReportData.Withheld(rs.getString(1), rs.getLong(2), rs.getLong(3)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@code column} between the UTC days of {@code since} and {@code until}, after {@code keyword}; or nothing. */
+    private static String days(String column, String keyword, Instant since, Instant until) {
+        if (since == null && until == null) {
+            return "";
+        }
+        if (since != null && until != null) {
+            return keyword + " " + column + " >= ? AND " + column + " <= ?";
+        }
+        return keyword + " " + column + (since != null ? " >= ?" : " <= ?");
+    }
+
+    private static LocalDate utcDay(Instant t) {
+        return LocalDate.ofInstant(t, ZoneOffset.UTC);
     }
 
     private static String window(Instant since, Instant until) {

@@ -46,7 +46,9 @@ class ReportRendererTest {
                         new ReportData.AlertCount(DAY3, "VELOCITY", 3),
                         new ReportData.AlertCount(DAY3, kind, 1)),
                 List.of(new ReportData.RuleCount("login-failed-per-user", 2, 2, DAY3),
-                        new ReportData.RuleCount(rule, 1, 1, DAY3)));
+                        new ReportData.RuleCount(rule, 1, 1, DAY3)),
+                List.of(new ReportData.Withheld("CART_ABANDONED", 5, 5),
+                        new ReportData.Withheld("SEGMENT_ENTER:" + segment, 7, 1)));
     }
 
     @Test
@@ -89,10 +91,17 @@ class ReportRendererTest {
                 .contains("12 members").contains("7 members")
                 .contains("2 alerts · 2 subjects")
                 .contains("<td class=\"num\">5</td>"); // CART_ABANDONED total in the kinds table
-        assertThat(count(html, "<svg class=\"chart\"")).isEqualTo(7);
+        // the share withheld for consent: withheld / (sent + withheld), per kind, a segment's ENTERs by segment
+        assertThat(html).contains("50.0 % · 5 of 10 triggers withheld")
+                .contains("<title>CART_ABANDONER (segment ENTER): 12.5 % · 1 of 8 triggers withheld</title>")
+                .contains("<tr><td>CART_ABANDONED</td><td class=\"num\">5</td><td class=\"num\">5</td>"
+                        + "<td class=\"num\">50.0 %</td></tr>")
+                .contains("<tr><td>CART_ABANDONER (segment ENTER)</td><td class=\"num\">7</td>"
+                        + "<td class=\"num\">1</td><td class=\"num\">12.5 %</td></tr>");
+        assertThat(count(html, "<svg class=\"chart\"")).isEqualTo(8);
         assertThat(html).doesNotContain("No data yet");
         for (String chart : List.of("journey-sankey", "drop-off", "segment-sizes", "segment-changes",
-                "segment-sizes-over-time", "alerts-over-time", "velocity-rules")) {
+                "segment-sizes-over-time", "alerts-over-time", "consent-withheld", "velocity-rules")) {
             assertThat(html).contains("data-chart=\"" + chart + "\"");
         }
         // members over time end at the current size: NEW_BUYER 12 after +10 on day 1 and +2 on day 3
@@ -118,7 +127,8 @@ class ReportRendererTest {
     @Test
     void emptyTablesSayNoDataYetInEverySection() {
         String html = ReportRenderer.render(ReportData.empty(NOW));
-        assertThat(count(html, "<p class=\"empty\">No data yet")).isEqualTo(6);
+        assertThat(count(html, "<p class=\"empty\">No data yet")).isEqualTo(7);
+        assertThat(html).contains("No data yet: triggers_withheld has no row in the time window");
         assertThat(html).doesNotContain("<svg").contains(">0</div><div class=\"label\">sessions counted");
     }
 
@@ -143,10 +153,10 @@ class ReportRendererTest {
                     "CART_ABANDONED", d));
         }
         ReportData data = new ReportData(NOW, null, null, Bucket.WEEK, ts, Map.of(), List.of(), Map.of(), alerts,
-                List.of());
+                List.of(), List.of());
         String html = ReportRenderer.render(data);
         assertThat(html).contains("wishlist").contains("one bar per week");
-        assertThat(count(html, "<p class=\"empty\">")).isEqualTo(3);
+        assertThat(count(html, "<p class=\"empty\">")).isEqualTo(4);
         wellFormedSvg(html);
     }
 

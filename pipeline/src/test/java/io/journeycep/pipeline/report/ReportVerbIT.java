@@ -115,11 +115,21 @@ class ReportVerbIT {
             assertThat(rules).as("velocity rules").containsKeys("login-failed-per-user", "payment-failed-per-card");
             rules.forEach((rule, n) -> assertThat(html).contains(">" + rule + "</text>")
                     .contains(Html.count(n, "alert") + " · "));
-            System.out.printf("report IT: %d sessions, segments %s, alerts %s, velocity rules %s%n", sessions, sizes,
-                    kinds, rules);
+            Map<String, Long> withheld = rows(c, "SELECT kind, sum(withheld) FROM triggers_withheld GROUP BY kind"
+                    + " ORDER BY kind");
+            assertThat(withheld).as("triggers withheld for consent (every fifth shopper denies marketing)")
+                    .containsKey("CART_ABANDONED");
+            withheld.forEach((kind, n) -> {
+                long sent = kinds.getOrDefault(kind, 0L);
+                assertThat(html).contains("<tr><td>" + kind + "</td><td class=\"num\">" + Html.count(sent)
+                        + "</td><td class=\"num\">" + Html.count(n) + "</td><td class=\"num\">"
+                        + Html.percent((double) n / (sent + n)) + "</td></tr>");
+            });
+            System.out.printf("report IT: %d sessions, segments %s, alerts %s, velocity rules %s, withheld %s%n",
+                    sessions, sizes, kinds, rules, withheld);
         }
         assertThat(html).doesNotContain("No data yet");
-        assertThat(ReportRendererTest.count(html, "<svg class=\"chart\"")).isEqualTo(7);
+        assertThat(ReportRendererTest.count(html, "<svg class=\"chart\"")).isEqualTo(8);
         ReportRendererTest.wellFormedSvg(html);
         assertThat(html).contains("one bar per day");
     }
@@ -152,7 +162,7 @@ class ReportVerbIT {
     @Test
     void emptyTablesGiveAPageThatSaysSo() throws Exception {
         String html = Files.readString(emptyReport);
-        assertThat(ReportRendererTest.count(html, "<p class=\"empty\">No data yet")).isEqualTo(6);
+        assertThat(ReportRendererTest.count(html, "<p class=\"empty\">No data yet")).isEqualTo(7);
     }
 
     @Test
@@ -174,7 +184,7 @@ class ReportVerbIT {
                 fresh.open(page);
                 JsonNode charts = fresh.evaluate(CHARTS);
                 System.out.println("report IT, charts as drawn by chromium: " + charts);
-                assertThat(charts).hasSize(7);
+                assertThat(charts).hasSize(8);
                 for (JsonNode chart : charts) {
                     assertThat(chart.path("width").asDouble()).as("%s width", chart).isGreaterThan(600);
                     assertThat(chart.path("height").asDouble()).as("%s height", chart).isGreaterThan(50);
@@ -192,7 +202,7 @@ class ReportVerbIT {
 
                 String emptyPage = emptyReport.toAbsolutePath().toUri().toString();
                 fresh.open(emptyPage);
-                assertThat(fresh.evaluate("document.querySelectorAll('p.empty').length").asInt()).isEqualTo(6);
+                assertThat(fresh.evaluate("document.querySelectorAll('p.empty').length").asInt()).isEqualTo(7);
                 assertThat(fresh.evaluate("document.querySelectorAll('svg').length").asInt()).isZero();
                 assertThat(fresh.problems()).isEmpty();
             }

@@ -18,7 +18,8 @@ import java.util.Random;
  * the flat shape), deterministic for a seed. Sessions walk a small funnel (search, view, cart, checkout, purchase,
  * failed payments), some shoppers stop coming after their first week (churn), a few guess passwords, test stolen
  * cards or share a device, so every section of the report has data: transitions, alerts of several kinds, velocity
- * rules, segment entries and exits.
+ * rules, segment entries and exits. Every fifth shopper denies marketing consent in a Segment {@code page} call
+ * before the first session, so the job withholds their marketing triggers (the report's share withheld).
  */
 final class ShopTraffic {
     static final Instant START = Instant.parse("2024-03-04T00:00:00Z");
@@ -37,7 +38,7 @@ final class ShopTraffic {
     /** Writes the events of {@code users} shoppers in time order; returns the last event time. */
     Instant write(Path file, int users) throws IOException {
         for (int u = 1; u <= users; u++) {
-            user("u-" + u);
+            user("u-" + u, u % 5 == 0);
         }
         events.sort(Comparator.comparingLong(Event::ts));
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
@@ -49,7 +50,7 @@ final class ShopTraffic {
         return Instant.ofEpochMilli(events.get(events.size() - 1).ts);
     }
 
-    private void user(String user) {
+    private void user(String user, boolean deniesMarketing) {
         long end = START.plus(LENGTH).toEpochMilli();
         long t = START.toEpochMilli() + (long) (random.nextDouble() * LENGTH.toMillis() * 0.8);
         int persona = random.nextInt(100);
@@ -68,6 +69,11 @@ final class ShopTraffic {
                 add(user, "payment_failed", t + i * 300_000L, null, device, card);
             }
             t += Duration.ofHours(2).toMillis();
+        }
+        if (deniesMarketing) {
+            events.add(new Event(t - 1000, String.format(Locale.ROOT, "{\"type\":\"page\",\"messageId\":\"e-%d\","
+                    + "\"userId\":\"%s\",\"timestamp\":\"%s\",\"context\":{\"consent\":{\"categoryPreferences\":"
+                    + "{\"Marketing\":false}}}}", ++ids, user, Instant.ofEpochMilli(t - 1000))));
         }
         while (t < end && !(churns && t > churnAt)) {
             session(user, t, device, card);
