@@ -154,6 +154,19 @@ class ReportVerbIT {
         assertThat(alerts).isPositive();
         assertThat(out).contains(Html.count(alerts) + " alerts");
         String html = Files.readString(week);
+        // the share withheld: both counts over the whole UTC days the window touches (2024-03-11 to 2024-03-18)
+        long withheld;
+        long sent;
+        try (Connection c = DriverManager.getConnection(url, user, password)) {
+            withheld = one(c, "SELECT coalesce(sum(withheld), 0) FROM triggers_withheld WHERE kind = 'CART_ABANDONED'"
+                    + " AND day BETWEEN date '2024-03-11' AND date '2024-03-18'");
+            sent = one(c, "SELECT count(*) FROM alerts WHERE kind = 'CART_ABANDONED'"
+                    + " AND (event_time AT TIME ZONE 'UTC')::date BETWEEN date '2024-03-11' AND date '2024-03-18'");
+        }
+        assertThat(withheld).isPositive();
+        assertThat(Files.readString(week)).contains("<tr><td>CART_ABANDONED</td><td class=\"num\">" + Html.count(sent)
+                + "</td><td class=\"num\">" + Html.count(withheld) + "</td><td class=\"num\">"
+                + Html.percent((double) withheld / (sent + withheld)) + "</td></tr>");
         assertThat(html).contains(">" + Html.count(alerts) + "</div><div class=\"label\">alerts")
                 .contains("from 2024-03-11 00:00 UTC to 2024-03-18 00:00 UTC")
                 .contains("Mar 11").doesNotContain("Mar 5 ·").doesNotContain("Mar 20 ·");
