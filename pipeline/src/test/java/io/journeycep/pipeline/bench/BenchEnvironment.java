@@ -56,6 +56,17 @@ final class BenchEnvironment {
         if (timers != null && !timers.isBlank()) {
             conf.setString("state.backend.rocksdb.timer-service.factory", timers.toUpperCase(java.util.Locale.ROOT));
         }
+        // BENCH_CONF="key=value;key=value": any further Flink option, for experiments (RocksDB tuning and the like)
+        String extra = System.getenv("BENCH_CONF");
+        if (extra != null && !extra.isBlank()) {
+            for (String pair : extra.split(";")) {
+                int eq = pair.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("BENCH_CONF: not key=value: " + pair);
+                }
+                conf.setString(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+            }
+        }
         return conf;
     }
 
