@@ -34,6 +34,11 @@ import java.util.function.Supplier;
  * seek across tombstones. Here an element or a timer costs one read and at most one write. CEP's code and
  * semantics are unchanged: slots hold the same objects a heap backend would, and CEP is written to work on both.
  *
+ * <p>A slot is deserialized when it is first read for a key and serialized again at the flush only if it was changed
+ * through its state ({@code update}, {@code put}, {@code remove}, {@code clear}); the other slots keep their stored
+ * bytes ({@link SlotsSerializer}). So, as on any RocksDB state, a value changed in place and not given back with
+ * {@code update} is not kept.
+ *
  * <p>Single-threaded, like the operator. A slot access for a key other than the loaded one without a {@link #flush}
  * between them fails loudly instead of mixing two keys' state.
  */
@@ -51,8 +56,16 @@ public final class SingleValueCepStateStore implements KeyedStateStore {
 
     private ValueState<?> nfaState;
     private ValueState<Object[]> value;
-    /** The slots of {@link #loadedKey}, or {@code null} when nothing is loaded. */
+    private SlotsSerializer slotsSerializer;
+    /**
+     * The slots of {@link #loadedKey}, or {@code null} when nothing is loaded: a slot read by a guest holds its value,
+     * one not read yet its stored bytes ({@link SlotsSerializer.Serialized}).
+     */
     private Object[] slots;
+    /** The slots as loaded (stored bytes, or on a heap backend the values), for the slots nobody changed. */
+    private Object[] loaded;
+    /** Which slots of the loaded key were changed ({@code update}, {@code put}, ...): only those are serialized. */
+    private boolean[] changed;
     private Object loadedKey;
     private boolean dirty;
 
@@ -67,29 +80,31 @@ public final class SingleValueCepStateStore implements KeyedStateStore {
     /** Writes the loaded key's slots back (if anything changed) and forgets them. */
     public void flush() throws Exception {
         if (slots != null && dirty) {
+            Object[] row = new Object[slots.length];
             boolean empty = true;
-            for (Object slot : slots) {
-                if (slot != null) {
-                    empty = false;
-                    break;
-                }
+            for (int i = 0; i < slots.length; i++) {
+                row[i] = changed[i] ? slots[i] : loaded[i];
+                empty &= row[i] == null;
             }
             if (empty) {
                 value().clear();
             } else {
-                value().update(slots);
+                value().update(row);
             }
         }
+        forget();
+    }
+
+    private void forget() {
         slots = null;
+        loaded = null;
         loadedKey = null;
         dirty = false;
     }
 
     /** Deletes every slot of the current key (an erasure). */
     public void clearCurrentKey() throws Exception {
-        slots = null;
-        loadedKey = null;
-        dirty = false;
+        forget();
         value().clear();
     }
 
@@ -103,7 +118,7 @@ public final class SingleValueCepStateStore implements KeyedStateStore {
             return 0;
         }
         org.apache.flink.core.memory.DataOutputSerializer out = new org.apache.flink.core.memory.DataOutputSerializer(256);
-        new SlotsSerializer(serializers.toArray(new TypeSerializer<?>[0])).serialize(stored, out);
+        slotsSerializer().serialize(stored, out);
         return out.length();
     }
 
@@ -116,7 +131,9 @@ public final class SingleValueCepStateStore implements KeyedStateStore {
         Object[] stored = value().value();
         if (stored != null) {
             for (int i = 0; i < stored.length; i++) {
-                if (stored[i] != null) {
+                if (stored[i] instanceof SlotsSerializer.Serialized) {
+                    present.put(names.get(i), slotsSerializer().deserializeSlot(i, (SlotsSerializer.Serialized) stored[i]));
+                } else if (stored[i] != null) {
                     present.put(names.get(i), stored[i]);
                 }
             }
@@ -134,10 +151,18 @@ public final class SingleValueCepStateStore implements KeyedStateStore {
 
     private ValueState<Object[]> value() {
         if (value == null) {
-            value = delegate.getState(new ValueStateDescriptor<>(STATE_NAME,
-                    new SlotsSerializer(serializers.toArray(new TypeSerializer<?>[0]))));
+            value = delegate.getState(new ValueStateDescriptor<>(STATE_NAME, slotsSerializer()));
         }
         return value;
+    }
+
+    /** The store's own instance, to deserialize single slots (the backend's may be a duplicate). */
+    private SlotsSerializer slotsSerializer() {
+        if (slotsSerializer == null) {
+            slotsSerializer = new SlotsSerializer(serializers.toArray(new TypeSerializer<?>[0]));
+            changed = new boolean[serializers.size()];
+        }
+        return slotsSerializer;
     }
 
     private Object[] slots() {
@@ -147,15 +172,17 @@ public final class SingleValueCepStateStore implements KeyedStateStore {
                 throw new IllegalStateException("CEP state of key " + loadedKey + " was changed and not flushed before "
                         + "key " + key + " was accessed");
             }
-            slots = null;
+            forget();
         }
         if (slots == null) {
             try {
                 Object[] stored = value().value();
-                slots = stored != null ? stored : new Object[serializers.size()];
+                slots = stored != null ? stored.clone() : new Object[serializers.size()];
+                loaded = stored != null ? stored : new Object[serializers.size()];
             } catch (Exception e) {
                 throw new IllegalStateException("cannot read CEP state", e);
             }
+            java.util.Arrays.fill(changed, false);
             loadedKey = key;
         }
         return slots;
@@ -173,13 +200,29 @@ public final class SingleValueCepStateStore implements KeyedStateStore {
         return names.size() - 1;
     }
 
+    /** Slot {@code slot}'s value, deserialized from its stored bytes at its first read for the loaded key. */
     @SuppressWarnings("unchecked")
     private <T> T slotValue(int slot) {
-        return (T) slots()[slot];
+        Object[] row = slots();
+        Object v = row[slot];
+        if (v instanceof SlotsSerializer.Serialized) {
+            try {
+                v = slotsSerializer.deserializeSlot(slot, (SlotsSerializer.Serialized) v);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot read state " + names.get(slot), e);
+            }
+            row[slot] = v;
+        }
+        return (T) v;
     }
 
     private void setSlot(int slot, Object v) {
         slots()[slot] = v;
+        markChanged(slot);
+    }
+
+    private void markChanged(int slot) {
+        changed[slot] = true;
         dirty = true;
     }
 
@@ -335,7 +378,7 @@ public final class SingleValueCepStateStore implements KeyedStateStore {
         public void remove(K key) {
             Map<K, V> map = slotValue(slot);
             if (map != null && map.remove(key) != null) {
-                dirty = true;
+                markChanged(slot);
                 dropIfEmpty();
             }
         }

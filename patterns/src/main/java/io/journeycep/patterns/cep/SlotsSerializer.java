@@ -3,7 +3,9 @@ package io.journeycep.patterns.cep;
 import org.apache.flink.api.common.typeutils.CompositeTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 
 import java.io.IOException;
@@ -12,8 +14,15 @@ import java.util.Arrays;
 /**
  * Serializes a fixed row of slots, each with its own serializer and each possibly {@code null}: a bit mask of the
  * present slots (one bit per slot, in {@code ceil(slots / 8)} bytes: a user pass holds seven slots per pattern, so a
- * job with many patterns has many slots), then each present slot. The value of {@link SingleValueCepStateStore}; its snapshot nests the slots'
- * serializers, so a restore checks each one's compatibility as Flink does for its own composite types.
+ * job with many patterns has many slots), then each present slot as its length (a varint) and its bytes. The value of {@link
+ * SingleValueCepStateStore}; its snapshot nests the slots' serializers, so a restore checks each one's compatibility
+ * as Flink does for its own composite types.
+ *
+ * <p><b>Slots stay bytes until used.</b> {@link #deserialize} gives each present slot as a {@link Serialized} (its
+ * bytes, not deserialized), and {@link #serialize} writes a {@link Serialized} slot's bytes as they are. The store
+ * deserializes a slot only when a guest reads it and serializes it again only when a guest changed it (issue 14: the
+ * value's serialization was 15 % of the user pass, although most guests change nothing for most events). The
+ * length prefix is what lets a slot be skipped without its serializer.
  */
 public final class SlotsSerializer extends TypeSerializer<Object[]> {
     private static final long serialVersionUID = 1L;
@@ -21,6 +30,22 @@ public final class SlotsSerializer extends TypeSerializer<Object[]> {
     private final TypeSerializer<Object>[] fields;
     /** Bytes of the presence mask. */
     private final int maskBytes;
+    /** Where a slot is serialized before its length is known; per instance ({@link #duplicate} makes a new one). */
+    private transient DataOutputSerializer scratch;
+
+    /** A slot's bytes as stored (the length prefix not included), not yet deserialized. Immutable. */
+    public static final class Serialized {
+        final byte[] bytes;
+
+        Serialized(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        @Override
+        public String toString() {
+            return "Serialized[" + bytes.length + " bytes]";
+        }
+    }
 
     @SuppressWarnings("unchecked")
     SlotsSerializer(TypeSerializer<?>[] fields) {
@@ -33,15 +58,19 @@ public final class SlotsSerializer extends TypeSerializer<Object[]> {
         return false;
     }
 
+    /** Always a new instance: the scratch buffer is state. */
     @Override
     public TypeSerializer<Object[]> duplicate() {
         TypeSerializer<?>[] copies = new TypeSerializer<?>[fields.length];
-        boolean stateful = false;
         for (int i = 0; i < fields.length; i++) {
             copies[i] = fields[i].duplicate();
-            stateful |= copies[i] != fields[i];
         }
-        return stateful ? new SlotsSerializer(copies) : this;
+        return new SlotsSerializer(copies);
+    }
+
+    /** Slot {@code slot}'s value from its stored bytes. */
+    Object deserializeSlot(int slot, Serialized serialized) throws IOException {
+        return fields[slot].deserialize(new DataInputDeserializer(serialized.bytes));
     }
 
     @Override
@@ -53,7 +82,8 @@ public final class SlotsSerializer extends TypeSerializer<Object[]> {
     public Object[] copy(Object[] from) {
         Object[] to = new Object[fields.length];
         for (int i = 0; i < fields.length; i++) {
-            to[i] = from[i] == null ? null : fields[i].copy(from[i]);
+            Object slot = from[i];
+            to[i] = slot == null || slot instanceof Serialized ? slot : fields[i].copy(slot);
         }
         return to;
     }
@@ -80,8 +110,19 @@ public final class SlotsSerializer extends TypeSerializer<Object[]> {
             target.writeByte(bits);
         }
         for (int i = 0; i < fields.length; i++) {
-            if (record[i] != null) {
-                fields[i].serialize(record[i], target);
+            Object slot = record[i];
+            if (slot instanceof Serialized) {
+                byte[] bytes = ((Serialized) slot).bytes;
+                writeLength(bytes.length, target);
+                target.write(bytes);
+            } else if (slot != null) {
+                if (scratch == null) {
+                    scratch = new DataOutputSerializer(256);
+                }
+                scratch.clear();
+                fields[i].serialize(slot, scratch);
+                writeLength(scratch.length(), target);
+                target.write(scratch.getSharedBuffer(), 0, scratch.length());
             }
         }
     }
@@ -93,7 +134,9 @@ public final class SlotsSerializer extends TypeSerializer<Object[]> {
         Object[] record = new Object[fields.length];
         for (int i = 0; i < fields.length; i++) {
             if (present(mask, i)) {
-                record[i] = fields[i].deserialize(source);
+                byte[] bytes = new byte[readLength(source)];
+                source.readFully(bytes);
+                record[i] = new Serialized(bytes);
             }
         }
         return record;
@@ -111,7 +154,33 @@ public final class SlotsSerializer extends TypeSerializer<Object[]> {
         target.write(mask);
         for (int i = 0; i < fields.length; i++) {
             if (present(mask, i)) {
-                fields[i].copy(source, target);
+                byte[] bytes = new byte[readLength(source)];
+                source.readFully(bytes);
+                writeLength(bytes.length, target);
+                target.write(bytes);
+            }
+        }
+    }
+
+    /** A length as an unsigned varint: seven bits a byte, low bits first (one byte below 128). */
+    private static void writeLength(int length, DataOutputView target) throws IOException {
+        while ((length & ~0x7F) != 0) {
+            target.writeByte((length & 0x7F) | 0x80);
+            length >>>= 7;
+        }
+        target.writeByte(length);
+    }
+
+    private static int readLength(DataInputView source) throws IOException {
+        int length = 0;
+        for (int shift = 0; ; shift += 7) {
+            byte b = source.readByte();
+            length |= (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return length;
+            }
+            if (shift > 28) {
+                throw new IOException("corrupt slot length");
             }
         }
     }
@@ -137,8 +206,14 @@ public final class SlotsSerializer extends TypeSerializer<Object[]> {
 
     /** Nests the slots' serializer snapshots (in slot order). */
     public static final class Snapshot extends CompositeTypeSerializerSnapshot<Object[], SlotsSerializer> {
-        /** 2: the presence mask is one bit per slot in whole bytes (1: one int, at most 31 slots). */
-        private static final int VERSION = 2;
+        /**
+         * 3: each present slot is preceded by its length (2: the presence mask is one bit per slot in whole bytes;
+         * 1: one int, at most 31 slots). Values written in an older layout cannot be read: a restore from one fails.
+         */
+        private static final int VERSION = 3;
+
+        /** The layout version of the serializer this snapshot was read from (the current one when taken now). */
+        private int readVersion = VERSION;
 
         /** For reading a snapshot. */
         public Snapshot() {}
@@ -150,6 +225,18 @@ public final class SlotsSerializer extends TypeSerializer<Object[]> {
         @Override
         protected int getCurrentOuterSnapshotVersion() {
             return VERSION;
+        }
+
+        @Override
+        protected void readOuterSnapshot(int version, DataInputView in, ClassLoader classLoader) {
+            readVersion = version;
+        }
+
+        @Override
+        protected OuterSchemaCompatibility resolveOuterSchemaCompatibility(TypeSerializerSnapshot<Object[]> old) {
+            return old instanceof Snapshot && ((Snapshot) old).readVersion == VERSION
+                    ? OuterSchemaCompatibility.COMPATIBLE_AS_IS
+                    : OuterSchemaCompatibility.INCOMPATIBLE;
         }
 
         @Override

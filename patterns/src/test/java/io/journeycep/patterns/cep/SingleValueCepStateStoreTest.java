@@ -44,7 +44,12 @@ class SingleValueCepStateStoreTest {
         DataOutputSerializer out = new DataOutputSerializer(64);
         serializer.serialize(row, out);
         Object[] back = serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
-        assertThat(back).containsExactly("nfa", null, map);
+        assertThat(back[0]).as("slots stay bytes until read").isInstanceOf(SlotsSerializer.Serialized.class);
+        assertThat(values(serializer, back)).containsExactly("nfa", null, map);
+        DataOutputSerializer again = new DataOutputSerializer(64);
+        serializer.serialize(back, again);
+        assertThat(again.getCopyOfBuffer()).as("unread slots are written as they were read")
+                .isEqualTo(out.getCopyOfBuffer());
         assertThat(serializer.copy(row)).containsExactly("nfa", null, map);
 
         DataOutputSerializer snapshotOut = new DataOutputSerializer(64);
@@ -70,8 +75,10 @@ class SingleValueCepStateStoreTest {
         SlotsSerializer serializer = new SlotsSerializer(serializers);
         DataOutputSerializer out = new DataOutputSerializer(64);
         serializer.serialize(row, out);
-        assertThat(out.length()).isEqualTo(9 + 8 * (slots - 24));
-        assertThat(serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()))).containsExactly(row);
+        assertThat(out.length()).as("mask, then a length byte and 8 bytes per present slot")
+                .isEqualTo(9 + 9 * (slots - 24));
+        assertThat(values(serializer, serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()))))
+                .containsExactly(row);
         DataOutputSerializer copied = new DataOutputSerializer(64);
         serializer.copy(new DataInputDeserializer(out.getCopyOfBuffer()), copied);
         assertThat(copied.getCopyOfBuffer()).isEqualTo(out.getCopyOfBuffer());
@@ -119,6 +126,47 @@ class SingleValueCepStateStoreTest {
             store.clearCurrentKey();
             assertThat(keys(operator.getKeyedStateBackend())).isZero();
         }
+    }
+
+    /** A long slot (300 bytes) has a two-byte length; a restore from the layout before lengths is refused. */
+    @Test
+    void longSlotsRoundTripAndTheOldLayoutIsIncompatible() throws Exception {
+        SlotsSerializer serializer = new SlotsSerializer(new TypeSerializer<?>[] {StringSerializer.INSTANCE});
+        Object[] row = {"x".repeat(300)};
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        serializer.serialize(row, out);
+        assertThat(out.length()).isEqualTo(1 + 2 + 2 + 300); // mask, varint length, the string's own length and chars
+        assertThat(values(serializer, serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()))))
+                .containsExactly(row);
+
+        DataOutputSerializer snapshotOut = new DataOutputSerializer(64);
+        TypeSerializerSnapshot.writeVersionedSnapshot(snapshotOut, serializer.snapshotConfiguration());
+        byte[] bytes = snapshotOut.getCopyOfBuffer();
+        TypeSerializerSnapshot<Object[]> current = TypeSerializerSnapshot.readVersionedSnapshot(
+                new DataInputDeserializer(bytes), getClass().getClassLoader());
+        assertThat(serializer.snapshotConfiguration().resolveSchemaCompatibility(current).isCompatibleAsIs()).isTrue();
+        // the same snapshot as layout version 2 wrote it: the int after Flink's composite-snapshot magic number
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
+        int at = 0;
+        while (buffer.getInt(at) != 911108) {
+            at++;
+        }
+        assertThat(buffer.getInt(at + 4)).isEqualTo(3);
+        buffer.putInt(at + 4, 2);
+        TypeSerializerSnapshot<Object[]> old = TypeSerializerSnapshot.readVersionedSnapshot(
+                new DataInputDeserializer(bytes), getClass().getClassLoader());
+        assertThat(serializer.snapshotConfiguration().resolveSchemaCompatibility(old).isIncompatible())
+                .as("a snapshot of the layout before slot lengths").isTrue();
+    }
+
+    /** Each slot's value, deserialized if it is still bytes. */
+    private static Object[] values(SlotsSerializer serializer, Object[] row) throws Exception {
+        Object[] values = new Object[row.length];
+        for (int i = 0; i < row.length; i++) {
+            values[i] = row[i] instanceof SlotsSerializer.Serialized
+                    ? serializer.deserializeSlot(i, (SlotsSerializer.Serialized) row[i]) : row[i];
+        }
+        return values;
     }
 
     private static long keys(KeyedStateBackend<Object> backend) {
