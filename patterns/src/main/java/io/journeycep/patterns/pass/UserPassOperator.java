@@ -21,6 +21,7 @@ import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.TimestampedCollector;
 import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 import org.apache.flink.util.function.FunctionWithException;
@@ -47,6 +48,11 @@ import java.util.Set;
  * costs of every stateful task (docs/BENCHMARKS.md, issue 14); here an event costs one read, one write and at most one
  * timer registration for all of them.
  *
+ * <p>An event the watermark has not passed yet waits on the heap ({@link Arrivals}) until it does; then the user's
+ * waiting events go to the guests as they arrived, followed by the watermark, in one read and one write of the user's
+ * value and without a timer of their own. Everything waiting is handed to the guests before a checkpoint barrier,
+ * before a control message and at the end of the input, so state and checkpoints hold every event as before.
+ *
  * <p>The second input is broadcast (rule changes, {@link UserGuest#onControl}); it is never keyed.
  *
  * <p>An erasure marker (README "Privacy") deletes the user's whole value and timers and emits nothing.
@@ -62,6 +68,11 @@ public class UserPassOperator<OUT, CTRL> extends AbstractStreamOperator<OUT>
     public static final String ACC_OPEN_MATCHES_PREFIX = "openMatches.";
     /** The timer service's name. */
     static final String TIMERS = "user-pass";
+    /**
+     * At most this many arrivals held on the heap per subtask ({@link Arrivals}); more are handed to the guests at once.
+     * About the events of 5 s (the default out-of-orderness) at 10k events/s per subtask, some tens of MB.
+     */
+    static final int MAX_ARRIVALS = 50_000;
 
     private final List<UserGuest.Factory<OUT, CTRL>> factories;
     private boolean countPendingAtTheEnd;
@@ -73,6 +84,7 @@ public class UserPassOperator<OUT, CTRL> extends AbstractStreamOperator<OUT>
     private transient TimestampedCollector<OUT> collector;
     private transient UserGuest.Emitter<OUT> emitter;
     private transient List<LongCounter> pending;
+    private transient Arrivals arrivals;
 
     /** @param guests the guests, in the order they run in a pass */
     public UserPassOperator(List<UserGuest.Factory<OUT, CTRL>> guests) {
@@ -132,6 +144,7 @@ public class UserPassOperator<OUT, CTRL> extends AbstractStreamOperator<OUT>
     public void open() throws Exception {
         super.open();
         timers = getInternalTimerService(TIMERS, VoidNamespaceSerializer.INSTANCE, this);
+        arrivals = new Arrivals();
         collector = new TimestampedCollector<>(output);
         emitter = new UserGuest.Emitter<>() {
             @Override
@@ -193,23 +206,88 @@ public class UserPassOperator<OUT, CTRL> extends AbstractStreamOperator<OUT>
     @Override
     public void processElement1(StreamRecord<JourneyEvent> element) throws Exception {
         JourneyEvent event = element.getValue();
+        String user = (String) getCurrentKey();
         if (event.isErasure()) {
+            arrivals.drop(user);
             store.clearCurrentKey();
             KeyTimers.deleteAll(timers, this);
             return;
         }
         long watermark = timers.currentWatermark();
+        if (event.timestamp > watermark || arrivals.has(user)) {
+            arrivals.add(user, event, watermark);
+            if (arrivals.size() > MAX_ARRIVALS) {
+                handOverArrivals();
+            }
+            return;
+        }
+        handToGuests(event, watermark);
+        arm();
+        store.flush();
+    }
+
+    private void handToGuests(JourneyEvent event, long watermark) throws Exception {
         for (UserGuest<OUT, CTRL> guest : guests) {
             if (guest.takes(event)) {
                 guest.onEvent(event, watermark, emitter);
             }
         }
-        arm();
-        store.flush();
+    }
+
+    /**
+     * Before the timers due at {@code mark} fire: each user whose earliest held arrival the watermark passes gets its
+     * arrivals handed to the guests, each with the watermark it arrived under, and then the watermark, as the user's
+     * timer would have given it; one read and one write of the user's value for all of it.
+     */
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        long watermark = mark.getTimestamp();
+        arrivals.takeDue(watermark, (user, held) -> {
+            setCurrentKey(user);
+            for (Arrivals.Arrival a : held) {
+                handToGuests(a.event, a.watermark);
+            }
+            for (UserGuest<OUT, CTRL> guest : guests) {
+                guest.onWatermark(watermark, emitter);
+            }
+            arm();
+            store.flush();
+        });
+        super.processWatermark(mark);
+    }
+
+    /**
+     * Hands every held arrival to the guests as it arrived (they keep it in the user's value and arm the user's timer),
+     * so that nothing is only on the heap: before a checkpoint barrier, a control message and the end of the input.
+     */
+    private void handOverArrivals() throws Exception {
+        if (arrivals.size() == 0) {
+            return;
+        }
+        Object before = getCurrentKey();
+        arrivals.takeAll((user, held) -> {
+            setCurrentKey(user);
+            for (Arrivals.Arrival a : held) {
+                handToGuests(a.event, a.watermark);
+            }
+            arm();
+            store.flush();
+        });
+        if (before != null) {
+            setCurrentKey(before);
+        }
+    }
+
+    /** Records emitted here precede the barrier, so the checkpoint holds every arrival in the users' values. */
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        handOverArrivals();
+        super.prepareSnapshotPreBarrier(checkpointId);
     }
 
     @Override
     public void processElement2(StreamRecord<CTRL> element) throws Exception {
+        handOverArrivals(); // a rule change meets every user's events where it met them before arrivals were held
         UserGuest.ControlContext<OUT> context = new UserGuest.ControlContext<>() {
             @Override
             public long currentWatermark() {
@@ -277,6 +355,7 @@ public class UserPassOperator<OUT, CTRL> extends AbstractStreamOperator<OUT>
 
     @Override
     public void finish() throws Exception {
+        handOverArrivals(); // a replay that ends event time at its last event: what is still ahead stays pending
         super.finish();
         if (pending != null) {
             long[] counts = new long[guests.size()];
@@ -302,6 +381,7 @@ public class UserPassOperator<OUT, CTRL> extends AbstractStreamOperator<OUT>
      * probes in benchmarks. Leaves {@code user} the current key.
      */
     public int valueBytes(String user) throws Exception {
+        handOverArrivals();
         setCurrentKey(user);
         int bytes = store.serializedSize();
         store.flush(); // nothing changed: only forgets the user read
@@ -313,6 +393,7 @@ public class UserPassOperator<OUT, CTRL> extends AbstractStreamOperator<OUT>
      * state probes in tests. Leaves {@code user} the current key.
      */
     public java.util.Map<String, Object> statesOf(String user) throws Exception {
+        handOverArrivals();
         setCurrentKey(user);
         java.util.Map<String, Object> states = store.presentStates();
         store.flush(); // nothing changed: only forgets the user read
@@ -325,6 +406,7 @@ public class UserPassOperator<OUT, CTRL> extends AbstractStreamOperator<OUT>
      */
     public <G, R> R readGuest(String user, Class<G> guest, FunctionWithException<G, R, Exception> read)
             throws Exception {
+        handOverArrivals();
         setCurrentKey(user);
         try {
             for (UserGuest<OUT, CTRL> g : guests) {
@@ -339,7 +421,8 @@ public class UserPassOperator<OUT, CTRL> extends AbstractStreamOperator<OUT>
     }
 
     /** The users of this subtask that have a value, for state probes. */
-    public List<String> users() {
+    public List<String> users() throws Exception {
+        handOverArrivals();
         return KeyCounts.keys(getKeyedStateBackend(), SingleValueCepStateStore.STATE_NAME);
     }
 

@@ -139,6 +139,7 @@ class GroupGuestTest {
         try (var h = harness(settings, rocksDb)) {
             h.event(group("u1", "acme", T0, "plan", "Pro"));
             h.event(group("u2", "acme", T0, "plan", "Pro"));
+            h.beforeBarrier(); // in the users' values, as a checkpoint holds them
             assertThat(h.usersWithState()).isEqualTo(2);
             assertThat(h.eventTimeTimers()).as("the retention's timer").isEqualTo(2);
             h.event(JourneyEvent.erasureMarker(Erasure.of("e@0", "sha256:x", T0, new String[] {"u2"}), "u2", null,

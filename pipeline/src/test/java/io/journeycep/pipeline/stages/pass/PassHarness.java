@@ -189,7 +189,17 @@ public final class PassHarness implements AutoCloseable {
         return accumulator == null ? null : accumulator.getLocalValue();
     }
 
+    /**
+     * What the runtime does before a checkpoint barrier ({@code prepareSnapshotPreBarrier}): the events the watermark
+     * has not passed, which wait on the heap, go into the users' values, as the checkpoint holds them.
+     */
+    public void beforeBarrier() throws Exception {
+        harness.prepareSnapshotPreBarrier(0L);
+    }
+
+    /** A checkpoint as the runtime takes it: {@code prepareSnapshotPreBarrier}, then the snapshot. */
     public OperatorSubtaskState snapshot() throws Exception {
+        harness.prepareSnapshotPreBarrier(0L);
         return harness.snapshot(0L, 0L);
     }
 

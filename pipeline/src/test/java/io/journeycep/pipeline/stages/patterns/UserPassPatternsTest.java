@@ -237,6 +237,8 @@ class UserPassPatternsTest {
             for (int i = 0; i < 50; i++) {
                 h.event(event("v" + i, EventType.VIEW, "u1", T0 + i * MIN, i, 20));
             }
+            assertThat(h.eventTimeTimers()).as("events the watermark has not passed wait on the heap").isZero();
+            h.beforeBarrier();
             assertThat(h.eventTimeTimers()).as("one timer for the look-back's cleanup").isEqualTo(1);
             h.event(event("c1", EventType.CART_ADD, "u1", T0 + 55 * MIN, 100, 20));
             h.watermark(T0 + 60 * MIN);

@@ -117,6 +117,7 @@ class SegmentGuestTest {
             feed(h, event("u1", EventType.VIEW, T0 + 10 * HOUR, 0));
             feed(h, event("u1", EventType.PURCHASE, T0 + 11 * HOUR, 1200));
             assertThat(changes(h)).as("inputs wait for the watermark").isEmpty();
+            h.beforeBarrier(); // in the user's value, as a checkpoint holds them
             assertThat(h.eventTimeTimers()).as("one timer per user").isEqualTo(1);
             h.watermark(T0 + 11 * HOUR);
             assertThat(changes(h)).containsExactly("ENTER u1 HIGH_VALUE @0d+11h", "ENTER u1 NEW_BUYER @0d+11h");
