@@ -1,6 +1,7 @@
 package io.journeycep.patterns.pass;
 
 import io.journeycep.model.JourneyEvent;
+import io.journeycep.patterns.cep.Arrivals;
 import io.journeycep.patterns.cep.KeyCounts;
 import io.journeycep.patterns.cep.KeyTimers;
 import io.journeycep.patterns.cep.SingleValueCepStateStore;
@@ -84,7 +85,7 @@ public class UserPassOperator<OUT, CTRL> extends AbstractStreamOperator<OUT>
     private transient TimestampedCollector<OUT> collector;
     private transient UserGuest.Emitter<OUT> emitter;
     private transient List<LongCounter> pending;
-    private transient Arrivals arrivals;
+    private transient Arrivals<String, JourneyEvent> arrivals;
 
     /** @param guests the guests, in the order they run in a pass */
     public UserPassOperator(List<UserGuest.Factory<OUT, CTRL>> guests) {
@@ -144,7 +145,7 @@ public class UserPassOperator<OUT, CTRL> extends AbstractStreamOperator<OUT>
     public void open() throws Exception {
         super.open();
         timers = getInternalTimerService(TIMERS, VoidNamespaceSerializer.INSTANCE, this);
-        arrivals = new Arrivals();
+        arrivals = new Arrivals<>(e -> e.timestamp);
         collector = new TimestampedCollector<>(output);
         emitter = new UserGuest.Emitter<>() {
             @Override
@@ -244,8 +245,8 @@ public class UserPassOperator<OUT, CTRL> extends AbstractStreamOperator<OUT>
         long watermark = mark.getTimestamp();
         arrivals.takeDue(watermark, (user, held) -> {
             setCurrentKey(user);
-            for (Arrivals.Arrival a : held) {
-                handToGuests(a.event, a.watermark);
+            for (Arrivals.Arrival<JourneyEvent> a : held) {
+                handToGuests(a.record, a.watermark);
             }
             for (UserGuest<OUT, CTRL> guest : guests) {
                 guest.onWatermark(watermark, emitter);
@@ -267,8 +268,8 @@ public class UserPassOperator<OUT, CTRL> extends AbstractStreamOperator<OUT>
         Object before = getCurrentKey();
         arrivals.takeAll((user, held) -> {
             setCurrentKey(user);
-            for (Arrivals.Arrival a : held) {
-                handToGuests(a.event, a.watermark);
+            for (Arrivals.Arrival<JourneyEvent> a : held) {
+                handToGuests(a.record, a.watermark);
             }
             arm();
             store.flush();

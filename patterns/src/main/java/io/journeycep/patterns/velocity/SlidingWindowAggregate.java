@@ -345,6 +345,21 @@ public class SlidingWindowAggregate {
         return buckets.isEmpty() ? Long.MIN_VALUE : buckets.get(buckets.size() - 1).timestamp;
     }
 
+    /**
+     * The event times after the frontier and at or before {@code through}: the evaluations still due up to it (each
+     * an event time; ascending, possibly repeated).
+     */
+    public void forEachUnsettledThrough(long through, java.util.function.LongConsumer action) {
+        for (WindowBucket b : buckets) {
+            if (b.timestamp > through) {
+                break;
+            }
+            if (b.timestamp > frontier) {
+                action.accept(b.timestamp);
+            }
+        }
+    }
+
     /** Whether some bucket has exactly this timestamp (an event time still to be evaluated, if after the frontier). */
     public boolean hasTimestamp(long timestamp) {
         int lo = 0;

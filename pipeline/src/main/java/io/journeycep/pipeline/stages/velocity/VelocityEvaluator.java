@@ -1,6 +1,7 @@
 package io.journeycep.pipeline.stages.velocity;
 
 import io.journeycep.model.JourneyEvent;
+import io.journeycep.patterns.cep.WatermarkBatchingBroadcastOperator;
 import io.journeycep.patterns.velocity.VelocityCrossing;
 import io.journeycep.patterns.velocity.VelocityRule;
 import io.journeycep.patterns.velocity.VelocityRuleBook;
@@ -97,7 +98,8 @@ import java.util.Objects;
  * comparison, dimension, severity, window and (distinct counts) the distinct values; id from {@link AlertIds}, over
  * the rule version among others.
  */
-public class VelocityEvaluator extends KeyedBroadcastProcessFunction<String, DimensionEvent, ControlMessage, Alert> {
+public class VelocityEvaluator extends KeyedBroadcastProcessFunction<String, DimensionEvent, ControlMessage, Alert>
+        implements WatermarkBatchingBroadcastOperator.BatchFunction<DimensionEvent, Alert> {
 
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -114,6 +116,14 @@ public class VelocityEvaluator extends KeyedBroadcastProcessFunction<String, Dim
     private transient Counter lateEvents;
     private transient Counter alerts;
     private transient Counter superseded;
+
+    /** In a batch ({@link WatermarkBatchingBroadcastOperator}): its watermark; the key's value is read once. */
+    private transient boolean inBatch;
+    private transient long batchWatermark;
+    private transient boolean batchLoaded;
+    private transient VelocityKeyStates batchState;
+    /** The evaluation times at or before the batch's watermark, evaluated at its end instead of by timers. */
+    private transient java.util.TreeSet<Long> batchDue;
 
     /** @param configRules the config's rules, the same as the fan-out's */
     public VelocityEvaluator(List<VelocityRule> configRules) {
@@ -150,7 +160,7 @@ public class VelocityEvaluator extends KeyedBroadcastProcessFunction<String, Dim
         TimerService timers = ctx.timerService();
         long watermark = timers.currentWatermark();
         long ts = record.event.timestamp;
-        VelocityKeyStates s = state.value();
+        VelocityKeyStates s = inBatch ? batchValue() : state.value();
         if (record.event.isErasure()) {
             erase(s, timers);
             return;
@@ -179,10 +189,86 @@ public class VelocityEvaluator extends KeyedBroadcastProcessFunction<String, Dim
                 addPending(s, book, routing, ctx.getCurrentKey(), Long.MIN_VALUE);
             }
             if (add(s, book, routing, record, record.epoch, watermark)) {
-                timers.registerEventTimeTimer(ts);
+                if (inBatch && ts <= batchWatermark) {
+                    batchDue.add(ts);
+                } else {
+                    timers.registerEventTimeTimer(ts);
+                }
             }
         }
-        store(s, book, watermark, timers);
+        if (inBatch) {
+            batchState = s;
+        } else {
+            store(s, book, watermark, timers);
+        }
+    }
+
+    private VelocityKeyStates batchValue() throws Exception {
+        if (!batchLoaded) {
+            batchState = state.value();
+            batchLoaded = true;
+        }
+        return batchState;
+    }
+
+    @Override
+    public long timeOf(DimensionEvent record) {
+        return record.event.timestamp;
+    }
+
+    /** An erasure marker goes through at once; the key's held records are dropped, as its state is. */
+    @Override
+    public boolean dropsHeldRecords(DimensionEvent record) {
+        return record.event.isErasure();
+    }
+
+    @Override
+    public void startBatch(long watermark) {
+        inBatch = true;
+        batchWatermark = watermark;
+        batchLoaded = false;
+        batchState = null;
+        if (batchDue == null) {
+            batchDue = new java.util.TreeSet<>();
+        }
+        batchDue.clear();
+    }
+
+    /**
+     * The key's records of the batch are in its windows: evaluates at each event time of the key's windows still to be
+     * evaluated that the batch's watermark passed (the batch's and any earlier records' whose timers have not fired),
+     * in time order, exactly as the timers at those times would have ({@link #evaluate}), and writes once. Their timers
+     * that are registered fire later into settled windows. Records held for a rule change ({@link
+     * VelocityKeyStates#pending}) are left to the timers, as without batches.
+     */
+    @Override
+    public void finishBatch(WatermarkBatchingBroadcastOperator.BatchContext<Alert> context) throws Exception {
+        inBatch = false;
+        VelocityKeyStates s = batchState;
+        batchState = null;
+        if (s == null) {
+            return;
+        }
+        var broadcast = context.broadcastState(RuleBookMirror.DESCRIPTOR);
+        VelocityRuleBook book = rules.book(broadcast);
+        TimerService timers = context.timerService();
+        long now = timers.currentWatermark();
+        if (s.hasPending()) {
+            for (long t : batchDue) {
+                timers.registerEventTimeTimer(t);
+            }
+        } else {
+            java.util.TreeSet<Long> due = new java.util.TreeSet<>();
+            for (VelocityKeyState ks : s.rules) {
+                ks.detector.window.forEachUnsettledThrough(batchWatermark, due::add);
+            }
+            for (long t : due) {
+                long at = t;
+                evaluate(s, book, broadcast, context.currentKey(), t, alert -> context.emit(alert, at));
+                now = t;
+            }
+        }
+        store(s, book, now, timers);
     }
 
     /**
@@ -312,9 +398,17 @@ public class VelocityEvaluator extends KeyedBroadcastProcessFunction<String, Dim
         }
         var broadcast = ctx.getBroadcastState(RuleBookMirror.DESCRIPTOR);
         VelocityRuleBook book = rules.book(broadcast);
+        evaluate(s, book, broadcast, ctx.getCurrentKey(), timestamp, out::collect);
+        store(s, book, timestamp, ctx.timerService());
+    }
+
+    /** What the timer at {@code timestamp} does to the key's value {@code s}, before it is stored. */
+    private void evaluate(VelocityKeyStates s, VelocityRuleBook book,
+            org.apache.flink.api.common.state.ReadOnlyBroadcastState<String, VelocityRuleBook.Entry> broadcast, String key, long timestamp,
+            java.util.function.Consumer<Alert> out) throws Exception {
         reconcile(s, book);
         if (s.hasPending()) {
-            addPending(s, book, rules.routing(broadcast), ctx.getCurrentKey(), timestamp);
+            addPending(s, book, rules.routing(broadcast), key, timestamp);
         }
         String subject = null;
         for (VelocityKeyState ks : s.rules) { // by rule id
@@ -323,9 +417,9 @@ public class VelocityEvaluator extends KeyedBroadcastProcessFunction<String, Dim
                 VelocityCrossing crossing = ks.detector.evaluate(rule, timestamp);
                 if (crossing != null) {
                     if (subject == null) {
-                        subject = subjectOf(ctx.getCurrentKey());
+                        subject = subjectOf(key);
                     }
-                    out.collect(toAlert(rule, subject, crossing));
+                    out.accept(toAlert(rule, subject, crossing));
                     alerts.inc();
                 }
             } else {
@@ -335,7 +429,6 @@ public class VelocityEvaluator extends KeyedBroadcastProcessFunction<String, Dim
         if (timestamp >= s.housekeepingAt) {
             s.housekeepingAt = Long.MIN_VALUE; // this was it (or it fired earlier): store registers the next one
         }
-        store(s, book, timestamp, ctx.timerService());
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.journeycep.pipeline.stages.velocity;
 
 import io.journeycep.model.JourneyEvent;
+import io.journeycep.patterns.cep.WatermarkBatchingBroadcastOperator;
 import io.journeycep.patterns.velocity.VelocityRule;
 import io.journeycep.pipeline.control.ControlMessage;
 import io.journeycep.sinks.Alert;
@@ -57,11 +58,20 @@ public final class VelocityStage {
                 .uid(FAN_OUT_UID);
         SingleOutputStreamOperator<Alert> alerts = fanOut
                 .keyBy(new DimensionKey())
-                .connect(rules)
-                .process(new VelocityEvaluator(configRules), TypeInformation.of(Alert.class))
-                .name("velocity rules")
+                .connect(control.broadcast())
+                .transform("velocity rules", TypeInformation.of(Alert.class), evaluator(configRules))
                 .uid(EVALUATOR_UID);
         return new Output(alerts, fanOut.getSideOutput(VelocityFanOut.REJECTED));
+    }
+
+    /**
+     * The evaluator in the operator that gives it a key's records the watermark has passed as one batch (one read and
+     * one write of the key's value, no evaluation timers); its rule book is broadcast state, as with {@code process}.
+     */
+    public static WatermarkBatchingBroadcastOperator<DimensionEvent, ControlMessage, Alert> evaluator(
+            List<VelocityRule> configRules) {
+        return new WatermarkBatchingBroadcastOperator<>(new VelocityEvaluator(configRules),
+                List.of(RuleBookMirror.DESCRIPTOR));
     }
 
     /** The evaluator's key, {@code DIMENSION|value}. */

@@ -2,6 +2,7 @@ package io.journeycep.pipeline.stages.velocity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.journeycep.patterns.cep.WatermarkBatchingBroadcastOperator;
 import io.journeycep.model.EventType;
 import io.journeycep.model.JourneyEvent;
 import io.journeycep.patterns.PojoRoundTrip;
@@ -20,7 +21,6 @@ import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
@@ -61,7 +61,7 @@ class VelocityEvaluatorTest {
     private void open(boolean rocksDb, List<VelocityRule> configRules, OperatorSubtaskState snapshot)
             throws Exception {
         harness = new KeyedBroadcastOperatorTestHarness<>(
-                new CoBroadcastWithKeyedOperator<>(new VelocityEvaluator(configRules, WallClock.fixed(NOW)),
+                new WatermarkBatchingBroadcastOperator<>(new VelocityEvaluator(configRules, WallClock.fixed(NOW)),
                         List.of(RuleBookMirror.DESCRIPTOR)),
                 DimensionEvent::key, Types.STRING, 1, 1, 0);
         if (rocksDb) {
@@ -124,6 +124,17 @@ class VelocityEvaluatorTest {
     private void send(VelocityRule rule, JourneyEvent e) throws Exception {
         long epoch = routedAt.getOrDefault(rule.ruleId + " v" + rule.version, rule.version == 1 ? 0L : controlEpoch + 1);
         harness.processElement(new StreamRecord<>(record(rule, e, epoch), e.timestamp));
+    }
+
+    /** A checkpoint as the runtime takes it: {@code prepareSnapshotPreBarrier}, then the snapshot. */
+    private OperatorSubtaskState snapshot() throws Exception {
+        harness.getTwoInputOperator().prepareSnapshotPreBarrier(1L);
+        return harness.snapshot(1L, 1L);
+    }
+
+    /** What the runtime does before a checkpoint barrier: held records go into the keys' state, with their timers. */
+    private void beforeBarrier() throws Exception {
+        harness.getTwoInputOperator().prepareSnapshotPreBarrier(1L);
     }
 
     private void watermark(long wm) throws Exception {
@@ -474,7 +485,7 @@ class VelocityEvaluatorTest {
         for (int i = 0; i < 5; i++) {
             send(logins, event("a" + i, EventType.LOGIN_FAILED, "u-1", T0 + i * MIN));
         }
-        OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
+        OperatorSubtaskState snapshot = snapshot();
         close();
         VelocityRuleBook removed = new VelocityRuleBook(VelocityRule.defaults());
         removed.remove(VelocityRule.LOGIN_FAILED_PER_USER, 1);
@@ -499,7 +510,7 @@ class VelocityEvaluatorTest {
         change(v2);
         remove(VelocityRule.PAYMENT_FAILED_PER_CARD, 1);
         send(v2, event("a0", EventType.LOGIN_FAILED, "u-1", T0));
-        OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
+        OperatorSubtaskState snapshot = snapshot();
         close();
 
         // the same config: v2 and the removal stay in force
@@ -541,6 +552,8 @@ class VelocityEvaluatorTest {
         for (int i = 0; i < 5; i++) { // the 5th at T0 + 4 min: both rules cross at the same key and time
             send(logins, event("e" + i, EventType.LOGIN_FAILED, "u-1", T0 + (i < 2 ? i : i) * MIN));
         }
+        assertThat(keys()).as("records the watermark has not passed wait on the heap").isEmpty();
+        beforeBarrier();
         assertThat(keys()).containsExactly("USER|u-1");
         watermark(T0 + 4 * MIN);
         // 'a-logins-wide' crossed at e2 (3 in 1 h), login-failed-per-user at e4 (5 in 10 min)
@@ -549,6 +562,7 @@ class VelocityEvaluatorTest {
         // one evaluation timer per timestamp still to come plus one housekeeping timer, whatever the rule count
         send(logins, event("f0", EventType.LOGIN_FAILED, "u-1", T0 + 30 * MIN));
         send(logins, event("f1", EventType.LOGIN_FAILED, "u-1", T0 + 30 * MIN));
+        beforeBarrier();
         assertThat(harness.numEventTimeTimers()).isEqualTo(2);
         watermark(T0 + 30 * MIN);
         assertThat(keysWithStateOf("a-logins-wide")).isOne();
@@ -568,6 +582,7 @@ class VelocityEvaluatorTest {
             send(v1, event("a" + i, EventType.LOGIN_FAILED, "u-1", T0 + i * MIN));
         }
         send(v2, event("b0", EventType.LOGIN_FAILED, "u-1", T0 + 4 * MIN)); // ahead of the broadcast: held
+        beforeBarrier();
         assertThat(harness.numEventTimeTimers()).as("4 evaluations, 1 housekeeping, b0's evaluation").isEqualTo(6);
         watermark(T0 + 5 * MIN); // the change has still not arrived: b0 counts under v1 (5 in 10 min)
         assertThat(alerts()).singleElement().satisfies(a -> {
