@@ -31,7 +31,7 @@ class WatermarkBatchingBroadcastOperatorTest {
 
     /** Records are "key@time" (an erasure "key@time@erase"); keeps per key the records seen; a timer at each time. */
     static final class Recorder extends KeyedBroadcastProcessFunction<String, String, String, String>
-            implements WatermarkBatchingBroadcastOperator.BatchFunction<String, String> {
+            implements WatermarkBatches.Function<String, String> {
         final List<String> calls = new ArrayList<>();
         transient ValueState<String> seen;
         boolean inBatch;
@@ -73,7 +73,7 @@ class WatermarkBatchingBroadcastOperatorTest {
         }
 
         @Override
-        public void finishBatch(WatermarkBatchingBroadcastOperator.BatchContext<String> context) throws Exception {
+        public void finishBatch(WatermarkBatches.Context<String> context) throws Exception {
             inBatch = false;
             ReadOnlyBroadcastState<String, String> broadcast = context.broadcastState(BROADCAST);
             assertThat(broadcast.contains("x")).isFalse();

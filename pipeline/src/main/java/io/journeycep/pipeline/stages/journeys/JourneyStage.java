@@ -1,5 +1,6 @@
 package io.journeycep.pipeline.stages.journeys;
 
+import io.journeycep.patterns.cep.WatermarkBatchingKeyedOperator;
 import io.journeycep.pipeline.config.JobConfig;
 import io.journeycep.sinks.Alert;
 import io.journeycep.sinks.TransitionCount;
@@ -46,12 +47,20 @@ public final class JourneyStage {
         }
     }
 
+    /**
+     * The transition counter in the operator that gives it a from-state's transitions the watermark has passed as one
+     * batch: the counts are read and written once per from-state and watermark, not per transition.
+     */
+    public static WatermarkBatchingKeyedOperator<SessionTransition, TransitionAnswer> counter(double smoothing,
+            long flushIntervalMs) {
+        return new WatermarkBatchingKeyedOperator<>(new TransitionCounter(smoothing, flushIntervalMs));
+    }
+
     public static Output apply(Sessions sessions, JobConfig.Journeys config) {
         SingleOutputStreamOperator<TransitionAnswer> answers = sessions.transitions
                 .keyBy(t -> t.from, TypeInformation.of(String.class))
-                .process(new TransitionCounter(config.smoothing, config.flushInterval.toMillis()),
-                        TypeInformation.of(TransitionAnswer.class))
-                .name("transition counter")
+                .transform("transition counter", TypeInformation.of(TransitionAnswer.class),
+                        counter(config.smoothing, config.flushInterval.toMillis()))
                 .uid(COUNTER_UID);
         DataStream<TransitionCount> counts = answers.getSideOutput(TransitionCounter.COUNTS);
 

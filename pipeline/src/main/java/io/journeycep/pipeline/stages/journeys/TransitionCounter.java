@@ -1,5 +1,6 @@
 package io.journeycep.pipeline.stages.journeys;
 
+import io.journeycep.patterns.cep.WatermarkBatches;
 import io.journeycep.patterns.journey.JourneyStates;
 import io.journeycep.sinks.TransitionCount;
 
@@ -20,6 +21,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The global Markov counts of one from-state (keyed by from-state): absolute counts per to-state and their total.
@@ -41,7 +43,8 @@ import java.util.TreeMap;
  * <p>State: per from-state at most 13 counts (one per target) and a total, which never expire (they are the model),
  * plus the transitions waiting for the watermark and the next flush time.
  */
-public class TransitionCounter extends KeyedProcessFunction<String, SessionTransition, TransitionAnswer> {
+public class TransitionCounter extends KeyedProcessFunction<String, SessionTransition, TransitionAnswer>
+        implements WatermarkBatches.Function<SessionTransition, TransitionAnswer> {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<TransitionCount> COUNTS =
@@ -61,6 +64,11 @@ public class TransitionCounter extends KeyedProcessFunction<String, SessionTrans
     private transient ValueState<Long> total;
     private transient Counter flushed;
     private transient ValueState<Long> nextFlush;
+
+    /** In a batch ({@link WatermarkBatches}): its watermark and its transitions, which touch no state until its end. */
+    private transient boolean inBatch;
+    private transient long batchWatermark;
+    private transient List<SessionTransition> batch;
 
     public TransitionCounter(double alpha, long flushIntervalMs) {
         if (!(alpha > 0) || Double.isInfinite(alpha)) {
@@ -85,13 +93,112 @@ public class TransitionCounter extends KeyedProcessFunction<String, SessionTrans
 
     @Override
     public void processElement(SessionTransition t, Context ctx, Collector<TransitionAnswer> out) throws Exception {
+        if (inBatch) {
+            batch.add(t);
+            return;
+        }
+        hold(t, ctx.timerService());
+    }
+
+    /** Waits in state for the watermark to pass its close time, with a timer then. */
+    private void hold(SessionTransition t, org.apache.flink.streaming.api.TimerService timers) throws Exception {
         List<SessionTransition> atTime = pending.get(t.closeTime);
         if (atTime == null) {
             atTime = new ArrayList<>();
         }
         atTime.add(t);
         pending.put(t.closeTime, atTime);
-        ctx.timerService().registerEventTimeTimer(t.closeTime);
+        timers.registerEventTimeTimer(t.closeTime);
+    }
+
+    @Override
+    public long timeOf(SessionTransition t) {
+        return t.closeTime;
+    }
+
+    @Override
+    public void startBatch(long watermark) {
+        inBatch = true;
+        batchWatermark = watermark;
+        batch = new ArrayList<>();
+    }
+
+    /**
+     * Does, in one go, what the timers at or before the batch's watermark would have done, in time order: the batch's
+     * transitions and those waiting in state (handed over before a checkpoint) that are due, counted and answered at
+     * their close time, and the flushes due between them; the counts are read and written once. Transitions not yet
+     * due wait in state with their timer, as without batches. Timers left registered at or before the watermark fire
+     * later into nothing.
+     */
+    @Override
+    public void finishBatch(WatermarkBatches.Context<TransitionAnswer> context) throws Exception {
+        inBatch = false;
+        List<SessionTransition> transitions = batch;
+        batch = null;
+        long watermark = batchWatermark;
+        TreeMap<Long, List<SessionTransition>> due = new TreeMap<>();
+        for (SessionTransition t : transitions) {
+            if (t.closeTime <= watermark) {
+                due.computeIfAbsent(t.closeTime, k -> new ArrayList<>()).add(t);
+            } else {
+                hold(t, context.timerService());
+            }
+        }
+        List<Long> takenFromState = new ArrayList<>();
+        for (Map.Entry<Long, List<SessionTransition>> e : pending.entries()) {
+            if (e.getKey() <= watermark) {
+                due.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).addAll(e.getValue());
+                takenFromState.add(e.getKey());
+            }
+        }
+        for (Long time : takenFromState) {
+            pending.remove(time);
+        }
+        Long flushAt = nextFlush.value();
+        if (due.isEmpty() && (flushAt == null || flushAt > watermark)) {
+            return;
+        }
+        Map<String, Long> model = new TreeMap<>();
+        for (Map.Entry<String, Long> e : counts.entries()) {
+            model.put(e.getKey(), e.getValue());
+        }
+        Map<String, Long> changed = new java.util.HashMap<>();
+        long sum = total.value() == null ? 0 : total.value();
+        long sumBefore = sum;
+        // the times the timers would have fired at, in order: each close time due, and the flush when it is due
+        TreeSet<Long> times = new TreeSet<>(due.keySet());
+        if (flushAt != null && flushAt <= watermark) {
+            times.add(flushAt);
+        }
+        while (!times.isEmpty()) {
+            long time = times.pollFirst();
+            List<SessionTransition> atTime = due.remove(time);
+            if (atTime != null) {
+                atTime.sort(IN_COUNTING_ORDER);
+                sum = count(atTime, sum, model, changed, a -> context.emit(a, time));
+                if (flushAt == null) {
+                    flushAt = firstFlushAfter(time);
+                    if (flushAt <= watermark) {
+                        times.add(flushAt);
+                    } else {
+                        context.timerService().registerEventTimeTimer(flushAt);
+                    }
+                }
+            }
+            if (flushAt != null && flushAt <= time) {
+                emitRows(context.currentKey(), time, model, (tag, row) -> context.emit(tag, row, time));
+                flushAt = null;
+            }
+        }
+        counts.putAll(changed);
+        if (sum != sumBefore) {
+            total.update(sum);
+        }
+        if (flushAt == null) {
+            nextFlush.clear();
+        } else {
+            nextFlush.update(flushAt);
+        }
     }
 
     @Override
@@ -106,47 +213,76 @@ public class TransitionCounter extends KeyedProcessFunction<String, SessionTrans
             pending.remove(timestamp);
         }
         if (!due.isEmpty()) {
-            due.sort(Comparator.comparingLong((SessionTransition t) -> t.closeTime)
-                    .thenComparing(t -> t.sessionKey)
-                    .thenComparing(t -> t.to));
-            long sum = total.value() == null ? 0 : total.value();
-            int i = 0;
-            while (i < due.size()) {
-                int end = i;
-                while (end < due.size() && due.get(end).closeTime == due.get(i).closeTime
-                        && due.get(end).sessionKey.equals(due.get(i).sessionKey)) {
-                    end++;
-                }
-                for (int j = i; j < end; j++) { // answer with the counts before this session
-                    SessionTransition t = due.get(j);
-                    if (t.scored) {
-                        out.collect(answer(t, sum));
-                    }
-                }
-                for (int j = i; j < end; j++) { // then count it
-                    SessionTransition t = due.get(j);
-                    Long c = counts.get(t.to);
-                    counts.put(t.to, (c == null ? 0 : c) + t.occurrences);
-                    sum += t.occurrences;
-                }
-                i = end;
+            due.sort(IN_COUNTING_ORDER);
+            Map<String, Long> model = new TreeMap<>();
+            for (Map.Entry<String, Long> e : counts.entries()) {
+                model.put(e.getKey(), e.getValue());
             }
+            Map<String, Long> changed = new java.util.HashMap<>();
+            long sum = count(due, total.value() == null ? 0 : total.value(), model, changed, out::collect);
+            counts.putAll(changed);
             total.update(sum);
             if (nextFlush.value() == null) {
-                long at = (Math.floorDiv(timestamp, flushIntervalMs) + 1) * flushIntervalMs;
+                long at = firstFlushAfter(timestamp);
                 nextFlush.update(at);
                 ctx.timerService().registerEventTimeTimer(at);
             }
         }
         Long flushAt = nextFlush.value();
         if (flushAt != null && flushAt <= timestamp) {
-            flush(ctx.getCurrentKey(), timestamp, ctx);
+            Map<String, Long> model = new TreeMap<>();
+            for (Map.Entry<String, Long> e : counts.entries()) {
+                model.put(e.getKey(), e.getValue());
+            }
+            emitRows(ctx.getCurrentKey(), timestamp, model, (tag, row) -> ctx.output(tag, row));
             nextFlush.clear();
         }
     }
 
-    private TransitionAnswer answer(SessionTransition t, long sum) throws Exception {
-        Long c = counts.get(t.to);
+    /** The order in which due transitions are taken: close time, session, target. */
+    private static final Comparator<SessionTransition> IN_COUNTING_ORDER =
+            Comparator.comparingLong((SessionTransition t) -> t.closeTime)
+                    .thenComparing(t -> t.sessionKey)
+                    .thenComparing(t -> t.to);
+
+    private long firstFlushAfter(long time) {
+        return (Math.floorDiv(time, flushIntervalMs) + 1) * flushIntervalMs;
+    }
+
+    /**
+     * Answers and counts {@code due} (in {@link #IN_COUNTING_ORDER}) against {@code model} (the from-state's counts
+     * by target, changed in place; {@code changed} gets every count changed), session by session: each scored pair is
+     * answered with the counts before its session, then the session is counted. Returns the new total.
+     */
+    private long count(List<SessionTransition> due, long sum, Map<String, Long> model, Map<String, Long> changed,
+            java.util.function.Consumer<TransitionAnswer> out) {
+        int i = 0;
+        while (i < due.size()) {
+            int end = i;
+            while (end < due.size() && due.get(end).closeTime == due.get(i).closeTime
+                    && due.get(end).sessionKey.equals(due.get(i).sessionKey)) {
+                end++;
+            }
+            for (int j = i; j < end; j++) { // answer with the counts before this session
+                SessionTransition t = due.get(j);
+                if (t.scored) {
+                    out.accept(answer(t, sum, model));
+                }
+            }
+            for (int j = i; j < end; j++) { // then count it
+                SessionTransition t = due.get(j);
+                long c = model.getOrDefault(t.to, 0L) + t.occurrences;
+                model.put(t.to, c);
+                changed.put(t.to, c);
+                sum += t.occurrences;
+            }
+            i = end;
+        }
+        return sum;
+    }
+
+    private TransitionAnswer answer(SessionTransition t, long sum, Map<String, Long> model) {
+        Long c = model.get(t.to);
         long count = c == null ? 0 : c;
         TransitionAnswer a = new TransitionAnswer();
         a.sessionKey = t.sessionKey;
@@ -160,12 +296,10 @@ public class TransitionCounter extends KeyedProcessFunction<String, SessionTrans
         return a;
     }
 
-    private void flush(String from, long time, OnTimerContext ctx) throws Exception {
-        Map<String, Long> row = new TreeMap<>();
-        for (Map.Entry<String, Long> e : counts.entries()) {
-            row.put(e.getKey(), e.getValue());
-        }
-        row.forEach((to, n) -> ctx.output(COUNTS, TransitionCount.of(from, to, n, time)));
-        flushed.inc(row.size());
+    /** The from-state's absolute counts ({@code model}, by target in order) as rows of the {@link #COUNTS} output. */
+    private void emitRows(String from, long time, Map<String, Long> model,
+            java.util.function.BiConsumer<OutputTag<TransitionCount>, TransitionCount> out) {
+        model.forEach((to, n) -> out.accept(COUNTS, TransitionCount.of(from, to, n, time)));
+        flushed.inc(model.size());
     }
 }

@@ -1,7 +1,7 @@
 package io.journeycep.pipeline.stages.velocity;
 
 import io.journeycep.model.JourneyEvent;
-import io.journeycep.patterns.cep.WatermarkBatchingBroadcastOperator;
+import io.journeycep.patterns.cep.WatermarkBatches;
 import io.journeycep.patterns.velocity.VelocityCrossing;
 import io.journeycep.patterns.velocity.VelocityRule;
 import io.journeycep.patterns.velocity.VelocityRuleBook;
@@ -99,7 +99,7 @@ import java.util.Objects;
  * the rule version among others.
  */
 public class VelocityEvaluator extends KeyedBroadcastProcessFunction<String, DimensionEvent, ControlMessage, Alert>
-        implements WatermarkBatchingBroadcastOperator.BatchFunction<DimensionEvent, Alert> {
+        implements WatermarkBatches.Function<DimensionEvent, Alert> {
 
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -117,7 +117,7 @@ public class VelocityEvaluator extends KeyedBroadcastProcessFunction<String, Dim
     private transient Counter alerts;
     private transient Counter superseded;
 
-    /** In a batch ({@link WatermarkBatchingBroadcastOperator}): its watermark; the key's value is read once. */
+    /** In a batch ({@link WatermarkBatches}): its watermark; the key's value is read once. */
     private transient boolean inBatch;
     private transient long batchWatermark;
     private transient boolean batchLoaded;
@@ -242,7 +242,7 @@ public class VelocityEvaluator extends KeyedBroadcastProcessFunction<String, Dim
      * VelocityKeyStates#pending}) are left to the timers, as without batches.
      */
     @Override
-    public void finishBatch(WatermarkBatchingBroadcastOperator.BatchContext<Alert> context) throws Exception {
+    public void finishBatch(WatermarkBatches.Context<Alert> context) throws Exception {
         inBatch = false;
         VelocityKeyStates s = batchState;
         batchState = null;
