@@ -1,6 +1,7 @@
 package io.journeycep.pipeline.stages.journeys;
 
 import io.journeycep.patterns.cep.WatermarkBatches;
+import io.journeycep.patterns.cep.WatermarkBatchingKeyedOperator;
 import io.journeycep.patterns.journey.JourneyStates;
 import io.journeycep.sinks.TransitionCount;
 
@@ -32,6 +33,12 @@ import java.util.TreeSet;
  * they are (a {@link TransitionAnswer}, only for scored sessions) and then counted. Every counter applies the same
  * total order, so each session is scored against exactly the sessions ordered before it, whatever the parallelism or
  * the arrival order: the scores are deterministic and consistent across from-states.
+ *
+ * <p><b>Batches.</b> The job runs this function in {@link WatermarkBatchingKeyedOperator}: a from-state's transitions
+ * wait on the heap until the watermark passes the earliest close time among them and then come as one batch, which
+ * does at its end what the timers up to the watermark would have done, in their order (close times and flushes),
+ * with one read and one write of the counts ({@link #finishBatch}); what arrives behind the watermark or is handed
+ * over before a checkpoint barrier takes the timers' way described here.
  *
  * <p><b>Flushing.</b> Absolute counts go to {@link #COUNTS} ({@code journey_transitions}) at most once per
  * {@code flushInterval} per from-state, from an event-time timer at the next multiple of the interval after a change.

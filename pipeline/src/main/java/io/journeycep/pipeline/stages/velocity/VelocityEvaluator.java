@@ -2,6 +2,7 @@ package io.journeycep.pipeline.stages.velocity;
 
 import io.journeycep.model.JourneyEvent;
 import io.journeycep.patterns.cep.WatermarkBatches;
+import io.journeycep.patterns.cep.WatermarkBatchingBroadcastOperator;
 import io.journeycep.patterns.velocity.VelocityCrossing;
 import io.journeycep.patterns.velocity.VelocityRule;
 import io.journeycep.patterns.velocity.VelocityRuleBook;
@@ -61,6 +62,13 @@ import java.util.Objects;
  *       DedupeAndLateFilter} with the same watermarks) are dropped and counted in the {@code velocityLateEvents}
  *       metric, once per rule that would have seen them.
  * </ul>
+ *
+ * <p><b>Batches.</b> The job runs this function in {@link WatermarkBatchingBroadcastOperator}: a key's records wait on
+ * the heap until the watermark passes the earliest of them and then come as one batch ({@link #startBatch}, {@code
+ * processElement} for each, {@link #finishBatch}), which reads the key's value once, evaluates at the end at each due
+ * event time in order exactly as the evaluation timers below would have, and writes once; records and times after the
+ * batch's watermark take the timers' way. The description below is the timers' way, which a record takes when it
+ * arrives behind the watermark or is handed over before a checkpoint barrier or a rule change.
  *
  * <p><b>Rule changes: the in-flight policy.</b> A key's rule state is evaluated with the version in force in this
  * operator's book. When a newer version takes over:
